@@ -1,0 +1,200 @@
+"""RFA shorthand: turn "2x/week x 6 weeks", "x12", "qty: 12", "#90", "1-2 tabs at bedtime" into numbers.
+
+Requests for Authorization put frequency, duration and quantity in one free-text box ("Other
+Information"), and determinations restate them in prose ("two times a week times six weeks").
+Every parser here is a pure function of its text; none raises on text it cannot read: it returns
+what it could find (``None`` for the rest), because an unreadable quantity is a fact about the
+request ("the request does not specify the quantity"), not an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD_NUMBERS = {
+    "one": 1, "once": 1, "single": 1, "two": 2, "twice": 2, "three": 3, "thrice": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30, "sixty": 60, "ninety": 90,
+}
+_WORD_RE = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b", re.I)
+
+# Units that a treatment count may be expressed in; the first group is visits of therapy.
+_VISIT_UNITS = r"(?:visits?|sessions?|treatments?|appointments?|tx)"
+_PER_WEEK = r"(?:(?:x|times?)\s*(?:/|a|per|each)?|/|per|a)\s*(?:wk|week)\b"
+_DURATION_UNIT = r"(?:wk|week|weeks|wks|month|months|mo|mos)\b"
+
+_FREQ_X_DUR = re.compile(
+    # "2x/week x 6 weeks", "2 x week for 6 weeks", "2 times a week times 6 weeks", "2x4", "2 x 6"
+    r"(?P<f>\d+(?:\.\d+)?)\s*(?:x|times)\s*(?:/|a|per|each)?\s*(?:wk|week|weeks|wks)?\s*"
+    r"(?:x|times|for|over|\*)\s*(?P<d>\d+(?:\.\d+)?)\s*(?P<u>" + _DURATION_UNIT + r")?",
+    re.I,
+)
+# "2x4", "2 x 6": the bare RFA form, frequency per week by weeks (but not "10/325 x 2 mg").
+_BARE_FREQ_X_DUR = re.compile(r"(?<![\d/.])(?P<f>\d)\s*x\s*(?P<d>\d{1,2})\b(?!\s*(?:mg|mcg|ml|%|/))", re.I)
+_FREQ_ONLY = re.compile(r"(?P<f>\d+(?:\.\d+)?)\s*" + _PER_WEEK, re.I)
+_DURATION_ONLY = re.compile(
+    r"(?:for|over|x|times|\bduration:?)\s*(?P<d>\d+(?:\.\d+)?)\s*(?P<u>" + _DURATION_UNIT + r")", re.I
+)
+_COUNT_PATTERNS = (
+    # "#90", "# 60"
+    re.compile(r"#\s*(?P<n>\d+)\b"),
+    # "qty: 12", "Qty 15", "quantity 30", "QTY:30"
+    re.compile(r"\b(?:qty|quantity)\s*[:=.]?\s*(?P<n>\d+)\b", re.I),
+    # "12 sessions", "6 visits", "x 12 visits"
+    re.compile(r"\b(?P<n>\d+)\s*" + _VISIT_UNITS + r"\b", re.I),
+    # "x12", "x 6" (standing alone, not followed by a duration unit)
+    re.compile(r"(?:^|[\s(,;])x\s*(?P<n>\d+)\b(?!\s*(?:/|" + _DURATION_UNIT + r"))", re.I),
+)
+_UNIT_WORDS = (
+    ("visit", re.compile(r"\b(?:visits?|sessions?|treatments?|appointments?)\b", re.I)),
+    ("tablet", re.compile(r"\b(?:tabs?|tablets?|caps?|capsules?|pills?)\b", re.I)),
+    ("patch", re.compile(r"\bpatch(?:es)?\b", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How much of a treatment is requested. Any part that the text does not give is ``None``."""
+
+    quantity: int | None = None
+    frequency_per_week: float | None = None
+    duration_weeks: float | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Strength:
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class Directions:
+    """Sig: units per dose (a range, "1-2 tabs") and doses per day (a range; ``None`` if unstated)."""
+
+    units_per_dose: tuple[float, float]
+    doses_per_day: tuple[float, float] | None
+    as_needed: bool = False
+
+    @property
+    def max_units_per_day(self) -> float | None:
+        if self.doses_per_day is None:
+            return None
+        return self.units_per_dose[1] * self.doses_per_day[1]
+
+
+def words_to_digits(text: str) -> str:
+    """Replace number words ("two times a week times six weeks") with digits."""
+    return _WORD_RE.sub(lambda m: str(_WORD_NUMBERS[m.group(1).lower()]), text)
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _weeks(amount: float, unit: str | None) -> float:
+    if unit and unit.lower().startswith("mo"):
+        return amount * 4
+    return amount
+
+
+def parse_schedule(text: str | None) -> Schedule:
+    """Read frequency, duration and total quantity from RFA shorthand or letter prose."""
+    if not text:
+        return Schedule()
+    clean = words_to_digits(str(text))
+    frequency = duration = quantity = None
+    match = _FREQ_X_DUR.search(clean) or _BARE_FREQ_X_DUR.search(clean)
+    if match:
+        frequency = _number(match.group("f"))
+        duration = _weeks(_number(match.group("d")), match.groupdict().get("u"))
+        # The numbers read as frequency and duration must not be read again as a count.
+        clean = clean[: match.start()] + " " + clean[match.end():]
+    else:
+        freq_match = _FREQ_ONLY.search(clean)
+        if freq_match:
+            frequency = _number(freq_match.group("f"))
+        dur_match = _DURATION_ONLY.search(clean)
+        if dur_match:
+            duration = _weeks(_number(dur_match.group("d")), dur_match.group("u"))
+    for pattern in _COUNT_PATTERNS:
+        count_match = pattern.search(clean)
+        if count_match:
+            quantity = int(count_match.group("n"))
+            break
+    if quantity is None and frequency is not None and duration is not None:
+        product = frequency * duration
+        quantity = int(product) if float(product).is_integer() else None
+    unit = next((name for name, pattern in _UNIT_WORDS if pattern.search(clean)), None)
+    if unit is None and (frequency is not None or duration is not None):
+        unit = "visit"
+    return Schedule(quantity, frequency, duration, unit)
+
+
+_STRENGTH_RE = re.compile(
+    r"(?P<v>\d+(?:\.\d+)?)\s*(?:/\s*\d+(?:\.\d+)?\s*)?(?P<u>mcg/hr|mcg/h|mg/ml|mg/g|mcg|mg|g|ml|%)",
+    re.I,
+)
+
+
+def parse_strength(text: str | None) -> Strength | None:
+    """First strength in the text: "7.5 mg" -> 7.5 mg; "10/325mg" -> 10 mg (the first component)."""
+    if not text:
+        return None
+    match = _STRENGTH_RE.search(str(text))
+    if not match:
+        return None
+    unit = match.group("u").lower().replace("mcg/h", "mcg/hr").replace("mcg/hrr", "mcg/hr")
+    return Strength(float(match.group("v")), unit)
+
+
+# Number words are already digits here ("three times a day" -> "3 times a day"; "twice" -> "2").
+_TIMES_A_DAY = re.compile(
+    r"\b(?P<n>\d)\s*(?:(?:x|times)\s*(?:a|per|/)?|a|per|/)\s*(?:day|daily)\b", re.I
+)
+_FREQUENCY_WORDS = (
+    (re.compile(r"\bqid\b", re.I), (4, 4)),
+    (re.compile(r"\btid\b", re.I), (3, 3)),
+    (re.compile(r"\b(?:bid|2 daily)\b", re.I), (2, 2)),
+    (re.compile(r"\b(?:qd|daily|1 (?:a|per) day|q ?day|qhs|hs|at bedtime|nightly|every night|qam|qpm)\b", re.I), (1, 1)),
+)
+_EVERY_HOURS = re.compile(r"\bq\s*(?P<a>\d+)(?:\s*-\s*(?P<b>\d+))?\s*(?:h|hr|hrs|hours?)\b", re.I)
+_EVERY_HOURS_WORDS = re.compile(r"\bevery\s*(?P<a>\d+)(?:\s*(?:-|to)\s*(?P<b>\d+))?\s*hours?\b", re.I)
+_UNITS_PER_DOSE = re.compile(
+    r"\b(?:take\s+)?(?P<a>\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(?P<b>\d+(?:\.\d+)?))?\s*"
+    r"(?:tabs?|tablets?|caps?|capsules?|pills?|patch(?:es)?|po\b|puffs?|sprays?|applications?)",
+    re.I,
+)
+_PRN = re.compile(r"\b(?:prn|as needed|as necessary)\b", re.I)
+
+
+def parse_directions(text: str | None) -> Directions | None:
+    """Read a sig ("1-2 tabs at bedtime", "1 po q6h prn", "bid") into units per dose and doses per day."""
+    if not text:
+        return None
+    clean = words_to_digits(str(text))
+    units_match = _UNITS_PER_DOSE.search(clean)
+    doses = None
+    hours_match = _EVERY_HOURS.search(clean) or _EVERY_HOURS_WORDS.search(clean)
+    if hours_match:
+        shortest = float(hours_match.group("a"))
+        longest = float(hours_match.group("b") or shortest)
+        doses = (24 / longest, 24 / shortest) if shortest else None
+    elif times_match := _TIMES_A_DAY.search(clean):
+        doses = (float(times_match.group("n")),) * 2
+    else:
+        for pattern, per_day in _FREQUENCY_WORDS:
+            if pattern.search(clean):
+                doses = (float(per_day[0]), float(per_day[1]))
+                break
+    if units_match is None and doses is None:
+        return None
+    if units_match:
+        low = float(units_match.group("a"))
+        units = (low, float(units_match.group("b") or low))
+    else:
+        units = (1.0, 1.0)
+    return Directions(units, doses, bool(_PRN.search(clean)))
