@@ -1,0 +1,299 @@
+"""Declarative conditions over request facts, compiled once into fast three-valued functions.
+
+A condition is data, never code:
+
+    {all: [c, ...]}  {any: [c, ...]}  {not: c}  {ref: name}      Kleene logic
+    {fact: NAME, OP: OPERAND}                                  a comparison
+    {sum: [NAME, NAME], OP: OPERAND}                           the sum of facts, compared
+
+OP is one of: is, eq, ne, lt, le, gt, ge, in, contains, contains_any, matches, starts_with,
+documented. An OPERAND may itself be ``{fact: NAME}``.
+
+A fact that is not documented makes a comparison *unknown* (``None``), and unknown propagates by
+Kleene logic (false AND unknown = false; true OR unknown = true), as in CEL and CQL. Only
+``documented`` asks about presence itself and is never unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from .vocabulary import Vocabulary
+
+Facts = Mapping[str, Any]
+Compiled = Callable[[Facts], "bool | None"]
+
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
+OPERATORS = ("is", *COMPARISONS, "in", "contains", "contains_any", "matches", "starts_with", "documented")
+_NUMERIC_TYPES = ("integer", "number")
+
+
+class ConditionError(Exception):
+    """A condition that cannot be compiled; ``path`` is where inside the condition."""
+
+    def __init__(self, message: str, path: tuple = (), hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.hint = hint
+
+
+@dataclass
+class CompileContext:
+    vocabulary: Vocabulary
+    definitions: Mapping[str, Any]
+    facts_used: set[str]
+    _compiling: tuple[str, ...] = ()
+
+
+def compile_condition(spec: Any, vocabulary: Vocabulary, definitions: Mapping[str, Any] | None = None) -> tuple[Compiled, tuple[str, ...]]:
+    """Compile a condition; return the function and the sorted names of the facts it reads."""
+    context = CompileContext(vocabulary, definitions or {}, set())
+    function = _compile(spec, context, ())
+    return function, tuple(sorted(context.facts_used))
+
+
+def _compile(spec: Any, context: CompileContext, path: tuple) -> Compiled:
+    if not isinstance(spec, Mapping) or not spec:
+        raise ConditionError("a condition must be a non-empty mapping", path)
+    if "all" in spec or "any" in spec:
+        key = "all" if "all" in spec else "any"
+        _only_keys(spec, {key}, path)
+        parts = spec[key]
+        if not isinstance(parts, list) or not parts:
+            raise ConditionError(f"'{key}' takes a non-empty list of conditions", path + (key,))
+        compiled = tuple(_compile(part, context, path + (key, i)) for i, part in enumerate(parts))
+        return _kleene_all(compiled) if key == "all" else _kleene_any(compiled)
+    if "not" in spec:
+        _only_keys(spec, {"not"}, path)
+        inner = _compile(spec["not"], context, path + ("not",))
+        return lambda facts: None if (value := inner(facts)) is None else not value
+    if "ref" in spec:
+        _only_keys(spec, {"ref"}, path)
+        return _compile_ref(spec["ref"], context, path)
+    if "const" in spec:
+        _only_keys(spec, {"const"}, path)
+        value = spec["const"]
+        return lambda facts: value
+    return _compile_comparison(spec, context, path)
+
+
+def _only_keys(spec: Mapping, allowed: set[str], path: tuple) -> None:
+    extra = sorted(set(spec) - allowed)
+    if extra:
+        raise ConditionError(f"unexpected key(s) {', '.join(extra)} beside {', '.join(sorted(allowed))}", path)
+
+
+def _compile_ref(name: Any, context: CompileContext, path: tuple) -> Compiled:
+    if name not in context.definitions:
+        known = ", ".join(sorted(context.definitions)) or "none"
+        raise ConditionError(f"unknown definition '{name}'", path + ("ref",), f"known definitions: {known}")
+    if name in context._compiling:
+        raise ConditionError(f"definition '{name}' refers to itself", path + ("ref",))
+    context._compiling += (name,)
+    try:
+        return _compile(context.definitions[name], context, path)
+    finally:
+        context._compiling = context._compiling[:-1]
+
+
+def _fact_type(name: Any, context: CompileContext, path: tuple) -> str:
+    if not isinstance(name, str):
+        raise ConditionError("a fact name must be a string", path)
+    definition = context.vocabulary.get(name)
+    if definition is None:
+        raise ConditionError(f"unknown fact '{name}'", path, context.vocabulary.unknown_fact_hint(name))
+    context.facts_used.add(name)
+    return definition.type
+
+
+def _compile_comparison(spec: Mapping, context: CompileContext, path: tuple) -> Compiled:
+    if "fact" in spec:
+        subject_key = "fact"
+        name = spec["fact"]
+        fact_type = _fact_type(name, context, path + ("fact",))
+        read = _reader(name)
+    elif "sum" in spec:
+        subject_key = "sum"
+        names = spec["sum"]
+        if not isinstance(names, list) or len(names) < 2:
+            raise ConditionError("'sum' takes a list of two or more fact names", path + ("sum",))
+        for i, part in enumerate(names):
+            if _fact_type(part, context, path + ("sum", i)) not in _NUMERIC_TYPES:
+                raise ConditionError(f"'sum' needs numeric facts; '{part}' is not", path + ("sum", i))
+        fact_type = "number"
+        read = _sum_reader(tuple(names))
+    else:
+        raise ConditionError(
+            "a condition needs one of: all, any, not, ref, const, fact, sum", path,
+            "e.g. {fact: home_exercise_program, is: true}",
+        )
+    ops = [key for key in spec if key != subject_key]
+    if len(ops) != 1:
+        raise ConditionError(
+            f"a comparison takes exactly one operator beside '{subject_key}', got {', '.join(ops) or 'none'}",
+            path, f"operators: {', '.join(OPERATORS)}",
+        )
+    op = ops[0]
+    if op not in OPERATORS:
+        raise ConditionError(f"unknown operator '{op}'", path + (op,), f"operators: {', '.join(OPERATORS)}")
+    operand = spec[op]
+    if op == "documented":
+        if not isinstance(operand, bool):
+            raise ConditionError("'documented' takes true or false", path + (op,))
+        return lambda facts: (read(facts) is not None) == operand
+    operand_read = _operand(operand, fact_type, op, context, path + (op,))
+    test = _test(op, operand, path + (op,))
+
+    def compare(facts: Facts) -> bool | None:
+        value = read(facts)
+        if value is None:
+            return None
+        other = operand_read(facts)
+        if other is None:
+            return None
+        try:
+            return test(value, other)
+        except TypeError:
+            # A request value of the wrong type was rejected at load time; this is the last guard.
+            return None
+
+    return compare
+
+
+def _reader(name: str) -> Callable[[Facts], Any]:
+    return lambda facts: facts.get(name)
+
+
+def _sum_reader(names: tuple[str, ...]) -> Callable[[Facts], Any]:
+    def total(facts: Facts) -> Any:
+        values = [facts.get(n) for n in names]
+        return None if any(v is None for v in values) else sum(values)
+
+    return total
+
+
+def _operand(operand: Any, fact_type: str, op: str, context: CompileContext, path: tuple) -> Callable[[Facts], Any]:
+    if isinstance(operand, Mapping):
+        if set(operand) != {"fact"}:
+            raise ConditionError("an operand is a value or {fact: NAME}", path)
+        other_type = _fact_type(operand["fact"], context, path + ("fact",))
+        if fact_type in _NUMERIC_TYPES and other_type not in _NUMERIC_TYPES:
+            raise ConditionError(f"compares a number with the {other_type} fact '{operand['fact']}'", path)
+        return _reader(operand["fact"])
+    _check_operand_type(operand, fact_type, op, path)
+    if op in ("matches",):
+        return lambda facts: operand
+    constant = _as_date(operand) if fact_type == "date" else operand
+    return lambda facts: constant
+
+
+def _as_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _check_operand_type(operand: Any, fact_type: str, op: str, path: tuple) -> None:
+    """Reject comparisons that can never be true because the types differ (e.g. quantity is 'six')."""
+    if op == "is":
+        if not isinstance(operand, bool) or fact_type != "boolean":
+            raise ConditionError(
+                f"'is' compares a boolean fact with true/false; this fact is {fact_type}", path,
+                "use eq/lt/le/gt/ge for numbers and strings",
+            )
+        return
+    if op in ("lt", "le", "gt", "ge"):
+        ok = (fact_type in _NUMERIC_TYPES and isinstance(operand, (int, float)) and not isinstance(operand, bool)) or (
+            fact_type == "date" and isinstance(_as_date(operand), dt.date)
+        )
+        if not ok:
+            raise ConditionError(f"'{op}' needs a {'date' if fact_type == 'date' else 'number'} for a {fact_type} fact, got {operand!r}", path)
+        return
+    if op in ("in", "contains_any"):
+        if not isinstance(operand, list):
+            raise ConditionError(f"'{op}' takes a list", path)
+        return
+    if op in ("matches", "starts_with"):
+        if not isinstance(operand, (str, list)):
+            raise ConditionError(f"'{op}' takes a string", path)
+        if fact_type not in ("string", "list"):
+            raise ConditionError(f"'{op}' applies to text facts; this fact is {fact_type}", path)
+        return
+    if op in ("eq", "ne") and fact_type in _NUMERIC_TYPES and (isinstance(operand, bool) or not isinstance(operand, (int, float))):
+        raise ConditionError(f"compares a {fact_type} fact with {operand!r}", path)
+
+
+def _test(op: str, operand: Any, path: tuple) -> Callable[[Any, Any], bool]:
+    if op == "is":
+        return operator.is_
+    if op in COMPARISONS:
+        return COMPARISONS[op]
+    if op == "in":
+        return lambda value, options: value in options
+    if op == "contains":
+        return lambda value, wanted: wanted in value
+    if op == "contains_any":
+        return lambda value, wanted: any(w in value for w in wanted)
+    if op == "starts_with":
+        prefixes = tuple(operand) if isinstance(operand, list) else (operand,)
+        return lambda value, _: _starts_with(value, prefixes)
+    if op == "matches":
+        try:
+            pattern = re.compile(operand, re.I)
+        except re.error as exc:
+            raise ConditionError(f"invalid regular expression: {exc}", path) from None
+        return lambda value, _: _matches(pattern, value)
+    raise ConditionError(f"unknown operator '{op}'", path)  # pragma: no cover - OPERATORS guards
+
+
+def _starts_with(value: Any, prefixes: tuple[str, ...]) -> bool:
+    values = value if isinstance(value, (list, tuple)) else (value,)
+    return any(str(v).upper().startswith(p.upper()) for v in values for p in prefixes)
+
+
+def _matches(pattern: re.Pattern, value: Any) -> bool:
+    values = value if isinstance(value, (list, tuple)) else (value,)
+    return any(pattern.search(str(v)) for v in values)
+
+
+def _kleene_all(parts: tuple[Compiled, ...]) -> Compiled:
+    def all_of(facts: Facts) -> bool | None:
+        unknown = False
+        for part in parts:
+            value = part(facts)
+            if value is False:
+                return False
+            if value is None:
+                unknown = True
+        return None if unknown else True
+
+    return all_of
+
+
+def _kleene_any(parts: tuple[Compiled, ...]) -> Compiled:
+    def any_of(facts: Facts) -> bool | None:
+        unknown = False
+        for part in parts:
+            value = part(facts)
+            if value is True:
+                return True
+            if value is None:
+                unknown = True
+        return None if unknown else False
+
+    return any_of

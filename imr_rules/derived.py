@@ -1,0 +1,87 @@
+"""Derived facts: what the engine computes from a request's structure for each item.
+
+Each deriver is a small function ``(request, item) -> {fact name: value}`` registered in
+``DERIVERS``; every name it returns is declared in the fact vocabulary with ``scope: derived``.
+A value that cannot be computed is left out, so it reads as *not documented*.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .model import Item, Request
+
+Deriver = Callable[[Request, Item], dict[str, Any]]
+DERIVERS: list[Deriver] = []
+
+
+def deriver(function: Deriver) -> Deriver:
+    DERIVERS.append(function)
+    return function
+
+
+@deriver
+def item_fields(request: Request, item: Item) -> dict[str, Any]:
+    values: dict[str, Any] = {"item.service": item.service, "item.codes": item.codes}
+    for name, value in (
+        ("item.category", item.category),
+        ("item.body_region", item.body_region),
+        ("item.laterality", item.laterality),
+        ("item.quantity", item.quantity),
+        ("item.frequency_per_week", item.frequency_per_week),
+        ("item.duration_weeks", item.duration_weeks),
+    ):
+        if value is not None:
+            values[name] = value
+    prior = item.facts.get("prior_sessions") or request.facts.get("prior_sessions")
+    if item.quantity is not None and prior is not None:
+        values["item.total_with_prior"] = item.quantity + prior.value
+    return values
+
+
+@deriver
+def patient_and_dates(request: Request, item: Item) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    patient = request.patient
+    if patient.age is not None:
+        values["patient.age"] = patient.age
+    if patient.sex is not None:
+        values["patient.sex"] = patient.sex
+    if request.request_date is not None:
+        values["request.date"] = request.request_date
+    if patient.date_of_injury is not None:
+        values["injury.date"] = patient.date_of_injury
+        if request.request_date is not None:
+            values["injury.weeks_since"] = round((request.request_date - patient.date_of_injury).days / 7, 1)
+    return values
+
+
+@deriver
+def diagnoses(request: Request, item: Item) -> dict[str, Any]:
+    codes = tuple(d.code for d in request.diagnoses if d.code)
+    texts = [d.text for d in request.diagnoses if d.text]
+    values: dict[str, Any] = {}
+    if codes:
+        values["diagnosis.codes"] = codes
+    if texts:
+        values["diagnosis.text"] = "; ".join(texts)
+    return values
+
+
+def item_facts(request: Request, item: Item) -> tuple[dict[str, Any], dict[str, str]]:
+    """All fact values one item's criteria can read, and the evidence quote of each documented fact.
+
+    Derived values first, then the request's facts, then the item's own (an item fact overrides).
+    """
+    values: dict[str, Any] = {}
+    for function in DERIVERS:
+        values.update(function(request, item))
+    evidence: dict[str, str] = {}
+    for facts in (request.facts, item.facts):
+        for name, fact in facts.items():
+            values[name] = fact.value
+            if fact.evidence:
+                evidence[name] = fact.evidence
+            else:
+                evidence.pop(name, None)
+    return values, evidence

@@ -1,0 +1,159 @@
+"""Reading YAML/JSON documents safely, keeping the line of every field for error messages.
+
+Requests, rule files and case files all come through here, so every "file:line: field" message
+in the project is made the same way. YAML is loaded with the safe loader only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ImrRulesError, InputFileError, Source
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed file: its data and the 1-based line of each field path (a tuple of keys/indices)."""
+
+    path: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def line_of(self, path: Path_) -> int | None:
+        """The line of a field, or of its nearest enclosing field that has one."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+    def source(self, path: Path_ = ()) -> Source:
+        return Source(self.path, self.line_of(path), format_field_path(path) or None)
+
+
+def format_field_path(path: Path_) -> str:
+    """("items", 0, "quantity") -> "items[0].quantity"."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a file, or an InputFileError saying why it cannot be used."""
+    name = str(path)
+    file_path = Path(path)
+    if not file_path.exists():
+        raise InputFileError("file not found", Source(name), "check the path")
+    if file_path.is_dir():
+        raise InputFileError("is a directory, not a file", Source(name), "name a .yaml or .json file")
+    try:
+        raw = file_path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot be read: {exc.strerror}", Source(name)) from None
+    if b"\x00" in raw:
+        raise InputFileError("is a binary file, not YAML or JSON text", Source(name))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"is not UTF-8 text (byte {exc.start})", Source(name), "save the file as UTF-8"
+        ) from None
+    if not text.strip():
+        raise InputFileError("is empty", Source(name), "expected a YAML or JSON document")
+    return text
+
+
+def parse_document(text: str, name: str) -> Document:
+    """Parse YAML (JSON is a subset) into data plus a line map; one-line errors on bad syntax."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "malformed"
+        kind = "JSON" if name.endswith(".json") else "YAML"
+        raise InputFileError(f"malformed {kind}: {problem}", Source(name, line)) from None
+    except yaml.YAMLError as exc:
+        raise InputFileError(f"malformed YAML: {exc}", Source(name)) from None
+    if data is None:
+        raise InputFileError("holds no document", Source(name), "expected a YAML or JSON mapping")
+    lines: dict[Path_, int] = {}
+    if node is not None:
+        _record_lines(node, (), lines)
+    return Document(name, dates_to_text(data), lines)
+
+
+def dates_to_text(value: Any) -> Any:
+    """YAML reads an unquoted 2016-12-01 as a date; schemas (and JSON) want text, so give text."""
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(k): dates_to_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [dates_to_text(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def load_document(path: str | Path) -> Document:
+    return parse_document(read_text(path), str(path))
+
+
+def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _record_lines(value_node, path + (key,), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            lines[path + (index,)] = child.start_mark.line + 1
+            _record_lines(child, path + (index,), lines)
+
+
+def schema_errors(document: Document, validator: Any, error_type: type[ImrRulesError]) -> list[ImrRulesError]:
+    """Validate a document; one error per problem, each naming file, line and field path.
+
+    Errors are grouped by the field they concern and the most relevant one per group is kept
+    (jsonschema's ``best_match``), so an ``anyOf`` failure does not flood the user.
+    """
+    from jsonschema.exceptions import best_match  # heavy import: only when validating
+
+    errors = validator.iter_errors(document.data)
+    grouped: dict[tuple, list] = {}
+    for error in errors:
+        grouped.setdefault(tuple(error.absolute_path), []).append(error)
+    result = []
+    for path, group in grouped.items():
+        best = best_match(group)
+        result.append(error_type(_describe_schema_error(best), document.source(tuple(best.absolute_path))))
+    return sorted(result, key=lambda e: (e.source.line or 0, e.source.field or ""))
+
+
+def _describe_schema_error(error: Any) -> str:
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        return f"unknown field(s) {', '.join(map(repr, extra))}; expected one of: {allowed}"
+    if keyword == "required":
+        return error.message.replace("is a required property", "is required but missing")
+    if keyword == "type":
+        return f"expected {error.validator_value}, got {json.dumps(error.instance, default=str)[:60]}"
+    if keyword == "enum":
+        return f"expected one of {', '.join(map(str, error.validator_value))}, got {error.instance!r}"
+    return error.message[:200]

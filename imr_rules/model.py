@@ -1,0 +1,263 @@
+"""The domain's data types: small, frozen, named as determinations name things.
+
+A :class:`Request` holds requested :class:`Item` s and documented facts. A :class:`Rule` holds
+:class:`Criterion` s. The engine turns one item and the rules that apply to it into a
+:class:`Determination`: one :class:`Finding` per criterion and an :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+
+class Status(str, Enum):
+    """A criterion's status. *Not documented* is its own state: IMR treats it as a failure."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_DOCUMENTED = "not_documented"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Outcome(str, Enum):
+    MEDICALLY_NECESSARY = "medically_necessary"
+    NOT_MEDICALLY_NECESSARY = "not_medically_necessary"
+    NO_APPLICABLE_RULE = "no_applicable_rule"
+
+
+class Tier(str, Enum):
+    """Where a guideline stands in the Medical Evidence Search Sequence (8 CCR 9792.21.1)."""
+
+    MTUS = "MTUS"
+    ACOEM = "ACOEM"
+    ODG = "ODG"
+    OTHER = "other"
+
+
+class Role(str, Enum):
+    """How a rule combines with others for the same item.
+
+    primary    MTUS: governs where it speaks.
+    supplement adds its criteria to whatever else applies (determinations often add ODG criteria
+               beside the MTUS, e.g. ODG's 18-visit total beside MTUS's 4-6 massage visits).
+    fallback   applies only where no primary rule covers the item (MTUS silent).
+    """
+
+    PRIMARY = "primary"
+    SUPPLEMENT = "supplement"
+    FALLBACK = "fallback"
+
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One documented fact: its value and, optionally, the record's words that show it."""
+
+    value: Any
+    evidence: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Drug:
+    """A requested drug as written on the request, with what could be read of it."""
+
+    name: str
+    strength: str | None = None
+    quantity: int | None = None
+    directions: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One requested treatment line of the RFA."""
+
+    id: str
+    service: str
+    category: str | None = None
+    codes: tuple[str, ...] = ()
+    body_region: str | None = None
+    laterality: str | None = None
+    quantity: int | None = None
+    frequency_per_week: float | None = None
+    duration_weeks: float | None = None
+    unit: str | None = None
+    drug: Drug | None = None
+    facts: Mapping[str, Fact] = field(default_factory=lambda: EMPTY)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str | None = None
+    system: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Patient:
+    age: int | None = None
+    sex: str | None = None
+    date_of_injury: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    id: str
+    request_date: dt.date | None
+    patient: Patient
+    diagnoses: tuple[Diagnosis, ...]
+    items: tuple[Item, ...]
+    facts: Mapping[str, Fact] = field(default_factory=lambda: EMPTY)
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A guideline citation as determinations give it: tier, title, year, section, pages."""
+
+    tier: Tier
+    title: str
+    year: int | None = None
+    section: str | None = None
+    pages: str | None = None
+    chapter: str | None = None
+
+    def __str__(self) -> str:
+        text = self.title if self.year is None else f"{self.title} ({self.year})"
+        if self.chapter:
+            text += f", {self.chapter}"
+        if self.section:
+            text += f", {self.section}"
+        if self.pages:
+            text += f", page{'s' if any(c in self.pages for c in '-,–') else ''} {self.pages}"
+        return text
+
+
+@dataclass(frozen=True)
+class Edition:
+    """A period in which a rule is in force, and how it is cited during it."""
+
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+    citation: Citation
+
+    def in_force(self, day: dt.date | None) -> bool:
+        if day is None:
+            return True
+        if self.effective_from and day < self.effective_from:
+            return False
+        return not (self.effective_to and day > self.effective_to)
+
+
+# A compiled condition: facts -> True / False / None (unknown: a fact is not documented).
+Condition = Callable[[Mapping[str, Any]], "bool | None"]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One checkable requirement of a guideline."""
+
+    id: str
+    requirement: str
+    kind: str
+    wording: Mapping[str, str]
+    evaluate: Callable[[Mapping[str, Any]], tuple[Status, int | None]] = field(compare=False, repr=False)
+    applies_when: Condition | None = field(default=None, compare=False, repr=False)
+    facts_used: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+    remedy: str | None = None
+    citation: Citation | None = None
+    confidence: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A guideline's criteria for one kind of request, with when and how it applies."""
+
+    id: str
+    title: str
+    tier: Tier
+    role: Role
+    summary: str
+    editions: tuple[Edition, ...]
+    categories: tuple[str, ...]
+    codes: tuple[str, ...]
+    keywords: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+    logic: Callable[[Mapping[str, Status]], "bool | None"] = field(compare=False, repr=False)
+    confidence: str | None = None
+    unit: str = "visits"
+    when: Condition | None = field(default=None, compare=False, repr=False)
+    path: str | None = None
+    line: int | None = None
+
+    def edition_on(self, day: dt.date | None) -> Edition | None:
+        """The edition in force on a day; without a day, the latest edition."""
+        in_force = [e for e in self.editions if e.in_force(day)]
+        return in_force[-1] if in_force else None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A criterion's status for one item, the request values it used, and its wording."""
+
+    rule_id: str
+    criterion_id: str
+    requirement: str
+    status: Status
+    statement: str
+    values: tuple[tuple[str, Any], ...] = ()
+    evidence: tuple[tuple[str, str], ...] = ()
+    remedy: str | None = None
+    certifiable_quantity: int | None = None
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule_id: str
+    title: str
+    role: Role
+    citation: Citation
+    summary: str
+    findings: tuple[Finding, ...]
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Determination:
+    """The decision for one requested item and why."""
+
+    item: Item
+    outcome: Outcome
+    rule_results: tuple[RuleResult, ...]
+    certifiable_quantity: int | None
+    remedies: tuple[str, ...]
+    rationale: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(f for result in self.rule_results for f in result.findings)
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        return tuple(result.citation for result in self.rule_results)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Determinations for every item of one request, and the rule set that made them."""
+
+    request: Request
+    determinations: tuple[Determination, ...]
+    ruleset_version: str
+    ruleset_hash: str
+    notes: tuple[str, ...] = ()

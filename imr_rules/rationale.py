@@ -1,0 +1,129 @@
+"""Wording: findings and rationales written the way IMR determinations are written.
+
+The templates are ours. The shape follows the determinations: what the guideline requires; what
+"the medical information available for review" documents; what it does not document; and
+"Therefore, the request for X is (not) medically necessary."
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping
+
+from .model import Criterion, Finding, Item, Outcome, RuleResult, Status
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
+
+
+def fill(template: str, values: Mapping[str, Any]) -> str:
+    """Replace {name} (dotted names allowed) with values; unknown names stay visible as-is."""
+
+    def replace(match: re.Match) -> str:
+        value = values.get(match.group(1))
+        if value is None:
+            return match.group(0)
+        return format_value(value)
+
+    return _PLACEHOLDER.sub(replace, template)
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_value(v) for v in value)
+    return str(value)
+
+
+def statement(criterion: Criterion, status: Status, values: Mapping[str, Any]) -> str:
+    """The finding's own words for its status (used in tables and in the rationale)."""
+    wording = criterion.wording
+    if status is Status.MET:
+        text = wording.get("met") or criterion.requirement
+    elif status is Status.NOT_MET:
+        text = wording["not_met"]
+    elif status is Status.NOT_DOCUMENTED:
+        text = wording.get("not_documented") or criterion.requirement
+    else:
+        text = "Not applicable to this request."
+    return fill(text, values)
+
+
+def template_values(criterion: Criterion, facts: Mapping[str, Any], item: Item, unit: str, certifiable: int | None) -> dict[str, Any]:
+    """What a criterion's wording may refer to: facts, the kind's parameters, and a few shorthands."""
+    values = dict(facts)
+    values.update(criterion.params)
+    values["unit"] = item.unit + "s" if item.unit and item.unit != "visit" else unit
+    values["service"] = item.service
+    if "item.quantity" in facts:
+        values["quantity"] = facts["item.quantity"]
+    if "prior" in criterion.params and criterion.params["prior"] in facts:
+        values["prior"] = facts[criterion.params["prior"]]
+        if "item.quantity" in facts:
+            values["total"] = facts["item.quantity"] + facts[criterion.params["prior"]]
+    if certifiable is not None:
+        values["certifiable"] = certifiable
+    return values
+
+
+def remedy(criterion: Criterion, status: Status, certifiable: int | None, values: Mapping[str, Any]) -> str | None:
+    """What would make the request meet this criterion, if it fails."""
+    if status not in (Status.NOT_MET, Status.NOT_DOCUMENTED):
+        return None
+    if criterion.remedy:
+        return fill(criterion.remedy, values)
+    if criterion.kind == "quantity_limit" and status is Status.NOT_MET and certifiable:
+        return fill(f"reduce the request to {certifiable} {{unit}}", values)
+    if criterion.kind == "quantity_limit" and status is Status.NOT_DOCUMENTED:
+        return "state the quantity requested (and the number of sessions already completed)"
+    if status is Status.NOT_DOCUMENTED and criterion.wording.get("not_documented"):
+        return fill("document " + criterion.wording["not_documented"], values)
+    return None
+
+
+def join_phrases(phrases: Iterable[str]) -> str:
+    phrases = [p.rstrip(". ") for p in phrases if p]
+    if len(phrases) <= 1:
+        return "".join(phrases)
+    if len(phrases) == 2:
+        return f"{phrases[0]} and {phrases[1]}"
+    return "; ".join(phrases[:-1]) + f"; and {phrases[-1]}"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, certifiable: int | None, unit: str) -> str:
+    """The determination-style rationale for one item."""
+    if outcome is Outcome.NO_APPLICABLE_RULE:
+        return (
+            f"No rule in this rule set applies to the request for {item.service}. "
+            "It is not decided here: a reviewer must apply the guidelines to it."
+        )
+    sentences = [f"According to the {result.citation}, {_lower_first(result.summary)}" for result in results]
+    findings = [f for result in results for f in result.findings]
+    met = [f.statement for f in findings if f.status is Status.MET]
+    undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED]
+    not_met = [f.statement for f in findings if f.status is Status.NOT_MET]
+    if met:
+        sentences.append(f"Within the medical information available for review, there is documentation of {join_phrases(met)}")
+    if undocumented:
+        lead = "However, there is no documentation of" if met else "Within the medical information available for review, there is no documentation of"
+        sentences.append(f"{lead} {join_phrases(undocumented)}")
+    sentences.extend(not_met)
+    if certifiable:
+        sentences.append(f"Up to {certifiable} {unit} would be consistent with the guideline")
+    verdict = "medically necessary" if outcome is Outcome.MEDICALLY_NECESSARY else "not medically necessary"
+    sentences.append(f"Therefore, the request for {item.service} is {verdict}")
+    return " ".join(_sentence(s) for s in sentences)

@@ -1,0 +1,198 @@
+"""Reading structured treatment requests (YAML or JSON) into :class:`Request` objects.
+
+A request is validated against the request schema, its facts against the fact vocabulary (unknown
+name -> error with a "did you mean"; wrong type -> error), and RFA shorthand is normalised
+("2x/week x 6 weeks" -> 12 visits). Everything the engine needs is computed here, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .documents import Document, dates_to_text, load_document, parse_document, schema_errors
+from .errors import RequestError
+from .model import Diagnosis, Drug, Fact, Item, Patient, Request
+from .normalize import parse_schedule
+from .vocabulary import Vocabulary, default_vocabulary, python_type_matches
+
+
+@lru_cache(maxsize=1)
+def _request_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(resources.files("imr_rules").joinpath("schemas/request.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def load_request(path: str | Path, vocabulary: Vocabulary | None = None) -> Request:
+    """Read, validate and normalise a request file; raise an :class:`ImrRulesError` on bad input."""
+    return request_from_document(load_document(path), vocabulary)
+
+
+def parse_request(text: str, name: str = "<request>", vocabulary: Vocabulary | None = None) -> Request:
+    return request_from_document(parse_document(text, name), vocabulary)
+
+
+def request_from_data(data: Mapping[str, Any], name: str = "<request>", vocabulary: Vocabulary | None = None) -> Request:
+    """Build a request from an already-parsed mapping (e.g. one JSON Lines record)."""
+    return request_from_document(Document(name, data), vocabulary)
+
+
+def request_from_document(document: Document, vocabulary: Vocabulary | None = None) -> Request:
+    vocabulary = vocabulary or default_vocabulary()
+    if not isinstance(document.data, dict):
+        raise RequestError("expected a mapping with 'items' at the top of the file", document.source())
+    data = dates_to_text(document.data)
+    document = Document(document.path, data, document.lines)
+    problems = schema_errors(document, _request_validator(), RequestError)
+    if problems:
+        raise problems[0]
+    facts = _facts(document, ("facts",), data.get("facts") or {}, vocabulary, "request")
+    patient_data = data.get("patient") or {}
+    patient = Patient(
+        age=patient_data.get("age"),
+        sex=patient_data.get("sex"),
+        date_of_injury=_date(document, patient_data.get("date_of_injury"), ("patient", "date_of_injury")),
+    )
+    diagnoses = tuple(
+        Diagnosis(code=(d.get("code") or "").strip().upper() or None, system=d.get("system"), text=d.get("text"))
+        for d in data.get("diagnoses") or ()
+    )
+    items = tuple(_item(document, index, spec, vocabulary) for index, spec in enumerate(data["items"]))
+    _check_unique_item_ids(document, items)
+    return Request(
+        id=str(data.get("request_id", Path(document.path).stem)),
+        request_date=_date(document, data.get("request_date"), ("request_date",)),
+        patient=patient,
+        diagnoses=diagnoses,
+        items=items,
+        facts=facts,
+        source=document.path,
+    )
+
+
+def _date(document: Document, value: Any, path: tuple) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise RequestError(f"invalid date {value!r}", document.source(path), "write dates as YYYY-MM-DD") from None
+
+
+def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: Vocabulary, scope: str) -> Mapping[str, Fact]:
+    facts = {}
+    for name, spec in sorted(raw.items()):
+        where = document.source(path + (name,))
+        definition = vocabulary.get(name)
+        if definition is None:
+            raise RequestError(f"unknown fact '{name}'", where, vocabulary.unknown_fact_hint(name))
+        if definition.scope == "derived":
+            raise RequestError(f"'{name}' is computed from the request and cannot be written as a fact", where,
+                               "give it through the item's fields (quantity, frequency, ...)")
+        if scope == "request" and definition.scope == "item":
+            raise RequestError(f"'{name}' describes one item's prior course", where, "put it under that item's facts:")
+        fact = Fact(**spec) if isinstance(spec, dict) else Fact(spec)
+        fact = Fact(_coerce(fact.value, definition.type), fact.evidence, fact.date) if definition.type == "date" else fact
+        if not python_type_matches(definition.type, fact.value):
+            raise RequestError(
+                f"expected {definition.type} for fact '{name}', got {json.dumps(fact.value, default=str)}",
+                where, _type_hint(definition.type),
+            )
+        facts[name] = fact
+    return MappingProxyType(facts)
+
+
+def _coerce(value: Any, fact_type: str) -> Any:
+    if fact_type == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _type_hint(fact_type: str) -> str:
+    return {
+        "boolean": "write true or false (omit the fact if the records do not document it)",
+        "integer": "write a whole number",
+        "number": "write a number",
+        "date": "write YYYY-MM-DD",
+        "list": "write a list",
+    }.get(fact_type, f"write a {fact_type}")
+
+
+def _item(document: Document, index: int, spec: Mapping[str, Any], vocabulary: Vocabulary) -> Item:
+    path = ("items", index)
+    schedule = _schedule(spec)
+    drug = None
+    if "drug" in spec:
+        drug_spec = spec["drug"]
+        drug_quantity = drug_spec.get("quantity")
+        if isinstance(drug_quantity, str):
+            drug_quantity = parse_schedule(drug_quantity).quantity
+        strength = drug_spec.get("strength")
+        drug = Drug(
+            name=drug_spec["name"],
+            strength=None if strength is None else str(strength),
+            quantity=drug_quantity,
+            directions=drug_spec.get("directions"),
+        )
+    quantity = schedule["quantity"]
+    if quantity is None and drug is not None:
+        quantity = drug.quantity
+    return Item(
+        id=str(spec.get("id", index + 1)),
+        service=" ".join(spec["service"].split()),
+        category=spec.get("category"),
+        codes=tuple(str(c) for c in spec.get("codes", ())),
+        body_region=spec.get("body_region"),
+        laterality=spec.get("laterality"),
+        quantity=quantity,
+        frequency_per_week=schedule["frequency"],
+        duration_weeks=schedule["duration"],
+        unit=schedule["unit"],
+        drug=drug,
+        facts=_facts(document, path + ("facts",), spec.get("facts") or {}, vocabulary, "item"),
+    )
+
+
+def _schedule(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Quantity, frequency and duration from the item's fields, falling back to its free text.
+
+    Explicit fields win over ``other_info``, which wins over the service text ("... 2x6").
+    """
+    texts = [spec.get("other_info"), spec.get("service")]
+    parsed = [parse_schedule(t) for t in texts if t]
+    frequency = spec.get("frequency")
+    if isinstance(frequency, str):
+        frequency = parse_schedule(frequency if "week" in frequency or "wk" in frequency else frequency + "/week").frequency_per_week
+    duration = spec.get("duration")
+    if isinstance(duration, str):
+        duration = parse_schedule("for " + duration).duration_weeks
+    quantity = spec.get("quantity")
+    if isinstance(quantity, str):
+        quantity = parse_schedule(quantity).quantity
+    frequency = frequency if frequency is not None else next((p.frequency_per_week for p in parsed if p.frequency_per_week is not None), None)
+    duration = duration if duration is not None else next((p.duration_weeks for p in parsed if p.duration_weeks is not None), None)
+    if quantity is None and frequency is not None and duration is not None and float(frequency * duration).is_integer():
+        quantity = int(frequency * duration)
+    if quantity is None:
+        quantity = next((p.quantity for p in parsed if p.quantity is not None), None)
+    unit = next((p.unit for p in parsed if p.unit), None)
+    return {"quantity": quantity, "frequency": frequency, "duration": duration, "unit": unit}
+
+
+def _check_unique_item_ids(document: Document, items: tuple[Item, ...]) -> None:
+    seen = set()
+    for index, item in enumerate(items):
+        if item.id in seen:
+            raise RequestError(f"duplicate item id '{item.id}'", document.source(("items", index, "id")), "give each item a unique id")
+        seen.add(item.id)
+

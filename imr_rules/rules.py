@@ -1,0 +1,334 @@
+"""Loading rule files: read, validate against the rule schema, compile into :class:`Rule` objects.
+
+A rule directory holds a manifest, ``ruleset.yaml`` (name, version, shared named conditions), and
+rule files (``*.yaml``, one rule each) in any sub-folders. Loading happens once per run; the
+compiled :class:`RuleSet` is immutable and evaluating an item never touches a file again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .conditions import ConditionError, compile_condition
+from .documents import Document, load_document
+from .errors import ImrRulesError, RuleError, Source
+from .kinds import KINDS
+from .model import Citation, Criterion, Edition, Role, Rule, Status, Tier
+from .vocabulary import Vocabulary, default_vocabulary, vocabulary_text
+
+MANIFEST = "ruleset.yaml"
+_DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Compiled rules plus what identifies them: a version and a hash of every file used."""
+
+    name: str
+    version: str
+    hash: str
+    rules: tuple[Rule, ...]
+    vocabulary: Vocabulary
+    definitions: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    documents: tuple[Document, ...] = field(default=(), compare=False, repr=False)
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+
+class RuleSetError(ImrRulesError):
+    """One or more rule files are invalid; ``errors`` holds one :class:`RuleError` each."""
+
+    def __init__(self, errors: list[ImrRulesError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problem(s) in the rule files", errors[0].source if errors else None)
+
+    def one_line(self) -> str:
+        return "\n".join(error.one_line() for error in self.errors)
+
+
+def default_rules_dir() -> Path:
+    """$IMR_RULES_DIR, else the rules/ folder of a source checkout, else the rules installed with the package."""
+    configured = os.environ.get("IMR_RULES_DIR")
+    if configured:
+        return Path(configured)
+    checkout = Path(__file__).resolve().parent.parent / "rules"
+    if (checkout / MANIFEST).exists():
+        return checkout
+    return Path(str(resources.files("imr_rules").joinpath("rules")))
+
+
+def rule_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Every YAML file under the given files/directories, sorted, so the rule set is deterministic."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")))
+        else:
+            found.append(path)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _schema_validator(name: str) -> Any:
+    from jsonschema import Draft202012Validator  # heavy: imported only when validating
+
+    schema = json.loads(resources.files("imr_rules").joinpath(f"schemas/{name}").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def load_ruleset(paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None) -> RuleSet:
+    """Load, validate and compile rule files; raise :class:`RuleSetError` listing every problem."""
+    ruleset, errors = load_ruleset_collecting(paths, vocabulary)
+    if errors:
+        raise RuleSetError(errors)
+    return ruleset
+
+
+def load_ruleset_collecting(
+    paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None
+) -> tuple[RuleSet, list[ImrRulesError]]:
+    """Like :func:`load_ruleset`, but return the problems with whatever rules did compile."""
+    vocabulary = vocabulary or default_vocabulary()
+    paths = [default_rules_dir()] if paths is None else list(paths)
+    errors: list[ImrRulesError] = []
+    documents: list[Document] = []
+    for path in rule_files(paths):
+        try:
+            documents.append(load_document(path))
+        except ImrRulesError as exc:
+            errors.append(exc)
+    manifests = [d for d in documents if Path(d.path).name == MANIFEST]
+    rule_documents = [d for d in documents if Path(d.path).name != MANIFEST]
+    name, version, definitions = _read_manifests(manifests, errors)
+    rules = _compile_rule_documents(rule_documents, vocabulary, definitions, errors)
+    digest = ruleset_hash(documents)
+    return RuleSet(name, version, digest, tuple(rules), vocabulary, definitions, tuple(documents)), errors
+
+
+def ruleset_hash(documents: Iterable[Document]) -> str:
+    """sha256 over the vocabulary and every rule file's name and parsed content (key order kept)."""
+    digest = hashlib.sha256(vocabulary_text().encode("utf-8"))
+    for document in sorted(documents, key=lambda d: Path(d.path).name + "\0" + d.path):
+        digest.update(Path(document.path).name.encode("utf-8"))
+        digest.update(json.dumps(document.data, sort_keys=True, default=str).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _read_manifests(manifests: list[Document], errors: list[ImrRulesError]) -> tuple[str, str, dict[str, Any]]:
+    name, version, definitions = "unnamed", "unversioned", {}
+    for manifest in manifests:
+        problems = _validate(manifest, "ruleset.schema.json")
+        if problems:
+            errors.extend(problems)
+            continue
+        name = manifest.data["name"]
+        version = str(manifest.data["version"])
+        definitions.update(manifest.data.get("definitions") or {})
+    return name, version, definitions
+
+
+def _validate(document: Document, schema: str) -> list[ImrRulesError]:
+    from .documents import schema_errors
+
+    if not isinstance(document.data, dict):
+        return [RuleError("expected a mapping at the top of the file", document.source())]
+    return schema_errors(document, _schema_validator(schema), RuleError)
+
+
+def _compile_rule_documents(
+    documents: list[Document], vocabulary: Vocabulary, definitions: Mapping[str, Any], errors: list[ImrRulesError]
+) -> list[Rule]:
+    rules: list[Rule] = []
+    first_seen: dict[str, Document] = {}
+    for document in documents:
+        problems = _validate(document, "rule.schema.json")
+        if problems:
+            errors.extend(problems)
+            continue
+        rule_id = document.data["id"]
+        if rule_id in first_seen:
+            other = first_seen[rule_id]
+            errors.append(
+                RuleError(
+                    f"duplicate rule id '{rule_id}' (first defined in {other.path}:{other.line_of(('id',))})",
+                    document.source(("id",)),
+                    "give each rule a unique id",
+                )
+            )
+            continue
+        first_seen[rule_id] = document
+        try:
+            rules.append(compile_rule(document, vocabulary, definitions))
+        except ImrRulesError as exc:
+            errors.append(exc)
+    return sorted(rules, key=lambda r: r.id)
+
+
+def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mapping[str, Any]) -> Rule:
+    """Turn one schema-valid rule document into a :class:`Rule` (raises :class:`RuleError`)."""
+    data = document.data
+    tier = Tier(data["source"]["tier"])
+    role = Role(data["source"].get("role") or _DEFAULT_ROLE[tier].value)
+    criteria = tuple(_compile_criterion(document, i, vocabulary, definitions) for i in range(len(data["criteria"])))
+    _check_unique_criteria(document, criteria)
+    applies = data["applies_to"]
+    when = None
+    if "when" in applies:
+        when, _ = _compile_or_raise(document, applies["when"], ("applies_to", "when"), vocabulary, definitions)
+    return Rule(
+        id=data["id"],
+        title=data["title"],
+        tier=tier,
+        role=role,
+        summary=" ".join(data["summary"].split()),
+        editions=_editions(document, tier),
+        categories=tuple(applies.get("categories", ())),
+        codes=tuple(str(c) for c in applies.get("codes", ())),
+        keywords=tuple(k.lower() for k in applies.get("keywords", ())),
+        criteria=criteria,
+        logic=_compile_logic(document, data.get("logic", "all"), criteria),
+        confidence=data.get("confidence"),
+        unit=data.get("unit", "visits"),
+        when=when,
+        path=document.path,
+        line=document.line_of(("id",)),
+    )
+
+
+def _editions(document: Document, tier: Tier) -> tuple[Edition, ...]:
+    editions = []
+    for index, spec in enumerate(document.data["editions"]):
+        start = _date(document, spec.get("from"), ("editions", index, "from"))
+        end = _date(document, spec.get("to"), ("editions", index, "to"))
+        if start and end and end < start:
+            raise RuleError("edition ends before it starts", document.source(("editions", index)), "swap from and to")
+        editions.append(Edition(start, end, _citation(spec["citation"], tier)))
+    return tuple(sorted(editions, key=lambda e: e.effective_from or dt.date.min))
+
+
+def _date(document: Document, value: Any, path: tuple) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise RuleError(f"invalid date {value!r}", document.source(path), "write YYYY-MM-DD") from None
+
+
+def _citation(spec: Mapping[str, Any], tier: Tier) -> Citation:
+    pages = spec.get("pages")
+    return Citation(
+        tier=Tier(spec.get("tier", tier.value)),
+        title=spec["title"],
+        year=spec.get("year"),
+        section=spec.get("section"),
+        pages=None if pages is None else str(pages),
+        chapter=spec.get("chapter"),
+    )
+
+
+def _compile_or_raise(document: Document, spec: Any, path: tuple, vocabulary: Vocabulary, definitions: Mapping[str, Any]):
+    try:
+        return compile_condition(spec, vocabulary, definitions)
+    except ConditionError as exc:
+        raise RuleError(exc.message, document.source(path + exc.path), exc.hint) from None
+
+
+def _compile_criterion(document: Document, index: int, vocabulary: Vocabulary, definitions: Mapping[str, Any]) -> Criterion:
+    spec = document.data["criteria"][index]
+    path = ("criteria", index)
+    kind_name = spec.get("kind", "condition")
+    try:
+        compiled = KINDS[kind_name](spec, vocabulary, definitions)
+    except ConditionError as exc:
+        raise RuleError(exc.message, document.source(path + exc.path), exc.hint) from None
+    applies_when, applies_facts = None, ()
+    if "applies_when" in spec:
+        applies_when, applies_facts = _compile_or_raise(document, spec["applies_when"], path + ("applies_when",), vocabulary, definitions)
+        if spec.get("applies_if_undocumented"):
+            inner = applies_when
+            applies_when = lambda facts, inner=inner: inner(facts) is not False  # noqa: E731
+    citation = _citation(spec["citation"], Tier(document.data["source"]["tier"])) if "citation" in spec else None
+    return Criterion(
+        id=spec["id"],
+        requirement=" ".join(spec["requirement"].split()),
+        kind=kind_name,
+        wording={k: " ".join(v.split()) for k, v in spec["wording"].items()},
+        evaluate=compiled.evaluate,
+        applies_when=applies_when,
+        facts_used=tuple(sorted(set(compiled.facts_used) | set(applies_facts))),
+        params=compiled.params,
+        remedy=spec.get("remedy"),
+        citation=citation,
+        confidence=spec.get("confidence", document.data.get("confidence")),
+        line=document.line_of(path),
+    )
+
+
+def _check_unique_criteria(document: Document, criteria: tuple[Criterion, ...]) -> None:
+    seen: set[str] = set()
+    for index, criterion in enumerate(criteria):
+        if criterion.id in seen:
+            raise RuleError(
+                f"duplicate criterion id '{criterion.id}'", document.source(("criteria", index, "id")),
+                "give each criterion of a rule a unique id",
+            )
+        seen.add(criterion.id)
+
+
+_TRUTH = {Status.MET: True, Status.NOT_MET: False, Status.NOT_DOCUMENTED: None}
+
+
+def _compile_logic(document: Document, spec: Any, criteria: tuple[Criterion, ...]):
+    """'all', or {all|any: [criterion id | nested]} -> a Kleene function of the statuses.
+
+    A not-applicable criterion is neutral: it neither satisfies an ``any`` nor fails an ``all``.
+    """
+    ids = {c.id for c in criteria}
+    if spec == "all":
+        spec = {"all": [c.id for c in criteria]}
+
+    def build(node: Any, path: tuple):
+        if isinstance(node, str):
+            if node not in ids:
+                raise RuleError(f"logic names unknown criterion '{node}'", document.source(path), f"criteria: {', '.join(sorted(ids))}")
+            return lambda statuses: _TRUTH.get(statuses[node], "skip")
+        if isinstance(node, Mapping) and len(node) == 1 and next(iter(node)) in ("all", "any") and isinstance(next(iter(node.values())), list):
+            key, parts = next(iter(node.items()))
+            compiled = [build(part, path + (key, i)) for i, part in enumerate(parts)]
+            return _combine_all(compiled) if key == "all" else _combine_any(compiled)
+        raise RuleError("logic must be 'all' or {all|any: [criterion ids or nested logic]}", document.source(path))
+
+    return build(spec, ("logic",))
+
+
+def _combine_all(parts):
+    def combined(statuses):
+        values = [v for v in (p(statuses) for p in parts) if v != "skip"]
+        if not values:
+            return "skip"
+        return False if False in values else None if None in values else True
+
+    return combined
+
+
+def _combine_any(parts):
+    def combined(statuses):
+        values = [v for v in (p(statuses) for p in parts) if v != "skip"]
+        if not values:
+            return "skip"
+        return True if True in values else None if None in values else False
+
+    return combined

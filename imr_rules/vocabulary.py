@@ -1,0 +1,92 @@
+"""The fact vocabulary: the one list of names that requests document and rules refer to."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+import yaml
+
+SCOPES = ("request", "item", "derived")
+TYPES = ("boolean", "integer", "number", "date", "string", "list")
+
+
+@dataclass(frozen=True)
+class FactDefinition:
+    name: str
+    scope: str
+    type: str
+    description: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    version: int
+    facts: Mapping[str, FactDefinition]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.facts
+
+    def get(self, name: str) -> FactDefinition | None:
+        return self.facts.get(name)
+
+    def suggest(self, name: str) -> str | None:
+        """The nearest known fact name, for a "did you mean" hint."""
+        close = difflib.get_close_matches(name, list(self.facts), n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def unknown_fact_hint(self, name: str) -> str:
+        suggestion = self.suggest(name)
+        if suggestion:
+            return f"did you mean '{suggestion}'? the fact vocabulary is listed by 'imr-rules facts'"
+        return "the fact vocabulary is listed by 'imr-rules facts'"
+
+    def writable(self, name: str) -> bool:
+        definition = self.facts.get(name)
+        return definition is not None and definition.scope != "derived"
+
+
+def vocabulary_from_data(data: Mapping[str, Any]) -> Vocabulary:
+    facts = {
+        name: FactDefinition(
+            name=name,
+            scope=spec["scope"],
+            type=spec["type"],
+            description=" ".join(str(spec.get("description", "")).split()),
+            unit=spec.get("unit"),
+        )
+        for name, spec in sorted(data["facts"].items())
+    }
+    return Vocabulary(int(data.get("version", 1)), facts)
+
+
+def vocabulary_text() -> str:
+    return resources.files("imr_rules").joinpath("data/vocabulary.yaml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    return vocabulary_from_data(yaml.safe_load(vocabulary_text()))
+
+
+def python_type_matches(fact_type: str, value: Any) -> bool:
+    """Whether a documented value has the type its fact definition says."""
+    import datetime as dt
+
+    if fact_type == "boolean":
+        return isinstance(value, bool)
+    if fact_type == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if fact_type == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if fact_type == "date":
+        return isinstance(value, dt.date)
+    if fact_type == "string":
+        return isinstance(value, str)
+    if fact_type == "list":
+        return isinstance(value, (list, tuple))
+    return True
