@@ -85,3 +85,21 @@ def item_facts(request: Request, item: Item) -> tuple[dict[str, Any], dict[str, 
             else:
                 evidence.pop(name, None)
     return values, evidence
+
+
+def _load_area_derivers() -> None:
+    """Import every ``imr_rules/derive_<area>.py`` so its @deriver functions register.
+
+    Each area of the rule library (drugs, diagnoses, ...) keeps its derivations in a module of its
+    own; discovering them here means adding an area never edits this file.
+    """
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module("imr_rules")
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name.startswith("derive_"):
+            importlib.import_module(f"imr_rules.{info.name}")
+
+
+_load_area_derivers()

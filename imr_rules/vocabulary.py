@@ -64,13 +64,30 @@ def vocabulary_from_data(data: Mapping[str, Any]) -> Vocabulary:
     return Vocabulary(int(data.get("version", 1)), facts)
 
 
+def vocabulary_files() -> list[Any]:
+    """The vocabulary files, sorted: core.yaml, then one file per area (drugs, imaging, ...)."""
+    folder = resources.files("imr_rules").joinpath("data/vocabulary")
+    return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
+
+
 def vocabulary_text() -> str:
-    return resources.files("imr_rules").joinpath("data/vocabulary.yaml").read_text(encoding="utf-8")
+    """All vocabulary files, concatenated in order (what the rule-set hash covers)."""
+    return "".join(f.read_text(encoding="utf-8") for f in vocabulary_files())
 
 
 @lru_cache(maxsize=1)
 def default_vocabulary() -> Vocabulary:
-    return vocabulary_from_data(yaml.safe_load(vocabulary_text()))
+    """Every vocabulary file merged; a name defined twice is an error, not a silent override."""
+    merged: dict[str, Any] = {}
+    version = 1
+    for file in vocabulary_files():
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        version = max(version, int(data.get("version", 1)))
+        for name, spec in (data.get("facts") or {}).items():
+            if name in merged:
+                raise ValueError(f"fact '{name}' is defined twice in the vocabulary (again in {file.name})")
+            merged[name] = spec
+    return vocabulary_from_data({"version": version, "facts": merged})
 
 
 def python_type_matches(fact_type: str, value: Any) -> bool:

@@ -1,0 +1,59 @@
+"""The command line: a thin typer shell over the library. Each command group is its own module.
+
+Exit codes: 0 done; 2 bad input (a file, a field, a rule) reported as one line each, the good
+inputs still processed; 1 an internal error (a bug: please report it). No traceback is shown
+unless IMR_RULES_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from ..errors import ImrRulesError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="imr-rules",
+    help="Check California workers' compensation treatment requests against MTUS/ODG guideline criteria.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+
+def _register_commands() -> None:
+    """Import every command module of this package (sorted), so each registers its commands.
+
+    A command group is one module (check.py, rules_cmd.py, ...); adding one never edits this file.
+    """
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name != "common":
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+_register_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except ImrRulesError as exc:
+        sys.stderr.write(f"error: {exc.one_line()}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, and the traceback only on request
+        if os.environ.get("IMR_RULES_DEBUG"):
+            raise
+        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc} (set IMR_RULES_DEBUG=1 for details; please report)\n")
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,58 @@
+"""What every command shares: loading the rule set, choosing the output, printing errors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+import typer
+
+from ..errors import ImrRulesError
+
+RULES_OPTION_HELP = "Rule file or directory (repeatable); default: the bundled rules/."
+
+
+def load_rules_or_exit(paths: list[Path] | None):
+    from ..rules import RuleSetError, load_ruleset
+
+    try:
+        return load_ruleset(paths or None)
+    except RuleSetError as exc:
+        print_errors(e.one_line() for e in exc.errors)
+        raise typer.Exit(2) from None
+    except ImrRulesError as exc:
+        print_errors([exc.one_line()])
+        raise typer.Exit(2) from None
+
+
+def print_errors(messages: Iterable[str], stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    for message in messages:
+        stream.write(f"error: {message}\n")
+    stream.flush()
+
+
+def open_output(path: Path | None) -> TextIO:
+    if path is None:
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        print_errors([f"{path}: cannot write: {exc.strerror}"])
+        raise typer.Exit(2) from None
+
+
+def check_format(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise typer.BadParameter(f"expected one of: {', '.join(allowed)}")
+    return value
+
+
+def dump_json(data: Any, stream: TextIO, pretty: bool = True) -> None:
+    import json
+
+    if pretty:
+        stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")

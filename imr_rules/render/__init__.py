@@ -1,0 +1,13 @@
+"""One formatter per output format behind one interface; adding a format never touches the engine.
+
+``report_to_dict`` is the JSON contract that every machine-readable format shares. The terminal
+formatter lives in ``render.terminal`` and is the only module that imports rich.
+"""
+
+from __future__ import annotations
+
+from .data import report_to_dict, ruleset_to_dict
+
+FORMATS = ("text", "json", "jsonl", "markdown")
+
+__all__ = ["FORMATS", "report_to_dict", "ruleset_to_dict"]
