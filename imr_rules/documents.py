@@ -7,6 +7,7 @@ in the project is made the same way. YAML is loaded with the safe loader only.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,7 +140,9 @@ def schema_errors(document: Document, validator: Any, error_type: type[ImrRulesE
         grouped.setdefault(tuple(error.absolute_path), []).append(error)
     result = []
     for path, group in grouped.items():
-        best = best_match(group)
+        # An unknown field beside a missing one is most often a typo of it: report the typo.
+        typos = [e for e in group if e.validator == "additionalProperties"]
+        best = typos[0] if typos else best_match(group)
         result.append(error_type(_describe_schema_error(best), document.source(tuple(best.absolute_path))))
     return sorted(result, key=lambda e: (e.source.line or 0, e.source.field or ""))
 
@@ -147,9 +150,12 @@ def schema_errors(document: Document, validator: Any, error_type: type[ImrRulesE
 def _describe_schema_error(error: Any) -> str:
     keyword = error.validator
     if keyword == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        allowed = ", ".join(sorted(error.schema.get("properties", {})))
-        return f"unknown field(s) {', '.join(map(repr, extra))}; expected one of: {allowed}"
+        known = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(known))
+        close = [difflib.get_close_matches(str(name), known, n=1) for name in extra]
+        suggestions = [f"'{c[0]}'" for c in close if c]
+        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        return f"unknown field(s) {', '.join(map(repr, extra))}{hint}; expected one of: {', '.join(known)}"
     if keyword == "required":
         return error.message.replace("is a required property", "is required but missing")
     if keyword == "type":
