@@ -30,6 +30,7 @@ __all__ = [
     "parse_letter_text",
     "iter_letters",
     "letter_to_dict",
+    "parse_citations",
     "LETTER_SUFFIXES",
 ]
 
@@ -244,6 +245,7 @@ _MTUS_TITLE_RE = re.compile(
     + r")(?:\s+Guidelines?)?(?:\s+\(?(?P<year>(?:19|20)\d\d)\)?)?(?:\s+Guidelines?)?",
     re.I,
 )
+_AND_BEFORE = re.compile(r"(?:^|,|\s)and\s+$", re.I)
 _TRAILING_AND = re.compile(r"[,;]?\s*(?:and)?\s*$", re.I)
 _MTUS_TAIL = re.compile(r"[,.]?\s*which is (?:a )?part of (?:the )?MTUS\.?\s*$", re.I)
 
@@ -787,7 +789,7 @@ def parse_citations(text: str, party: str = "reviewer") -> tuple[Citation, ...]:
 
 def _mtus_citations(text: str) -> list[Citation]:
     text = _MTUS_TAIL.sub("", text)
-    matches = list(_MTUS_TITLE_RE.finditer(text))
+    matches = _citation_starts(text)
     if not matches:
         return [_mtus_citation(title=None, year=None, rest=text, raw=text)]
     citations = []
@@ -800,6 +802,21 @@ def _mtus_citations(text: str) -> list[Citation]:
         year = int(match.group("year")) if match.group("year") else None
         citations.append(_mtus_citation(_canonical_title(match.group("title")), year, rest, raw))
     return citations
+
+
+def _citation_starts(text: str) -> list[re.Match[str]]:
+    """Title matches that start a citation: the first, and each later one that follows "and"
+    and carries a year. Section names repeat title words ("... Chronic Opioid Treatment:
+    Initiating ..."), so a bare title inside a section list is not a new citation."""
+    starts: list[re.Match[str]] = []
+    for match in _MTUS_TITLE_RE.finditer(text):
+        if not starts:
+            if match.start() == 0:
+                starts.append(match)
+            continue
+        if match.group("year") and _AND_BEFORE.search(text, 0, match.start()):
+            starts.append(match)
+    return starts
 
 
 def _canonical_title(title: str) -> str:
@@ -921,15 +938,24 @@ def citation_to_dict(citation: Citation) -> dict:
 def item_to_dict(item: DisputedItem) -> dict:
     from .describe import describe_item, item_description_to_dict
 
-    described = item_description_to_dict(describe_item(item.description))
+    description = describe_item(item.description)
+    if description.category == "other" and item.original_request:
+        # A disputed portion can be a fragment ("with open carpal tunnel release"); the
+        # original request names the service in full.
+        description = describe_item(item.original_request)
+    described = item_description_to_dict(description)
     return {
         "index": item.index,
         "description": item.description,
         "outcome": item.outcome,
         "category": described["category"],
         "subcategory": described["subcategory"],
+        "modifiers": described["modifiers"],
         "quantity": described["quantity"],
+        "frequency_per_week": described["frequency_per_week"],
+        "duration_weeks": described["duration_weeks"],
         "body_region": described["body_region"],
+        "body_regions": described["body_regions"],
         "laterality": described["laterality"],
         "drug": described["drug"],
         "partially_certified": item.partially_certified,

@@ -295,3 +295,16 @@ def test_corpus_pdf_items_match_items_jsonl(corpus, expected_items):
     assert sum(len(items) for items in results.values()) == 439
     for case, items in results.items():
         assert items == expected_items[case], case
+
+
+def test_mtus_section_names_that_repeat_a_title_do_not_start_new_citations():
+    text = (FIXTURES / "pages_letter.txt").read_text().replace(
+        "MAXIMUS guideline: Decision based on MTUS Acupuncture Medical Treatment Guidelines.",
+        "MAXIMUS guideline: Decision based on MTUS Opioid Treatment 2016, Section(s): 3.3 Opioids for "
+        "Chronic Pain and Chronic Opioid Treatment: Initiating and Monitoring Chronic Opioid Treatment.",
+    )
+    (citation,) = parse_letter_text(text).items[1].reviewer_citations
+    assert (citation.title, citation.year) == ("Opioid Treatment", 2016)
+    assert citation.sections == (
+        "3.3 Opioids for Chronic Pain and Chronic Opioid Treatment: Initiating and Monitoring Chronic Opioid Treatment",
+    )
