@@ -195,8 +195,13 @@ class Rule:
     confidence: str | None = None
     unit: str = "visits"
     when: Condition | None = field(default=None, compare=False, repr=False)
+    all_required: bool = True
     path: str | None = None
     line: int | None = None
+
+    @property
+    def criterion_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.criteria)
 
     def edition_on(self, day: dt.date | None) -> Edition | None:
         """The edition in force on a day; without a day, the latest edition."""

@@ -39,6 +39,9 @@ class RuleSet:
     vocabulary: Vocabulary
     definitions: Mapping[str, Any] = field(default_factory=dict, compare=False)
     documents: tuple[Document, ...] = field(default=(), compare=False, repr=False)
+    # The engine's memo of rule selection (a pure function of the item's category, codes, text and
+    # date); it changes no result, only how fast the same selection is found again.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -200,6 +203,7 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         confidence=data.get("confidence"),
         unit=data.get("unit", "visits"),
         when=when,
+        all_required=data.get("logic", "all") == "all",
         path=document.path,
         line=document.line_of(("id",)),
     )
