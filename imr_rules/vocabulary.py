@@ -10,6 +10,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from .errors import ImrRulesError, Source
+
 SCOPES = ("request", "item", "derived")
 TYPES = ("boolean", "integer", "number", "date", "string", "list")
 
@@ -81,13 +83,33 @@ def default_vocabulary() -> Vocabulary:
     merged: dict[str, Any] = {}
     version = 1
     for file in vocabulary_files():
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        data = _read_vocabulary_file(file)
         version = max(version, int(data.get("version", 1)))
         for name, spec in (data.get("facts") or {}).items():
             if name in merged:
-                raise ValueError(f"fact '{name}' is defined twice in the vocabulary (again in {file.name})")
+                raise VocabularyError(f"fact '{name}' is defined twice (again here)", Source(str(file), None, f"facts.{name}"))
+            if not isinstance(spec, dict) or spec.get("scope") not in SCOPES or spec.get("type") not in TYPES:
+                raise VocabularyError(
+                    f"fact '{name}' needs scope ({'|'.join(SCOPES)}) and type ({'|'.join(TYPES)})",
+                    Source(str(file), None, f"facts.{name}"),
+                )
             merged[name] = spec
     return vocabulary_from_data({"version": version, "facts": merged})
+
+
+class VocabularyError(ImrRulesError):
+    """A vocabulary file of the package is malformed (a packaging or authoring mistake)."""
+
+
+def _read_vocabulary_file(file: Any) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise VocabularyError(f"malformed YAML: {exc.problem}", Source(str(file), mark.line + 1 if mark else None)) from None
+    if not isinstance(data, dict):
+        raise VocabularyError("expected a mapping with 'facts'", Source(str(file)))
+    return data
 
 
 def python_type_matches(fact_type: str, value: Any) -> bool:
