@@ -38,7 +38,7 @@ def test_rules(
     from ..ruletests import run_tests, run_to_dict
 
     check_format(format, ("text", "json"))
-    run = run_tests(paths or None)
+    run = _or_exit(lambda: run_tests(paths or None))
     shortfalls = _coverage_shortfalls(run, coverage_threshold, require_both_ways)
     if format == "json":
         data = run_to_dict(run)
@@ -50,6 +50,17 @@ def test_rules(
         raise typer.Exit(EXIT_INVALID)
     if run.failed or shortfalls:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _or_exit(action):
+    """Run an action; a problem outside the rule files (e.g. the fact vocabulary) exits 2 with one line."""
+    from ..errors import ImrRulesError
+
+    try:
+        return action()
+    except ImrRulesError as exc:
+        print_errors([exc.one_line()])
+        raise typer.Exit(EXIT_INVALID) from None
 
 
 def _coverage_shortfalls(run, threshold: float | None, both_ways: bool) -> list[str]:
@@ -93,3 +104,46 @@ def _print_test_run(run, shortfalls: list[str]) -> None:
         console.print(f"FAIL {shortfall}", markup=False)
     verdict = "FAILED" if run.errors or run.failed or shortfalls else "ok"
     console.print(f"{verdict}: {passed}/{len(run.cases)} cases passed", markup=False)
+
+
+@rules_app.command("lint")
+def lint_rules(
+    paths: Optional[list[Path]] = typer.Argument(None, help=PATHS_HELP),
+    format: str = typer.Option("text", "--format", "-f", help="text or json"),
+    exclude: Optional[list[str]] = typer.Option(None, "--exclude", "-x", help="A check code to switch off (repeatable), e.g. IMR012."),
+    list_checks: bool = typer.Option(False, "--list-checks", help="List the checks (code, severity, description) and exit."),
+) -> None:
+    """Check rule files statically: unknown facts, wrong types, missing citations or wording, ...
+
+    One line per finding, ``path:line: CODE rule-id: message (hint)``; exit 1 when a finding is an error.
+    """
+    from ..lint import CHECKS, finding_to_dict, has_errors, lint
+
+    check_format(format, ("text", "json"))
+    if list_checks:
+        _print_checks(CHECKS, format)
+        return
+    unknown = sorted({c.upper() for c in exclude or ()} - {c.code for c in CHECKS})
+    if unknown:
+        raise typer.BadParameter(f"unknown check code(s) {', '.join(unknown)}; see --list-checks", param_hint="--exclude")
+    findings = _or_exit(lambda: lint(paths or None, exclude=exclude or ()))
+    if format == "json":
+        dump_json({"findings": [finding_to_dict(f) for f in findings],
+                   "errors": sum(f.severity == "error" for f in findings),
+                   "warnings": sum(f.severity == "warning" for f in findings)}, sys.stdout)
+    else:
+        for finding in findings:
+            typer.echo(finding.one_line())
+        errors = sum(f.severity == "error" for f in findings)
+        typer.echo(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no findings", err=bool(findings))
+    if has_errors(findings):
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _print_checks(checks, format: str) -> None:
+    rows = [{"code": c.code, "name": c.name, "severity": c.severity, "description": c.description} for c in checks]
+    if format == "json":
+        dump_json({"checks": rows}, sys.stdout)
+        return
+    for row in rows:
+        typer.echo(f"{row['code']}  {row['name']:<22} {row['severity']:<8} {row['description']}")
