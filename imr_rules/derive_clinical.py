@@ -1,0 +1,108 @@
+"""Derived facts of the non-drug rules: body regions, postsurgical status, course counts, rentals.
+
+Each value comes from the request's structure (fields, dates, service text); a value that cannot
+be computed is left out and reads as *not documented*. Tables live in data files, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+import yaml
+
+from .derived import deriver
+from .model import Item, Request
+
+_POSTOP_TEXT = re.compile(r"\bpost-?\s?op(?:erative)?\b|post-?surgical|associated surgical service", re.I)
+_DAYS = re.compile(r"(\d{1,3})[- ]?days?\b", re.I)
+_WEEKS_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
+_WEEKS = re.compile(r"\b(\d{1,2}|one|two|three|four|six)[- ]?weeks?\b", re.I)
+_DAYS_PER_MONTH = 30.4375
+
+
+@lru_cache(maxsize=1)
+def postsurgical_table() -> Mapping[str, Any]:
+    text = resources.files("imr_rules").joinpath("data/postsurgical_courses.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    for entry in data["surgeries"]:
+        entry["pattern"] = re.compile(entry["match"], re.I)
+    return data
+
+
+def surgery_course(surgery_type: str) -> Mapping[str, Any] | None:
+    """The 9792.24.3 table entry for a surgery described in words, or None if it is not listed."""
+    return next((e for e in postsurgical_table()["surgeries"] if e["pattern"].search(surgery_type)), None)
+
+
+def _fact(request: Request, item: Item, name: str) -> Any:
+    fact = item.facts.get(name) or request.facts.get(name)
+    return None if fact is None else fact.value
+
+
+@deriver
+def body_regions(request: Request, item: Item) -> dict[str, Any]:
+    # The item's own field first; the service text adds what it names ("lumbar spine and left
+    # knee"). An RFA line without a region field still selects region-specific rules this way.
+    regions: list[str] = [item.body_region] if item.body_region else []
+    regions += [r for r in _text_regions(item.service) if r not in regions]
+    values: dict[str, Any] = {"item.regions": tuple(regions)}
+    if item.body_region is None and regions:
+        values["item.body_region"] = regions[0]
+    return values
+
+
+def _text_regions(text: str) -> tuple[str, ...]:
+    try:
+        from .describe import describe_item
+    except ImportError:  # the describer is optional; the item's field still counts
+        return ()
+    return describe_item(text).body_regions
+
+
+@deriver
+def course_counts(request: Request, item: Item) -> dict[str, Any]:
+    prior = _fact(request, item, "prior_sessions")
+    values: dict[str, Any] = {"item.prior_visits": prior if prior is not None else 0}
+    days = _rental_days(item)
+    if days is not None:
+        values["item.rental_days"] = days
+    return values
+
+
+def _rental_days(item: Item) -> int | None:
+    match = _DAYS.search(item.service)
+    if match:
+        return int(match.group(1))
+    match = _WEEKS.search(item.service)
+    if match:
+        word = match.group(1).lower()
+        return 7 * (int(word) if word.isdigit() else _WEEKS_WORDS[word])
+    if item.duration_weeks is not None and item.frequency_per_week is None:
+        return int(round(item.duration_weeks * 7))
+    return None
+
+
+@deriver
+def postsurgical(request: Request, item: Item) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    surgery_type = _fact(request, item, "surgery_type")
+    course = surgery_course(surgery_type) if isinstance(surgery_type, str) else None
+    period = course["period_months"] if course else postsurgical_table()["default_period_months"]
+    if course:
+        values["surgery.general_course_visits"] = course["visits"]
+        values["surgery.initial_course_visits"] = course["visits"] // 2
+    if surgery_type is not None:
+        values["surgery.period_months"] = period
+    surgery_date = _fact(request, item, "surgery_date")
+    within_period = False
+    if isinstance(surgery_date, dt.date) and request.request_date is not None:
+        days = (request.request_date - surgery_date).days
+        values["surgery.weeks_since"] = round(days / 7, 1)
+        values["surgery.months_since"] = round(days / _DAYS_PER_MONTH, 1)
+        within_period = 0 <= days <= period * _DAYS_PER_MONTH
+    values["item.postsurgical"] = bool(_POSTOP_TEXT.search(item.service)) or within_period
+    return values

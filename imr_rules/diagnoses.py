@@ -1,0 +1,163 @@
+"""Diagnosis codes: check them and map them to the diagnosis groups the guidelines' criteria use.
+
+The CPMTG limits physical medicine by diagnosis ("myalgia and myositis, 9-10 visits over 8
+weeks"), so a request's ICD-10-CM (or legacy ICD-9-CM) codes are mapped to groups through a
+prefix table, ``data/diagnosis_groups.yaml``; a diagnosis given only in words is matched by the
+table's text patterns.
+
+Validating ICD-10-CM codes uses the CMS code list bundled with the optional ``simple-icd-10-cm``
+package. Importing that package parses a 10 MB XML file (about 3 s), which a command-line tool
+cannot afford on every run, so this module reads only the package's plain code list (found
+without importing the package) into a set, once, when a request actually carries codes. Without
+the package, codes are checked for shape only.
+
+An invalid code is reported as a note on the report, never as an error: a reviewer still gets
+the determinations, and the note names the diagnosis and what is wrong with the code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from .model import Diagnosis, Request
+
+ICD10 = "icd10"
+ICD9 = "icd9"
+
+# ICD-10-CM: a letter, a digit, a letter or digit, then up to four more after an optional dot.
+_ICD10_SHAPE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+# ICD-9-CM: 3 digits (+ up to 2 decimals), V + 2 digits (+ 2 decimals), E + 3 digits (+ 1 decimal).
+_ICD9_SHAPE = re.compile(r"^(?:[0-9]{3}(?:\.?[0-9]{1,2})?|V[0-9]{2}(?:\.?[0-9]{1,2})?|E[0-9]{3}(?:\.?[0-9])?)$")
+_SYSTEM_ALIASES = {
+    "icd10": ICD10, "icd-10": ICD10, "icd10cm": ICD10, "icd-10-cm": ICD10,
+    "icd9": ICD9, "icd-9": ICD9, "icd9cm": ICD9, "icd-9-cm": ICD9,
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    description: str
+    icd10: tuple[str, ...]
+    icd9: tuple[str, ...]
+    text: re.Pattern[str] | None
+
+
+def compact(code: str) -> str:
+    """A code as the tables compare it: upper case, no dot, no spaces."""
+    return code.strip().upper().replace(".", "").replace(" ", "")
+
+
+def code_system(code: str, declared: str | None = None) -> str | None:
+    """icd10 or icd9: the declared system if it names one, else what the code's shape says."""
+    if declared and declared.strip().lower() in _SYSTEM_ALIASES:
+        return _SYSTEM_ALIASES[declared.strip().lower()]
+    text = code.strip().upper()
+    if _ICD9_SHAPE.match(text) and not text[0].isalpha():
+        return ICD9
+    if _ICD10_SHAPE.match(text):
+        return ICD10
+    if _ICD9_SHAPE.match(text):
+        return ICD9
+    return None
+
+
+@lru_cache(maxsize=1)
+def groups() -> tuple[Group, ...]:
+    text = resources.files("imr_rules").joinpath("data/diagnosis_groups.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return tuple(
+        Group(
+            name=name,
+            description=spec.get("description", ""),
+            icd10=tuple(compact(str(p)) for p in spec.get("icd10", ())),
+            icd9=tuple(compact(str(p)) for p in spec.get("icd9", ())),
+            text=re.compile(spec["text"], re.I) if spec.get("text") else None,
+        )
+        for name, spec in data["groups"].items()
+    )
+
+
+def groups_of(diagnosis: Diagnosis) -> tuple[str, ...]:
+    """The groups one diagnosis belongs to: by its valid code where it has one, else by its words."""
+    if diagnosis.code and code_problem(diagnosis) is None:
+        code = compact(diagnosis.code)
+        system = code_system(diagnosis.code, diagnosis.system)
+        prefixes = (lambda g: g.icd9) if system == ICD9 else (lambda g: g.icd10)
+        found = tuple(g.name for g in groups() if any(code.startswith(p) for p in prefixes(g)))
+        if found or not diagnosis.text:
+            return found
+    if diagnosis.text:
+        return tuple(g.name for g in groups() if g.text and g.text.search(diagnosis.text))
+    return ()
+
+
+def request_groups(diagnoses: Iterable[Diagnosis]) -> tuple[str, ...]:
+    """Every group of every diagnosis, in the table's order, each once."""
+    found = {name for diagnosis in diagnoses for name in groups_of(diagnosis)}
+    return tuple(g.name for g in groups() if g.name in found)
+
+
+# ---------------------------------------------------------------------------------- validation
+
+
+def _code_list_path() -> Path | None:
+    """The CMS code list inside simple-icd-10-cm, located without importing the package."""
+    spec = importlib.util.find_spec("simple_icd_10_cm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidates = sorted(Path(location, "data").glob("code-list-*.txt"))
+        if candidates:
+            return candidates[-1]
+    return None
+
+
+@lru_cache(maxsize=1)
+def icd10_codes() -> frozenset[str] | None:
+    """All ICD-10-CM codes (categories, subcategories and billable codes, no dots), or None."""
+    path = _code_list_path()
+    if path is None:
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(line.split(" ", 1)[0].strip() for line in handle if line.strip() and "-" not in line.split(" ", 1)[0])
+
+
+def code_problem(diagnosis: Diagnosis) -> str | None:
+    """What is wrong with a diagnosis code, in words, or None when it is fine (or absent)."""
+    if not diagnosis.code:
+        return None
+    system = code_system(diagnosis.code, diagnosis.system)
+    shown = diagnosis.code + (f" ({diagnosis.text})" if diagnosis.text else "")
+    if system is None:
+        return f"diagnosis code {shown} is neither an ICD-10-CM nor an ICD-9-CM code"
+    if system == ICD9:
+        if not _ICD9_SHAPE.match(diagnosis.code.strip().upper()):
+            return f"diagnosis code {shown} is not a well-formed ICD-9-CM code"
+        return None
+    if not _ICD10_SHAPE.match(diagnosis.code.strip().upper()):
+        return f"diagnosis code {shown} is not a well-formed ICD-10-CM code"
+    known = icd10_codes()
+    if known is not None and compact(diagnosis.code) not in known:
+        return f"diagnosis code {shown} is not in the ICD-10-CM code set"
+    return None
+
+
+def diagnosis_notes(request: Request) -> tuple[str, ...]:
+    """Notes for the report: invalid codes (by position), and codes that map to no guideline group."""
+    notes = []
+    for index, diagnosis in enumerate(request.diagnoses):
+        problem = code_problem(diagnosis)
+        if problem:
+            notes.append(
+                f"diagnoses[{index}]: {problem}; criteria that depend on the diagnosis group treat it as not documented."
+            )
+    return tuple(notes)
