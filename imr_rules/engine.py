@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from .derived import item_facts
+from .diagnoses import diagnosis_notes
 from .model import (
     Determination,
     Finding,
@@ -36,6 +37,7 @@ def evaluate(request: Request, ruleset: RuleSet) -> Report:
     notes = ()
     if request.request_date is None:
         notes = ("The request gives no request_date: the latest edition of each guideline was applied.",)
+    notes += diagnosis_notes(request)
     return Report(request, determinations, ruleset.version, ruleset.hash, notes)
 
 
