@@ -1,0 +1,301 @@
+"""Derived drug facts: which drug a line asks for, how much of it a day, and for how long.
+
+Each deriver reads the item's drug line (``items[].drug``: name, strength, quantity, directions)
+or, without one, the service text ("Norco 10/325mg #90 1 po q6h prn"), and returns the ``drug.*``
+facts declared in ``imr_rules/data/vocabulary/drugs.yaml``. Anything that cannot be read is left
+out, so a rule that needs it finds it *not documented*, as a reviewer would.
+
+The drug table (names, classes, MME factors) is :mod:`imr_rules.drugs`; the Drug Formulary
+statuses are ``imr_rules/data/drug_formulary.yaml`` (unverified, see its header).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from . import drugs as lexicon
+from .derived import deriver
+from .model import Item, Request
+from .normalize import parse_directions, parse_strength
+
+DEFAULT_MME_TABLE = "cdc-2016"
+DRUG_CATEGORIES = frozenset(lexicon.DRUG_CLASSES)
+
+# "Norco 7.5-325mg": a combination strength written with a hyphen; the first number is the opioid.
+_HYPHENATED_COMBINATION = re.compile(r"(\d(?:\.\d+)?)-(\d+(?:\.\d+)?\s*(?:mg|mcg))", re.I)
+# Dosage forms, most specific first; the first that the text names is the form.
+_FORMS = (
+    ("patch", re.compile(r"\bpatch(?:es)?\b|\btransdermal\b|\blidoderm\b|\bflector\b|\bbutrans\b|\bduragesic\b", re.I)),
+    ("gel", re.compile(r"\bgel\b|\bpennsaid\b", re.I)),
+    ("cream", re.compile(r"\bcream\b|\bcream base\b", re.I)),
+    ("ointment", re.compile(r"\bointment\b", re.I)),
+    ("lotion", re.compile(r"\blotion\b", re.I)),
+    ("spray", re.compile(r"\bspray\b", re.I)),
+    ("solution", re.compile(r"\bsolution\b|\bliquid\b|\broll-on\b", re.I)),
+    ("suspension", re.compile(r"\bsuspension\b|\bsynapryn\b|\btabradol\b|\bdeprizine\b|\bdicopanol\b|\bfanatrex\b", re.I)),
+)
+_TOPICAL_FORMS = frozenset({"patch", "gel", "cream", "ointment", "lotion", "spray", "solution"})
+_PERCENT = re.compile(r"\d\s*%")
+_COMPOUND_WORD = re.compile(r"\bcompound(?:ed)?\b", re.I)
+# Form words that the lexicon keeps in generic names; an ingredient is the bare substance.
+_FORM_WORDS = re.compile(r"\s+(?:patch|cream|gel|topical|transdermal|oral suspension)$")
+
+
+def _value(request: Request, item: Item, name: str) -> Any:
+    """A documented fact's value, the item's own first (as item_facts gives it)."""
+    fact = item.facts.get(name) or request.facts.get(name)
+    return None if fact is None else fact.value
+
+
+def _drug_text(item: Item) -> str:
+    return item.drug.name if item.drug is not None else item.service
+
+
+def identify(item: Item) -> tuple[lexicon.Drug | None, tuple[lexicon.Drug, ...]]:
+    """The drug an item asks for and every drug its text names (for compounds).
+
+    An item whose category is set to something other than a drug ("injection_other" for a
+    lidocaine injection) is not a drug line, whatever words it contains.
+    """
+    if item.category is not None and item.category not in DRUG_CATEGORIES:
+        return None, ()
+    text = _drug_text(item)
+    found = lexicon.find_drugs(text) or (lexicon.find_drugs(item.service) if item.drug is not None else ())
+    primary = lexicon.lookup(text) or (found[0] if found else None)
+    if primary is not None and primary not in found:
+        found = (primary, *found)
+    return primary, found
+
+
+def _full_text(item: Item) -> str:
+    parts = [item.service]
+    if item.drug is not None:
+        parts += [item.drug.name, item.drug.strength or "", item.drug.directions or ""]
+    return " ".join(p for p in parts if p)
+
+
+def ingredients(found: tuple[lexicon.Drug, ...]) -> tuple[str, ...]:
+    """Bare substances of every drug named: Terocin -> methyl salicylate, capsaicin, menthol, lidocaine."""
+    names: list[str] = []
+    for drug in found:
+        for part in drug.generic.split("/"):
+            name = _FORM_WORDS.sub("", part.strip())
+            if name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def dosage_form(text: str, drug: lexicon.Drug) -> str:
+    for form, pattern in _FORMS:
+        if pattern.search(text):
+            return form
+    if drug.generic.endswith("patch"):
+        return "patch"
+    if drug.topical or _PERCENT.search(text):
+        return "cream"  # a topical product named without its form word (Terocin, "Ketoprofen 20%")
+    return "oral"
+
+
+def _is_topical(item: Item, drug: lexicon.Drug) -> bool:
+    """Applied to the skin; a fentanyl patch stays an opioid, not a topical analgesic."""
+    return drug.topical or (dosage_form(_full_text(item), drug) in _TOPICAL_FORMS and drug.drug_class != "opioid")
+
+
+@deriver
+def drug_identity(request: Request, item: Item) -> dict[str, Any]:
+    """What the drug is: generic, class, ingredients, form, brand, compounding."""
+    drug, found = identify(item)
+    if drug is None:
+        return {}
+    text = _full_text(item)
+    form = dosage_form(text, drug)
+    substances = ingredients(found)
+    mentions = lexicon.find_drug_mentions(_drug_text(item))
+    topical = _is_topical(item, drug)
+    values: dict[str, Any] = {
+        "drug.name": _drug_text(item),
+        "drug.description": text,
+        "drug.generic": drug.generic,
+        "drug.class": drug.drug_class,
+        "drug.ingredients": substances,
+        "drug.form": form,
+        "drug.topical": bool(topical),
+        "drug.brand_requested": bool(mentions) and mentions[0][1] in drug.brands,
+        "drug.compounded": bool(
+            (topical and len(substances) > 1)
+            or _COMPOUND_WORD.search(text)
+            or drug.subclass == "compound"
+            or drug.generic.endswith("oral suspension")
+        ),
+    }
+    if drug.subclass:
+        values["drug.subclass"] = drug.subclass
+    return values
+
+
+def _strength_mg(item: Item, drug: lexicon.Drug) -> float | None:
+    """The active component's strength in mg (mcg/hr for a patch dosed per hour)."""
+    text = item.drug.strength if item.drug is not None and item.drug.strength else _drug_text(item)
+    strength = parse_strength(_HYPHENATED_COMBINATION.sub(r"\1/\2", text)) or parse_strength(
+        _HYPHENATED_COMBINATION.sub(r"\1/\2", item.service)
+    )
+    if strength is None:
+        return None
+    return {"mg": strength.value, "mcg": strength.value / 1000, "mcg/hr": strength.value, "g": strength.value * 1000}.get(strength.unit)
+
+
+def _units_per_day(item: Item, drug: lexicon.Drug) -> tuple[float | None, bool | None]:
+    text = item.drug.directions if item.drug is not None and item.drug.directions else item.service
+    directions = parse_directions(text)
+    if directions is None:
+        return None, None
+    if drug.mme_strength_unit == "mcg/hr":
+        # A patch dosed in mcg/hr delivers its dose around the clock: count patches worn at once.
+        return directions.units_per_dose[1], directions.as_needed
+    return directions.max_units_per_day, directions.as_needed
+
+
+def mme_table(request: Request) -> str:
+    fact = request.facts.get("mme_table")
+    return DEFAULT_MME_TABLE if fact is None else str(fact.value)
+
+
+@deriver
+def drug_amounts(request: Request, item: Item) -> dict[str, Any]:
+    """How much: strength, units and mg per day, days' supply and morphine equivalents."""
+    drug, _ = identify(item)
+    if drug is None:
+        return {}
+    values: dict[str, Any] = {}
+    strength = _strength_mg(item, drug)
+    units, as_needed = _units_per_day(item, drug)
+    quantity = item.drug.quantity if item.drug is not None and item.drug.quantity is not None else item.quantity
+    if strength is not None:
+        values["drug.strength_mg"] = strength
+    if as_needed is not None:
+        values["drug.as_needed"] = as_needed
+    if units:
+        values["drug.units_per_day"] = units
+        if quantity is not None:
+            values["drug.days_supply"] = round(quantity / units, 1)
+        if strength is not None:
+            values["drug.daily_dose_mg"] = round(strength * units, 2)
+    table = mme_table(request)
+    values["drug.mme_table"] = table
+    if drug.mme_opioid and strength is not None and units and table in lexicon.MME_TABLES:
+        mme = lexicon.mme_per_day(drug, strength, units, table=table)
+        if mme is not None:
+            values["drug.mme_per_day"] = mme
+    return values
+
+
+def weeks_in_use(request: Request, item: Item) -> float | None:
+    start = _value(request, item, "medication.start_date")
+    if isinstance(start, dt.date) and request.request_date is not None:
+        return max(0.0, round((request.request_date - start).days / 7, 1))
+    weeks = _value(request, item, "medication.weeks_in_use")
+    if weeks is not None:
+        return float(weeks)
+    if _value(request, item, "medication.current") is False:
+        return 0.0
+    return None
+
+
+def pain_relief_percent(request: Request, item: Item) -> float | None:
+    stated = _value(request, item, "medication.pain_relief_percent")
+    if stated is not None:
+        return float(stated)
+    without = _value(request, item, "medication.pain_without")
+    with_drug = _value(request, item, "medication.pain_with")
+    if without is None or with_drug is None or without <= 0:
+        return None
+    return round(100 * (without - with_drug) / without, 1)
+
+
+@deriver
+def drug_history(request: Request, item: Item) -> dict[str, Any]:
+    """For how long the patient has taken the drug, and what it did for the pain."""
+    drug, _ = identify(item)
+    if drug is None:
+        return {}
+    values: dict[str, Any] = {}
+    weeks = weeks_in_use(request, item)
+    if weeks is not None:
+        values["drug.weeks_in_use"] = weeks
+        values["drug.days_in_use"] = round(weeks * 7)
+    current = _value(request, item, "medication.current")
+    if current is not None:
+        values["drug.ongoing"] = current
+    elif weeks is not None:
+        values["drug.ongoing"] = weeks > 0
+    relief = pain_relief_percent(request, item)
+    if relief is not None:
+        values["drug.pain_relief_percent"] = relief
+    return values
+
+
+@deriver
+def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
+    """Whether the same request also asks for an oral NSAID or an opioid (PPI and drug tests depend on it)."""
+    classes = set()
+    for other in request.items:
+        if other.id == item.id:
+            continue
+        drug, _ = identify(other)
+        if drug is not None and drug.drug_class in ("nsaid", "opioid") and not _is_topical(other, drug):
+            classes.add(drug.drug_class)
+    return {"drug.nsaid_on_request": "nsaid" in classes, "drug.opioid_on_request": "opioid" in classes}
+
+
+@lru_cache(maxsize=1)
+def formulary_table() -> dict[str, dict[str, Any]]:
+    text = resources.files("imr_rules").joinpath("data/drug_formulary.yaml").read_text(encoding="utf-8")
+    return dict(yaml.safe_load(text)["drugs"])
+
+
+@deriver
+def formulary(request: Request, item: Item) -> dict[str, Any]:
+    """MTUS Drug Formulary status, and whether prospective review was needed (9792.27.10-.13)."""
+    drug, _ = identify(item)
+    if drug is None:
+        return {}
+    identity = drug_identity(request, item)
+    entry = formulary_table().get(drug.generic)
+    status = "compounded" if identity["drug.compounded"] else entry["status"] if entry else "unlisted"
+    special = bool(entry and entry.get("special_fill"))
+    values: dict[str, Any] = {
+        "drug.formulary_status": status,
+        "drug.special_fill_listed": special,
+        "drug.perioperative_fill_listed": bool(entry and entry.get("perioperative_fill")),
+    }
+    if status == "exempt":
+        # A brand-name Exempt drug needs review where a generic exists (the lexicon lists one).
+        values["drug.prospective_review_required"] = identity["drug.brand_requested"]
+    elif status in ("non_exempt", "unlisted") and special and _special_fill_applies(request, item, entry["special_fill"]):
+        values["drug.prospective_review_required"] = False
+    else:
+        values["drug.prospective_review_required"] = True
+    return values
+
+
+def _special_fill_applies(request: Request, item: Item, limit_days: int) -> bool:
+    """9792.27.12: within 7 days of the injury (the day after it is day one), supply within the limit."""
+    injury, day = request.patient.date_of_injury, request.request_date
+    if injury is None or day is None or not 0 < (day - injury).days <= 7:
+        return False
+    supply = drug_amounts(request, item).get("drug.days_supply")
+    return supply is not None and supply <= limit_days
+
+
+@deriver
+def drug_screens(request: Request, item: Item) -> dict[str, Any]:
+    last = _value(request, item, "uds.last_date")
+    if not isinstance(last, dt.date) or request.request_date is None:
+        return {}
+    return {"uds.weeks_since_last": round((request.request_date - last).days / 7, 1)}
