@@ -147,3 +147,25 @@ def _print_checks(checks, format: str) -> None:
         return
     for row in rows:
         typer.echo(f"{row['code']}  {row['name']:<22} {row['severity']:<8} {row['description']}")
+
+
+@rules_app.command("doc")
+def doc_rules(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Rule files or directories; default: the bundled rules/."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the Markdown catalogue to this file."),
+) -> None:
+    """Write a Markdown catalogue of every rule and criterion, grouped by category, for reviewers."""
+    from ..catalogue import catalogue_markdown
+    from ..rules import load_ruleset_collecting
+    from ..ruletests import rule_scope
+
+    ruleset, errors = _or_exit(lambda: load_ruleset_collecting(rule_scope(paths or None).load))
+    stream = open_output(output)
+    try:
+        stream.write(catalogue_markdown(ruleset))
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    if errors:  # the catalogue holds the rules that compiled; say which files it had to leave out
+        print_errors(e.one_line() for e in errors)
+        raise typer.Exit(EXIT_INVALID)
