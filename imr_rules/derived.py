@@ -7,6 +7,7 @@ A value that cannot be computed is left out, so it reads as *not documented*.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 from .model import Item, Request
@@ -72,7 +73,21 @@ def item_facts(request: Request, item: Item) -> tuple[dict[str, Any], dict[str, 
     """All fact values one item's criteria can read, and the evidence quote of each documented fact.
 
     Derived values first, then the request's facts, then the item's own (an item fact overrides).
+    A loaded request carries them already (see :func:`with_item_facts`).
     """
+    if item.values is not None:
+        return item.values, item.evidence or {}
+    return compute_item_facts(request, item)
+
+
+def with_item_facts(request: Request) -> Request:
+    """The request with every item's facts computed once, so evaluating never recomputes them."""
+    items = tuple(replace(item, values=values, evidence=evidence)
+                  for item in request.items for values, evidence in [compute_item_facts(request, item)])
+    return replace(request, items=items)
+
+
+def compute_item_facts(request: Request, item: Item) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {}
     for function in DERIVERS:
         values.update(function(request, item))

@@ -90,6 +90,10 @@ class Item:
     unit: str | None = None
     drug: Drug | None = None
     facts: Mapping[str, Fact] = field(default_factory=lambda: EMPTY)
+    # Every fact value the criteria can read (derived, request and item facts merged) and the
+    # evidence quotes, computed once when the request is loaded; never mutated.
+    values: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    evidence: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .documents import Document, dates_to_text, load_document, parse_document, schema_errors
+from .derived import with_item_facts
 from .errors import RequestError
 from .model import Diagnosis, Drug, Fact, Item, Patient, Request
 from .normalize import parse_schedule
@@ -66,7 +67,7 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
     )
     items = tuple(_item(document, index, spec, vocabulary) for index, spec in enumerate(data["items"]))
     _check_unique_item_ids(document, items)
-    return Request(
+    request = Request(
         id=str(data.get("request_id", Path(document.path).stem)),
         request_date=_date(document, data.get("request_date"), ("request_date",)),
         patient=patient,
@@ -75,6 +76,7 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
         facts=facts,
         source=document.path,
     )
+    return with_item_facts(request)
 
 
 def _date(document: Document, value: Any, path: tuple) -> dt.date | None:
