@@ -82,7 +82,7 @@ def _print_test_run(run, shortfalls: list[str]) -> None:
         print_errors(run.errors)
     console = make_console()
     for line in failure_lines(run):
-        console.print(f"FAIL {line}", markup=False)
+        typer.echo(f"FAIL {line}")  # one line each, never wrapped: editors jump to path:line
     passed = len(run.cases) - len(run.failed)
     both = len(run.coverage) - len(run.uncovered)
     summary = Table(show_header=False, box=None)
@@ -101,9 +101,9 @@ def _print_test_run(run, shortfalls: list[str]) -> None:
                           " and ".join(missing_ways(c)))
         console.print(table)
     for shortfall in shortfalls:
-        console.print(f"FAIL {shortfall}", markup=False)
+        typer.echo(f"FAIL {shortfall}")
     verdict = "FAILED" if run.errors or run.failed or shortfalls else "ok"
-    console.print(f"{verdict}: {passed}/{len(run.cases)} cases passed", markup=False)
+    typer.echo(f"{verdict}: {passed}/{len(run.cases)} cases passed")
 
 
 @rules_app.command("lint")
