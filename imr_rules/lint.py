@@ -334,11 +334,12 @@ def _is_missing_not_met(error: ImrRulesError) -> bool:
     return (error.source.field or "").endswith("wording") and "'not_met'" in error.message
 
 
-@check("IMR002", "unknown-fact", ERROR, "A condition refers to a fact that the vocabulary does not define.")
+@check("IMR002", "unknown-name", ERROR, "A condition refers to a fact the vocabulary does not define, or to an unknown shared definition.")
 def unknown_facts(context: LintContext) -> Iterator[Problem]:
     for document, data in context.rules():
         for path, spec in condition_spots(data):
             yield from _unknown_in_condition(context, document, spec, path)
+            yield from _unknown_refs(context, document, spec, path)
         for _, _, index, criterion in ((d, x, i, c) for d, x, i, c in context.criteria() if d is document):
             for key in ("fact", "prior"):
                 name = criterion.get(key)
@@ -355,6 +356,25 @@ def _unknown_in_condition(context: LintContext, document: Document, spec: Any, p
         for fact_path, name in leaf_facts(leaf, leaf_path):
             if isinstance(name, str) and name not in context.vocabulary:
                 yield _unknown_fact(context, document, fact_path, name)
+
+
+def _unknown_refs(context: LintContext, document: Document, spec: Any, path: tuple) -> Iterator[Problem]:
+    for ref_path, name in _ref_paths(spec, path):
+        if name not in context.definitions:
+            yield Problem(document, ref_path, f"unknown shared definition '{name}'",
+                          _did_you_mean(name, context.definitions) or "shared definitions live in ruleset.yaml under definitions:")
+
+
+def _ref_paths(spec: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if not isinstance(spec, Mapping):
+        return
+    if isinstance(spec.get("ref"), str):
+        yield path + ("ref",), spec["ref"]
+    for key in ("all", "any"):
+        for index, part in enumerate(_list(spec.get(key))):
+            yield from _ref_paths(part, path + (key, index))
+    if "not" in spec:
+        yield from _ref_paths(spec["not"], path + ("not",))
 
 
 def _unknown_fact(context: LintContext, document: Document, path: tuple, name: str) -> Problem:
@@ -609,6 +629,9 @@ def _unknown_case_facts(context: LintContext, document: Document, index: int, ca
 @check("IMR011", "unknown-placeholder", ERROR, "Wording names a {placeholder} that is neither a fact the criterion reads nor a template value.")
 def unknown_placeholders(context: LintContext) -> Iterator[Problem]:
     for document, data, index, criterion in context.criteria():
+        refs = {n for key in CONDITION_FIELDS for _, n in _ref_paths(criterion.get(key), ())}
+        if refs - set(context.definitions):
+            continue  # what the criterion reads is unknown until IMR002's unknown definition is fixed
         known = criterion_facts(criterion, context.definitions) | TEMPLATE_VALUES | _kind_values(criterion)
         texts = [(("criteria", index, "wording", k), v) for k, v in (criterion.get("wording") or {}).items()] \
             if isinstance(criterion.get("wording"), dict) else []
