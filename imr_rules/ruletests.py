@@ -139,7 +139,8 @@ def rule_scope(paths: Iterable[str | Path] | None) -> RuleScope:
     roots = {_ruleset_root(p) for p in paths}
     selected = frozenset(str(f.resolve()) for f in files)
     if len(roots) == 1 and None not in roots:
-        return RuleScope((next(iter(roots)),), selected)
+        missing = tuple(p for p in paths if not p.exists())  # loaded as named, so "file not found" is reported
+        return RuleScope((next(iter(roots)),) + missing, selected)
     manifest = default_rules_dir() / MANIFEST
     extra = (manifest,) if manifest.exists() else ()
     return RuleScope(tuple(paths) + extra, selected)

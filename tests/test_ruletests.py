@@ -177,3 +177,10 @@ def test_shipped_rule_tests_all_pass_and_cover_every_criterion_both_ways():
 def test_cli_on_shipped_rules_requires_both_ways():
     result = invoke("--require-both-ways")
     assert result.exit_code == 0, result.output
+
+
+def test_a_missing_file_is_an_invalid_input_not_an_empty_run(tmp_path):
+    folder = rule_set(tmp_path, RULE)
+    run = run_tests([folder / "nope.yaml"])
+    assert len(run.errors) == 1 and "nope.yaml" in run.errors[0] and "file not found" in run.errors[0]
+    assert invoke(str(folder / "nope.yaml")).exit_code == 2

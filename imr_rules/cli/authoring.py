@@ -95,7 +95,7 @@ def _print_test_run(run, shortfalls: list[str]) -> None:
     if run.uncovered:
         table = Table(title="Criteria not covered both ways", header_style="bold")
         for column in ("rule", "criterion", "where", "seen", "missing"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for c in run.uncovered:
             table.add_row(c.rule_id, c.criterion_id, f"{c.path}:{c.line}", ", ".join(sorted(c.statuses)) or "-",
                           " and ".join(missing_ways(c)))
