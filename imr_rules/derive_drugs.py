@@ -73,6 +73,11 @@ def identify(item: Item) -> tuple[lexicon.Drug | None, tuple[lexicon.Drug, ...]]
     return primary, found
 
 
+def is_drug_line(item: Item) -> bool:
+    """A drug was requested: a drug line, a drug category, or a drug the lexicon recognises."""
+    return item.drug is not None or item.category in DRUG_CATEGORIES or identify(item)[0] is not None
+
+
 def _full_text(item: Item) -> str:
     parts = [item.service]
     if item.drug is not None:
@@ -220,9 +225,11 @@ def pain_relief_percent(request: Request, item: Item) -> float | None:
 
 @deriver
 def drug_history(request: Request, item: Item) -> dict[str, Any]:
-    """For how long the patient has taken the drug, and what it did for the pain."""
-    drug, _ = identify(item)
-    if drug is None:
+    """For how long the patient has taken the drug, and what it did for the pain.
+
+    These read only documented facts, so they hold for any drug line, even one the lexicon lacks.
+    """
+    if not is_drug_line(item):
         return {}
     values: dict[str, Any] = {}
     weeks = weeks_in_use(request, item)
