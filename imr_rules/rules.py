@@ -203,9 +203,39 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         confidence=data.get("confidence"),
         unit=data.get("unit", "visits"),
         when=when,
+        statuses=_statuses_function(data, criteria, definitions),
         all_required=data.get("logic", "all") == "all",
+        criterion_specs=tuple(data["criteria"]),
         path=document.path,
         line=document.line_of(("id",)),
+    )
+
+
+_NOT_APPLICABLE = (Status.NOT_APPLICABLE, None)
+
+
+def reference_statuses(criteria: tuple[Criterion, ...], facts: Mapping[str, Any]) -> tuple[tuple[Status, ...], tuple[int | None, ...]]:
+    """Each criterion's status and certifiable quantity, by the reference closures."""
+    statuses, certifiable = [], []
+    for criterion in criteria:
+        if criterion.applies_when is not None and criterion.applies_when(facts) is not True:
+            status, quantity = _NOT_APPLICABLE
+        else:
+            status, quantity = criterion.evaluate(facts)
+        statuses.append(status)
+        certifiable.append(quantity)
+    return tuple(statuses), tuple(certifiable)
+
+
+def _statuses_function(data: Mapping[str, Any], criteria: tuple[Criterion, ...], definitions: Mapping[str, Any]):
+    """The rule's compiled statuses function (codegen), falling back to the reference closures."""
+    from .codegen import compile_rule_function
+
+    def reference(facts: Mapping[str, Any]):
+        return reference_statuses(criteria, facts)
+
+    return compile_rule_function(
+        data["criteria"], [c.evaluate for c in criteria], [c.applies_when for c in criteria], definitions, reference
     )
 
 
