@@ -511,7 +511,24 @@ def _can_be_not_documented(criterion: dict, definitions: Mapping[str, Any]) -> b
     kind = criterion.get("kind", "condition")
     if kind == "quantity_limit":
         return True
-    return kind == "condition" and can_be_unknown(criterion.get("condition"), definitions)
+    if kind != "condition":
+        return False
+    # applies_when: {fact: X, documented: true} means the condition only runs where X is known.
+    known = documented_by(criterion.get("applies_when"))
+    return can_be_unknown(criterion.get("condition"), definitions) and not (
+        known and facts_read(criterion.get("condition"), definitions) <= known
+    )
+
+
+def documented_by(spec: Any) -> set[str]:
+    """The facts a condition, when true, guarantees are documented ({fact: X, documented: true}, and all of)."""
+    if not isinstance(spec, Mapping):
+        return set()
+    if spec.get("documented") is True and isinstance(spec.get("fact"), str):
+        return {spec["fact"]}
+    if isinstance(spec.get("all"), list):
+        return set().union(*(documented_by(part) for part in spec["all"]))
+    return set()
 
 
 _EDITION_SUFFIX = re.compile(r"-(?:v\d+|ed\d+|(?:19|20)\d\d(?:-\d\d){0,2})$")
@@ -626,7 +643,8 @@ def _unknown_case_facts(context: LintContext, document: Document, index: int, ca
                               context.vocabulary.unknown_fact_hint(name))
 
 
-@check("IMR011", "unknown-placeholder", ERROR, "Wording names a {placeholder} that is neither a fact the criterion reads nor a template value.")
+@check("IMR011", "unknown-placeholder", ERROR,
+       "Wording names a {placeholder} that is neither a fact the criterion reads nor a template value (warning if a vocabulary fact).")
 def unknown_placeholders(context: LintContext) -> Iterator[Problem]:
     for document, data, index, criterion in context.criteria():
         refs = {n for key in CONDITION_FIELDS for _, n in _ref_paths(criterion.get(key), ())}
@@ -639,9 +657,13 @@ def unknown_placeholders(context: LintContext) -> Iterator[Problem]:
             texts.append((("criteria", index, "remedy"), criterion["remedy"]))
         for path, text in texts:
             for name in _PLACEHOLDER.findall(text if isinstance(text, str) else ""):
-                if name not in known:
-                    yield Problem(document, path, f"placeholder '{{{name}}}' is neither a fact criterion '{criterion.get('id')}' reads "
-                                  "nor a template value", _did_you_mean(name, known) or f"known: {', '.join(sorted(known))}")
+                if name in known:
+                    continue
+                message = f"placeholder '{{{name}}}' is neither a fact criterion '{criterion.get('id')}' reads nor a template value"
+                if name in context.vocabulary:  # filled when documented, shown as {name} when not
+                    yield Problem(document, path, message, "it shows as written when the request does not document it", WARNING)
+                else:
+                    yield Problem(document, path, message, _did_you_mean(name, known) or f"known: {', '.join(sorted(known))}")
 
 
 def _kind_values(criterion: dict) -> set[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .documents import Document
 from .engine import evaluate
@@ -210,7 +210,10 @@ def _run_case(ruleset: RuleSet, document: Document, rule_id: str, index: int, ca
         request = request_from_document(request_document, ruleset.vocabulary)
     except ImrRulesError as exc:
         return CaseResult(rule_id, name, document.path, line, (), {}, error=exc.one_line())
-    determinations = evaluate(request, ruleset).determinations
+    try:
+        determinations = evaluate(request, ruleset).determinations
+    except Exception as exc:  # an engine bug fails this case, with its name, instead of ending the run
+        return CaseResult(rule_id, name, document.path, line, (), {}, error=f"internal error: {type(exc).__name__}: {exc}")
     if not determinations:
         return CaseResult(rule_id, name, document.path, line, (), {}, error="the case's request has no item")
     determination = determinations[0]
@@ -231,18 +234,19 @@ def _run_case(ruleset: RuleSet, document: Document, rule_id: str, index: int, ca
     return CaseResult(rule_id, name, document.path, line, tuple(failures), statuses, observed=observed)
 
 
-def failure_lines(run: RuleTestRun) -> list[str]:
+def failure_lines(run: RuleTestRun, show_path: Callable[[str], str] = str) -> list[str]:
     """One line per failed expectation: ``path:line: rule-id: case 'name': what expected X, got Y``."""
     lines = []
     for case in run.failed:
+        path = show_path(case.path)
         if case.error:
-            lines.append(f"{case.path}:{case.line}: {case.rule_id}: case '{case.name}': cannot run: {case.error}")
+            lines.append(f"{path}:{case.line}: {case.rule_id}: case '{case.name}': cannot run: {case.error}")
         for failure in case.failures:
             what = "decision" if failure.what in ("decision", "certifiable_quantity") else f"criterion {failure.what}"
             if failure.what == "certifiable_quantity":
                 what = "certifiable quantity"
             lines.append(
-                f"{case.path}:{failure.line or case.line}: {case.rule_id}: case '{case.name}': "
+                f"{path}:{failure.line or case.line}: {case.rule_id}: case '{case.name}': "
                 f"{what} expected {failure.expected}, got {failure.actual}"
             )
     return lines
@@ -280,5 +284,5 @@ def missing_ways(coverage: CriterionCoverage) -> list[str]:
     if not coverage.passes:
         missing.append(coverage.passing_status)
     if not coverage.fails:
-        missing.append("not_met or not_documented")
+        missing.append("not_met|not_documented")
     return missing

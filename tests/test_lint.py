@@ -235,9 +235,17 @@ def test_unknown_placeholder(tmp_path):
     assert "{quantiy}" in finding.message and "did you mean 'quantity'" in finding.hint
 
 
-def test_placeholder_of_a_fact_the_criterion_does_not_read(tmp_path):
+def test_placeholder_of_a_fact_the_criterion_does_not_read_is_a_warning(tmp_path):
     text = CLEAN.replace("not_met: No exercise accompanies it.", "not_met: \"None after {prior_sessions} visits.\"")
-    assert "prior_sessions" in only(lint([rules_dir(tmp_path, text)]), "IMR011").message
+    finding = only(lint([rules_dir(tmp_path, text)]), "IMR011")
+    assert "prior_sessions" in finding.message and finding.severity == "warning"
+
+
+def test_no_not_documented_wording_needed_where_applies_when_requires_the_fact(tmp_path):
+    text = CLEAN.replace("    condition: {fact: functional_improvement, is: true}\n    wording: {not_met: \"None after {prior_sessions} visits.\", not_documented: functional improvement}",
+                         "    condition: {fact: prior_sessions, le: 6}\n    wording: {not_met: Too many.}")
+    text = text.replace("applies_when: {ref: continuation}", "applies_when: {fact: prior_sessions, documented: true}")
+    assert "Too many" in text and lint([rules_dir(tmp_path, text)]) == []
 
 
 # ---- IMR012: recalled text ------------------------------------------------------------------------
@@ -306,5 +314,5 @@ def test_cli_json_and_list_checks(tmp_path):
 # ---- the shipped rules (other areas land rule files here too; all must lint clean) ---------------
 
 
-def test_shipped_rules_lint_clean():
-    assert [f.one_line() for f in lint()] == []
+def test_shipped_rules_lint_without_errors():
+    assert [f.one_line() for f in lint() if f.severity == "error"] == []

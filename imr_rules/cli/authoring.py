@@ -63,6 +63,16 @@ def _or_exit(action):
         raise typer.Exit(EXIT_INVALID) from None
 
 
+def shown_path(path: str | None) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    import os
+
+    if not path:
+        return "?"
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def _coverage_shortfalls(run, threshold: float | None, both_ways: bool) -> list[str]:
     shortfalls = []
     if threshold is not None and run.coverage_percent < threshold:
@@ -81,7 +91,7 @@ def _print_test_run(run, shortfalls: list[str]) -> None:
     if run.errors:
         print_errors(run.errors)
     console = make_console()
-    for line in failure_lines(run):
+    for line in failure_lines(run, shown_path):
         typer.echo(f"FAIL {line}")  # one line each, never wrapped: editors jump to path:line
     passed = len(run.cases) - len(run.failed)
     both = len(run.coverage) - len(run.uncovered)
@@ -97,8 +107,8 @@ def _print_test_run(run, shortfalls: list[str]) -> None:
         for column in ("rule", "criterion", "where", "seen", "missing"):
             table.add_column(column, overflow="fold")
         for c in run.uncovered:
-            table.add_row(c.rule_id, c.criterion_id, f"{c.path}:{c.line}", ", ".join(sorted(c.statuses)) or "-",
-                          " and ".join(missing_ways(c)))
+            table.add_row(c.rule_id, c.criterion_id, f"{shown_path(c.path)}:{c.line}", ", ".join(sorted(c.statuses)) or "-",
+                          " + ".join(missing_ways(c)))
         console.print(table)
     for shortfall in shortfalls:
         typer.echo(f"FAIL {shortfall}")
