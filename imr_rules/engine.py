@@ -66,8 +66,8 @@ def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
     facts = item.values if item.values is not None else item_facts(request, item)[0]
     candidates, function = _selection(item, ruleset, request.request_date)
     if function is None:  # some rule selects by a condition on the facts: choose now
-        function = _decision_function(_by_role([r for r in candidates if r.when(facts) is not False]
-                                               if any(r.when for r in candidates) else list(candidates)), ruleset)
+        chosen = [rule for rule in candidates if rule.when is None or rule.when(facts) is not False]
+        function = _decision_function(_by_role(chosen), ruleset)
     return function(facts)
 
 
