@@ -18,14 +18,32 @@ from conftest import EXAMPLES, ROOT
 # category prefix of the example files -> folder(s) of its rules
 AREAS = {
     "imaging": ["imaging"],
+    "physical_therapy": ["physical_therapy"],
+    "chiropractic": ["chiropractic"],
+    "acupuncture": ["acupuncture"],
+    "electrodiagnostics": ["electrodiagnostics"],
 }
 EXPECTED = {
     "imaging-lumbar-mri-nerve-compromise.yaml": ["medically_necessary"],
     "imaging-cervical-mri-no-indication.yaml": ["not_medically_necessary"],
     "imaging-repeat-lumbar-mri.yaml": ["not_medically_necessary", "medically_necessary"],
     "imaging-lumbar-xray-no-red-flags.yaml": ["not_medically_necessary"],
+    "physical_therapy-myalgia-within-limit.yaml": ["medically_necessary"],
+    "physical_therapy-additional-twelve.yaml": ["not_medically_necessary"],
+    "physical_therapy-postsurgical-bankart.yaml": ["medically_necessary"],
+    "physical_therapy-crps-2015.yaml": ["not_medically_necessary"],
+    "chiropractic-trial-low-back.yaml": ["medically_necessary"],
+    "chiropractic-knee-and-hip.yaml": ["not_medically_necessary"],
+    "chiropractic-additional-without-improvement.yaml": ["not_medically_necessary"],
+    "acupuncture-initial-trial.yaml": ["medically_necessary"],
+    "acupuncture-twelve-initial.yaml": ["not_medically_necessary"],
+    "acupuncture-extension-with-improvement.yaml": ["medically_necessary"],
+    "electrodiagnostics-lower-emg-ncv.yaml": ["not_medically_necessary"],
+    "electrodiagnostics-lower-emg-only.yaml": ["medically_necessary"],
+    "electrodiagnostics-upper-carpal-tunnel.yaml": ["medically_necessary", "not_medically_necessary"],
 }
-CERTIFIABLE: dict[str, int] = {}
+# Partial certification: with 12 of CRPS's 24 visits done (2009 CPMTG), 12 of the 16 can be certified.
+CERTIFIABLE: dict[str, int] = {"physical_therapy-crps-2015.yaml": 12}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
