@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from . import datafiles
 from .derived import deriver
 from .model import Item, Request
 
@@ -27,7 +28,7 @@ _DAYS_PER_MONTH = 30.4375
 @lru_cache(maxsize=1)
 def postsurgical_table() -> Mapping[str, Any]:
     text = resources.files("imr_rules").joinpath("data/postsurgical_courses.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = datafiles.safe_load(text)
     for entry in data["surgeries"]:
         entry["pattern"] = re.compile(entry["match"], re.I)
     return data

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from . import datafiles
 from . import drugs as lexicon
 from .derived import deriver
 from .model import Item, Request
@@ -263,7 +264,7 @@ def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def formulary_table() -> dict[str, dict[str, Any]]:
     text = resources.files("imr_rules").joinpath("data/drug_formulary.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text)["drugs"])
+    return dict(datafiles.safe_load(text)["drugs"])
 
 
 @deriver

@@ -27,6 +27,7 @@ from typing import Iterable
 
 import yaml
 
+from . import datafiles
 from .model import Diagnosis, Request
 
 ICD10 = "icd10"
@@ -73,7 +74,7 @@ def code_system(code: str, declared: str | None = None) -> str | None:
 @lru_cache(maxsize=1)
 def groups() -> tuple[Group, ...]:
     text = resources.files("imr_rules").joinpath("data/diagnosis_groups.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = datafiles.safe_load(text)
     return tuple(
         Group(
             name=name,

@@ -19,6 +19,9 @@ from .errors import ImrRulesError, InputFileError, Source
 
 Path_ = tuple[Any, ...]
 
+# libyaml's safe loader where it is installed (several times faster), else the pure-Python one.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Document:
@@ -80,8 +83,12 @@ def read_text(path: str | Path) -> str:
 def parse_document(text: str, name: str) -> Document:
     """Parse YAML (JSON is a subset) into data plus a line map; one-line errors on bad syntax."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -19,6 +19,8 @@ from importlib import resources
 
 import yaml
 
+from . import datafiles
+
 from .errors import ImrRulesError, Source
 
 __all__ = [
@@ -95,7 +97,7 @@ class LexiconError(ImrRulesError):
 def _lexicon() -> _Lexicon:
     path = resources.files("imr_rules") / "data" / _DATA_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = datafiles.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise LexiconError(f"cannot load drug lexicon: {error}", source=Source(path=str(path))) from None
     drugs = tuple(_drug_from_entry(entry, str(path)) for entry in data["drugs"])

@@ -20,6 +20,7 @@ from .derived import with_item_facts
 from .errors import RequestError
 from .model import Diagnosis, Drug, Fact, Item, Patient, Request
 from .normalize import parse_schedule
+from .quickschema import schema_check
 from .vocabulary import Vocabulary, default_vocabulary, python_type_matches
 
 
@@ -51,9 +52,10 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
         raise RequestError("expected a mapping with 'items' at the top of the file", document.source())
     data = dates_to_text(document.data)
     document = Document(document.path, data, document.lines)
-    problems = schema_errors(document, _request_validator(), RequestError)
-    if problems:
-        raise problems[0]
+    if not schema_check("request.schema.json")(data):  # only a failure pays for jsonschema's messages
+        problems = schema_errors(document, _request_validator(), RequestError)
+        if problems:
+            raise problems[0]
     facts = _facts(document, ("facts",), data.get("facts") or {}, vocabulary, "request")
     patient_data = data.get("patient") or {}
     patient = Patient(

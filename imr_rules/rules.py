@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from . import cache as _cache
 from .conditions import ConditionError, compile_condition
 from .documents import Document, load_document
 from .errors import ImrRulesError, RuleError, Source
@@ -100,37 +101,54 @@ def load_ruleset(paths: Iterable[str | Path] | None = None, vocabulary: Vocabula
 def load_ruleset_collecting(
     paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None
 ) -> tuple[RuleSet, list[ImrRulesError]]:
-    """Like :func:`load_ruleset`, but return the problems with whatever rules did compile."""
+    """Like :func:`load_ruleset`, but return the problems with whatever rules did compile.
+
+    Validated documents are cached on disk keyed by the hash of the vocabulary and of every rule
+    file's name and bytes, so a run with unchanged rules neither parses YAML nor imports
+    jsonschema; only compiling (cheap) happens every run.
+    """
     vocabulary = vocabulary or default_vocabulary()
     paths = [default_rules_dir()] if paths is None else list(paths)
+    files = rule_files(paths)
     errors: list[ImrRulesError] = []
-    documents: list[Document] = []
-    for path in rule_files(paths):
+    contents: list[tuple[Path, bytes]] = []
+    for path in files:
         try:
-            documents.append(load_document(path))
-        except ImrRulesError as exc:
-            errors.append(exc)
+            contents.append((path, path.read_bytes()))
+        except OSError:
+            contents.append((path, b""))  # reported below by load_document, with the reason
+    digest = ruleset_hash(contents)
+    documents = _cache.read(digest, [str(p) for p in files])
+    validated = documents is not None
+    if documents is None:
+        documents = []
+        for path in files:
+            try:
+                documents.append(load_document(path))
+            except ImrRulesError as exc:
+                errors.append(exc)
     manifests = [d for d in documents if Path(d.path).name == MANIFEST]
     rule_documents = [d for d in documents if Path(d.path).name != MANIFEST]
-    name, version, definitions = _read_manifests(manifests, errors)
-    rules = _compile_rule_documents(rule_documents, vocabulary, definitions, errors)
-    digest = ruleset_hash(documents)
+    name, version, definitions = _read_manifests(manifests, errors, validated)
+    rules = _compile_rule_documents(rule_documents, vocabulary, definitions, errors, validated)
+    if not errors and not validated:
+        _cache.write(digest, documents)
     return RuleSet(name, version, digest, tuple(rules), vocabulary, definitions, tuple(documents)), errors
 
 
-def ruleset_hash(documents: Iterable[Document]) -> str:
-    """sha256 over the vocabulary and every rule file's name and parsed content (key order kept)."""
+def ruleset_hash(contents: Iterable[tuple[Path, bytes]]) -> str:
+    """sha256 over the vocabulary and every rule file's name (within its folder) and bytes."""
     digest = hashlib.sha256(vocabulary_text().encode("utf-8"))
-    for document in sorted(documents, key=lambda d: Path(d.path).name + "\0" + d.path):
-        digest.update(Path(document.path).name.encode("utf-8"))
-        digest.update(json.dumps(document.data, sort_keys=True, default=str).encode("utf-8"))
+    for path, data in sorted(contents, key=lambda item: (item[0].parent.name, item[0].name)):
+        digest.update(f"\0{path.parent.name}/{path.name}\0".encode("utf-8"))
+        digest.update(data)
     return digest.hexdigest()
 
 
-def _read_manifests(manifests: list[Document], errors: list[ImrRulesError]) -> tuple[str, str, dict[str, Any]]:
+def _read_manifests(manifests: list[Document], errors: list[ImrRulesError], validated: bool = False) -> tuple[str, str, dict[str, Any]]:
     name, version, definitions = "unnamed", "unversioned", {}
     for manifest in manifests:
-        problems = _validate(manifest, "ruleset.schema.json")
+        problems = [] if validated else _validate(manifest, "ruleset.schema.json")
         if problems:
             errors.extend(problems)
             continue
@@ -149,12 +167,13 @@ def _validate(document: Document, schema: str) -> list[ImrRulesError]:
 
 
 def _compile_rule_documents(
-    documents: list[Document], vocabulary: Vocabulary, definitions: Mapping[str, Any], errors: list[ImrRulesError]
+    documents: list[Document], vocabulary: Vocabulary, definitions: Mapping[str, Any], errors: list[ImrRulesError],
+    validated: bool = False,
 ) -> list[Rule]:
     rules: list[Rule] = []
     first_seen: dict[str, Document] = {}
     for document in documents:
-        problems = _validate(document, "rule.schema.json")
+        problems = [] if validated else _validate(document, "rule.schema.json")
         if problems:
             errors.extend(problems)
             continue

@@ -1,0 +1,66 @@
+"""An on-disk cache of validated rule documents, keyed by the rule set's content hash.
+
+It only saves work: a missing, stale, unreadable or unwritable cache means the rules are parsed
+and validated again, with the same result. Set IMR_RULES_CACHE to choose the folder, or to
+"off" to disable it.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .documents import Document
+
+FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    configured = os.environ.get("IMR_RULES_CACHE")
+    if configured:
+        return None if configured.lower() in ("off", "0", "no") else Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "imr-rules"
+
+
+def _file(digest: str) -> Path | None:
+    folder = cache_dir()
+    return None if folder is None else folder / f"ruleset-{digest[:32]}.marshal"
+
+
+def read(digest: str, paths: list[str]) -> list[Document] | None:
+    """The cached documents for this hash and these file paths, or None."""
+    file = _file(digest)
+    if file is None:
+        return None
+    try:
+        payload = marshal.loads(file.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("digest") != digest:
+        return None
+    if [entry[0] for entry in payload["documents"]] != paths:
+        return None  # same content under other names: error messages must name these files
+    return [Document(path, data, dict(lines)) for path, data, lines in payload["documents"]]
+
+
+def write(digest: str, documents: list[Document]) -> None:
+    file = _file(digest)
+    if file is None:
+        return
+    payload: dict[str, Any] = {
+        "format": FORMAT,
+        "digest": digest,
+        "documents": [(d.path, d.data, list(d.lines.items())) for d in documents],
+    }
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a concurrent reader never sees half a file.
+        with tempfile.NamedTemporaryFile(dir=file.parent, delete=False, suffix=".tmp") as handle:
+            handle.write(marshal.dumps(payload))
+        os.replace(handle.name, file)
+    except (OSError, ValueError):
+        pass
