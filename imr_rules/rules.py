@@ -246,16 +246,36 @@ def reference_statuses(criteria: tuple[Criterion, ...], facts: Mapping[str, Any]
     return tuple(statuses), tuple(certifiable)
 
 
+class _LazyStatuses:
+    """The rule's statuses function, generated on first use: most runs touch only a few rules,
+    and generating code for every rule of the library at start-up would cost more than the run."""
+
+    def __init__(self, specs: Any, criteria: tuple[Criterion, ...], definitions: Mapping[str, Any]):
+        self._args = (specs, criteria, definitions)
+        self._function: Any = None
+
+    @property
+    def source(self) -> str:
+        return self._compiled().source
+
+    def _compiled(self) -> Any:
+        if self._function is None:
+            from .codegen import compile_rule_function
+
+            specs, criteria, definitions = self._args
+            self._function = compile_rule_function(
+                specs, [c.evaluate for c in criteria], [c.applies_when for c in criteria], definitions,
+                lambda facts: reference_statuses(criteria, facts),
+            )
+        return self._function
+
+    def __call__(self, facts: Mapping[str, Any]):
+        return self._compiled()(facts)
+
+
 def _statuses_function(data: Mapping[str, Any], criteria: tuple[Criterion, ...], definitions: Mapping[str, Any]):
-    """The rule's compiled statuses function (codegen), falling back to the reference closures."""
-    from .codegen import compile_rule_function
-
-    def reference(facts: Mapping[str, Any]):
-        return reference_statuses(criteria, facts)
-
-    return compile_rule_function(
-        data["criteria"], [c.evaluate for c in criteria], [c.applies_when for c in criteria], definitions, reference
-    )
+    """The rule's statuses function (generated code), falling back to the reference closures."""
+    return _LazyStatuses(data["criteria"], criteria, definitions)
 
 
 def _editions(document: Document, tier: Tier) -> tuple[Edition, ...]:

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from . import datafiles
 from .errors import ImrRulesError, Source
 
 SCOPES = ("request", "item", "derived")
@@ -103,7 +104,7 @@ class VocabularyError(ImrRulesError):
 
 def _read_vocabulary_file(file: Any) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        data = datafiles.safe_load(file.read_text(encoding="utf-8")) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise VocabularyError(f"malformed YAML: {exc.problem}", Source(str(file), mark.line + 1 if mark else None)) from None
