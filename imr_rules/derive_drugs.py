@@ -236,7 +236,9 @@ def drug_history(request: Request, item: Item) -> dict[str, Any]:
     weeks = weeks_in_use(request, item)
     if weeks is not None:
         values["drug.weeks_in_use"] = weeks
-        values["drug.days_in_use"] = round(weeks * 7)
+        start = _value(request, item, "medication.start_date")
+        exact = isinstance(start, dt.date) and request.request_date is not None
+        values["drug.days_in_use"] = max(0, (request.request_date - start).days) if exact else round(weeks * 7)
     current = _value(request, item, "medication.current")
     if current is not None:
         values["drug.ongoing"] = current
