@@ -19,9 +19,10 @@ from .derived import deriver
 from .model import Item, Request
 
 _POSTOP_TEXT = re.compile(r"\bpost-?\s?op(?:erative)?\b|post-?surgical|associated surgical service", re.I)
-_DAYS = re.compile(r"(\d{1,3})[- ]?days?\b", re.I)
-_WEEKS_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "six": 6}
-_WEEKS = re.compile(r"\b(\d{1,2}|one|two|three|four|six)[- ]?weeks?\b", re.I)
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10, "fourteen": 14, "thirty": 30}
+_WORD = "|".join(_NUMBER_WORDS)
+_DAYS = re.compile(rf"\b(\d{{1,3}}|{_WORD})[- ]?days?\b", re.I)
+_WEEKS = re.compile(rf"\b(\d{{1,2}}|{_WORD})[- ]?weeks?\b", re.I)
 _DAYS_PER_MONTH = 30.4375
 
 
@@ -74,14 +75,17 @@ def course_counts(request: Request, item: Item) -> dict[str, Any]:
     return values
 
 
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else _NUMBER_WORDS[text.lower()]
+
+
 def _rental_days(item: Item) -> int | None:
     match = _DAYS.search(item.service)
     if match:
-        return int(match.group(1))
+        return _number(match.group(1))
     match = _WEEKS.search(item.service)
     if match:
-        word = match.group(1).lower()
-        return 7 * (int(word) if word.isdigit() else _WEEKS_WORDS[word])
+        return 7 * _number(match.group(1))
     if item.duration_weeks is not None and item.frequency_per_week is None:
         return int(round(item.duration_weeks * 7))
     return None

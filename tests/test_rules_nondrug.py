@@ -22,6 +22,8 @@ AREAS = {
     "chiropractic": ["chiropractic"],
     "acupuncture": ["acupuncture"],
     "electrodiagnostics": ["electrodiagnostics"],
+    "electrotherapy": ["electrotherapy"],
+    "dme": ["dme"],
 }
 EXPECTED = {
     "imaging-lumbar-mri-nerve-compromise.yaml": ["medically_necessary"],
@@ -41,6 +43,13 @@ EXPECTED = {
     "electrodiagnostics-lower-emg-ncv.yaml": ["not_medically_necessary"],
     "electrodiagnostics-lower-emg-only.yaml": ["medically_necessary"],
     "electrodiagnostics-upper-carpal-tunnel.yaml": ["medically_necessary", "not_medically_necessary"],
+    "electrotherapy-tens-purchase-without-trial.yaml": ["not_medically_necessary"],
+    "electrotherapy-tens-trial-rental.yaml": ["medically_necessary"],
+    "electrotherapy-muscle-stimulation.yaml": ["not_medically_necessary"],
+    "dme-lumbar-support-chronic.yaml": ["not_medically_necessary"],
+    "dme-cold-unit-after-surgery.yaml": ["medically_necessary", "not_medically_necessary"],
+    "dme-wheelchair-and-commode.yaml": ["medically_necessary", "not_medically_necessary"],
+    "dme-hot-cold-wrap.yaml": ["not_medically_necessary"],
 }
 # Partial certification: with 12 of CRPS's 24 visits done (2009 CPMTG), 12 of the 16 can be certified.
 CERTIFIABLE: dict[str, int] = {"physical_therapy-crps-2015.yaml": 12}
