@@ -37,7 +37,7 @@ def _register_commands() -> None:
     import pkgutil
 
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name != "common":
+        if info.name != "common" and not info.name.startswith("_"):
             importlib.import_module(f"{__name__}.{info.name}")
 
 

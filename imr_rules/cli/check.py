@@ -1,7 +1,8 @@
-"""imr-rules check: evaluate request files and print a report."""
+"""imr-rules check: evaluate requests (files, directories, JSON Lines) and print reports."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -11,69 +12,115 @@ from . import app
 from .common import RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors
 
 CHECK_FORMATS = ("text", "json", "jsonl", "markdown")
-REQUEST_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def request_paths(inputs: list[Path]) -> list[Path]:
-    """Files as given; a directory contributes its request files, sorted."""
-    paths: list[Path] = []
-    for path in inputs:
-        if path.is_dir():
-            paths.extend(sorted(p for p in path.rglob("*") if p.suffix in REQUEST_SUFFIXES and p.is_file()))
-        else:
-            paths.append(path)
-    return paths
 
 
 @app.command()
 def check(
-    requests: list[Path] = typer.Argument(..., help="Request files (YAML or JSON) or directories of them."),
+    requests: list[str] = typer.Argument(..., help="Request files (YAML, JSON, JSON Lines), directories of them, or - for JSON Lines on standard input."),
     format: str = typer.Option("text", "--format", "-f", help=f"Output format: {', '.join(CHECK_FORMATS)}."),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes (0 = one per core)."),
 ) -> None:
-    """Check each requested item against the guideline criteria and explain the decision."""
-    from ..engine import evaluate
-    from ..errors import ImrRulesError
-    from ..render import report_to_dict
-    from ..request import load_request
+    """Check each requested item against the guideline criteria and explain the decision.
+
+    Reports come out in input order; with --format jsonl they stream one line per request, so
+    memory stays flat however long the input. Bad inputs are reported one line each on standard
+    error (exit code 2) and the others are still checked.
+    """
+    from .. import batch
 
     check_format(format, CHECK_FORMATS)
     ruleset = load_rules_or_exit(rules)
+    names = batch.expand(requests)
     stream = open_output(output)
-    reports, errors = [], []
-    for path in request_paths(requests):
-        try:
-            request = load_request(path, ruleset.vocabulary)
-        except ImrRulesError as exc:
-            errors.append(exc.one_line())
-            continue
-        report = report_to_dict(evaluate(request, ruleset), ruleset.name)
-        if format == "jsonl":
-            dump_json(report, stream, pretty=False)
-        else:
-            reports.append(report)
-    _write(format, reports, errors, stream)
+    workers = _workers(jobs)
+    outcomes = batch.check_many(batch.tasks(names), ruleset, workers, [str(p) for p in rules or []])
+    writer = _Writer(format, stream)
+    errors = []
+    with _progress(len(names), stream) as advance:
+        for outcome in outcomes:
+            if outcome.error:
+                errors.append(outcome.error)
+                if format != "json":
+                    print_errors([outcome.error])
+            else:
+                writer.write(outcome.report)
+            advance()
+    writer.close(errors)
     if output is not None:
         stream.close()
-    print_errors(errors)
+    if format == "json":
+        print_errors(errors)
     if errors:
         raise typer.Exit(2)
 
 
-def _write(format: str, reports: list[dict], errors: list[str], stream) -> None:
-    if format == "json":
-        if len(reports) == 1 and not errors:
-            dump_json(reports[0], stream)
-        elif reports or errors:
-            dump_json({"reports": reports, "errors": errors}, stream)
-    elif format == "markdown":
-        from ..render.markdown import render_markdown
+def _workers(jobs: int) -> int:
+    import os
 
-        stream.write("\n".join(render_markdown(r) for r in reports))
-    elif format == "text":
-        from ..render.terminal import make_console, render_report
+    return (os.cpu_count() or 1) if jobs == 0 else jobs
 
-        console = make_console(stream)
-        for report in reports:
-            render_report(console, report)
+
+class _Writer:
+    """Writes reports as they come, except --format json, which is one document at the end."""
+
+    def __init__(self, format: str, stream) -> None:
+        self.format = format
+        self.stream = stream
+        self.kept: list[dict] = []
+        self.console = None
+        self.count = 0
+
+    def write(self, report: dict) -> None:
+        self.count += 1
+        if self.format == "jsonl":
+            dump_json(report, self.stream, pretty=False)
+        elif self.format == "json":
+            self.kept.append(report)
+        elif self.format == "markdown":
+            from ..render.markdown import render_markdown
+
+            if self.count > 1:
+                self.stream.write("\n")
+            self.stream.write(render_markdown(report))
+        else:
+            from ..render.terminal import make_console, render_report
+
+            self.console = self.console or make_console(self.stream)
+            render_report(self.console, report)
+        if self.format == "jsonl":
+            self.stream.flush()  # a reader downstream sees each report as soon as it is made
+
+    def close(self, errors: list[str]) -> None:
+        if self.format != "json":
+            return
+        if len(self.kept) == 1 and not errors:
+            dump_json(self.kept[0], self.stream)
+        elif self.kept or errors:
+            dump_json({"reports": self.kept, "errors": errors}, self.stream)
+
+
+class _progress:
+    """A progress bar on standard error, only when it is a terminal and the output is not."""
+
+    def __init__(self, total: int, stream) -> None:
+        self.enabled = sys.stderr.isatty() and not (stream is sys.stdout and sys.stdout.isatty()) and total > 1
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda: None
+        from rich.progress import Progress
+
+        from ..render.terminal import make_console
+
+        self.bar = Progress(console=make_console(sys.stderr), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("checking", total=None)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()

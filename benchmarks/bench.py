@@ -1,0 +1,186 @@
+"""imr-rules benchmarks: evaluation throughput, rendering cost, cold start, letter parsing.
+
+Run:  python benchmarks/bench.py  [--quick]
+
+Every figure is printed beside its target (from the speed issue). Timings are medians of several
+runs on this machine, one core (the process is single-threaded). Nothing here is asserted by the
+test suite: speed is measured here, never by timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from imr_rules.engine import decide, evaluate  # noqa: E402
+from imr_rules.render import report_to_dict  # noqa: E402
+from imr_rules.request import request_from_data  # noqa: E402
+from imr_rules.rules import load_ruleset  # noqa: E402
+from imr_rules.ruletests import case_request_data  # noqa: E402
+from imr_rules.errors import ImrRulesError  # noqa: E402
+
+
+def massage_requests(count: int) -> list:
+    """Generated massage requests covering every criterion's outcomes."""
+    booleans = (True, False, None)
+    combos = list(itertools.product((None, 4, 6, 8, 12), (None, 0, 6, 12, 16), booleans, booleans, booleans,
+                                    ("Massage therapy", "Mechanical massage device")))
+    requests = []
+    for quantity, prior, exercise, improvement, exceptional, service in itertools.islice(itertools.cycle(combos), count):
+        item = {"service": service, "category": "massage", "facts": {}}
+        if quantity is not None:
+            item["quantity"] = quantity
+        for name, value in (("prior_sessions", prior), ("functional_improvement", improvement), ("exceptional_factors", exceptional)):
+            if value is not None:
+                item["facts"][name] = value
+        data = {"request_date": "2016-12-01", "items": [item]}
+        if exercise is not None:
+            data["facts"] = {"home_exercise_program": exercise}
+        requests.append(request_from_data(data))
+    return requests
+
+
+def library_requests(ruleset, count: int) -> list:
+    """Requests built from every embedded rule test case and every bundled example, repeated."""
+    templates = []
+    for document in ruleset.documents:
+        if isinstance(document.data, dict):
+            for case in document.data.get("tests") or ():
+                try:
+                    templates.append(request_from_data(case_request_data(case), vocabulary=ruleset.vocabulary))
+                except ImrRulesError:
+                    pass
+    from imr_rules.request import load_request
+
+    for path in sorted((ROOT / "examples" / "requests").glob("*.yaml")):
+        try:
+            templates.append(load_request(path, ruleset.vocabulary))
+        except ImrRulesError:
+            pass
+    pairs = [(request, item) for request in templates for item in request.items]
+    return list(itertools.islice(itertools.cycle(pairs), count)), len(pairs)
+
+
+def hand_written_massage(facts) -> tuple:
+    """The massage criteria written by hand: the speed of plain Python, for the ratio."""
+    quantity = facts.get("item.quantity")
+    prior = facts.get("prior_sessions")
+    exercise = facts.get("home_exercise_program")
+    active = facts.get("active_therapy")
+    adjunct = True if (exercise is True or active is True) else (None if exercise is None or active is None else False)
+    exceptional = facts.get("exceptional_factors")
+    limit = None if quantity is None else (quantity <= 6 or exceptional is True)
+    continuation = prior is not None and prior > 0
+    improvement = facts.get("functional_improvement") if continuation else True
+    total = (None if quantity is None else quantity + prior <= 18) if continuation else True
+    device = "device" not in facts.get("item.service", "").lower()
+    statuses = (adjunct, limit, improvement, total, device)
+    return all(s is True for s in statuses), statuses
+
+
+def rate(function, items, repeat: int = 5) -> float:
+    """Median items per second over several passes."""
+    rates = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for item in items:
+            function(item)
+        rates.append(len(items) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def wall(command: list[str], runs: int, env: dict) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def report(label: str, value: float, unit: str, target: str, ok: bool | None) -> None:
+    verdict = "" if ok is None else ("  ok" if ok else "  BELOW TARGET")
+    print(f"{label:<58} {value:>12,.1f} {unit:<12} target {target}{verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer items and runs (about 20 s)")
+    args = parser.parse_args()
+    scale = 0.2 if args.quick else 1.0
+    started = time.perf_counter()
+    ruleset = load_ruleset()
+    print(f"imr-rules benchmarks; rule set {ruleset.version} sha256:{ruleset.hash[:12]}; "
+          f"{len(ruleset.rules)} rules; Python {sys.version.split()[0]}\n")
+
+    n = int(50_000 * scale)
+    massage = massage_requests(n)
+    pairs = [(r, r.items[0]) for r in massage]
+    facts = [item.values for _, item in pairs]
+    engine_rate = rate(lambda p: decide(p[0], p[1], ruleset), pairs)
+    hand_rate = rate(hand_written_massage, facts)
+    report("engine, massage rules: item-evaluations/s (one core)", engine_rate, "items/s", ">= 500,000", engine_rate >= 500_000)
+    report("hand-written Python, massage criteria", hand_rate, "items/s", "(reference)", None)
+    report("ratio hand-written / engine", hand_rate / engine_rate, "x", "(lower is better)", None)
+
+    library, templates = library_requests(ruleset, int(50_000 * scale))
+    library_rate = rate(lambda p: decide(p[0], p[1], ruleset), library)
+    report(f"engine, whole library ({templates} distinct items): items/s", library_rate, "items/s", ">= 100,000", library_rate >= 100_000)
+
+    sample = massage[: int(5_000 * scale)]
+    render_rate = rate(lambda r: evaluate(r, ruleset), sample, repeat=3)
+    report("evaluate with findings and rationale: requests/s", render_rate, "requests/s", "(may cost more)", None)
+    json_rate = rate(lambda r: json.dumps(report_to_dict(evaluate(r, ruleset))), sample, repeat=3)
+    report("... and JSON output: requests/s", json_rate, "requests/s", "(may cost more)", None)
+    load_rate = rate(lambda d: request_from_data(d), [
+        {"request_date": "2016-12-01", "facts": {"home_exercise_program": True},
+         "items": [{"service": "Massage therapy 2x/week x 6 weeks", "facts": {"prior_sessions": 6}}]}
+    ] * int(5_000 * scale), repeat=3)
+    report("loading and normalising requests: requests/s", load_rate, "requests/s", "(reference)", None)
+
+    env = dict(os.environ)
+    example = str(ROOT / "examples" / "requests" / "massage-twelve-visits.yaml")
+    executable = [sys.executable, "-m", "imr_rules.cli"]
+    runs = 5 if args.quick else 11
+    wall(executable + ["check", example], 2, env)  # warm the on-disk cache
+    baseline = wall([sys.executable, "-c", "import typer, yaml, rich.console"], runs, env)
+    text = wall(executable + ["check", example], runs, env)
+    as_json = wall(executable + ["check", example, "--format", "json"], runs, env)
+    report("cold start: python -c 'import typer, yaml, rich.console'", baseline * 1000, "ms", "(baseline)", None)
+    report("cold start: imr-rules check (text)", text * 1000, "ms", f"<= {baseline * 1.3 * 1000:.0f} ms (1.3x)", text <= baseline * 1.3)
+    report("cold start: imr-rules check --format json", as_json * 1000, "ms", f"<= {baseline * 1.3 * 1000:.0f} ms (1.3x)", as_json <= baseline * 1.3)
+    report("cold start ratio (text) to baseline", text / baseline, "x", "<= 1.3", text / baseline <= 1.3)
+
+    letters = _letter_texts()
+    if letters:
+        from imr_rules.letters import parse_letter_text
+
+        letter_rate = rate(parse_letter_text, letters, repeat=3)
+        report(f"imr-rules parse: text letters/s ({len(letters)} letters)", letter_rate, "letters/s", ">= 500", letter_rate >= 500)
+    else:
+        print("letter parsing: no letter texts found (../shared/corpus or examples/cases/letters)")
+    print(f"\n(benchmark ran in {time.perf_counter() - started:.0f} s)")
+
+
+def _letter_texts() -> list[str]:
+    folders = [Path(os.environ.get("IMR_RULES_SHARED", ROOT.parent / "shared")) / "corpus/raw/talhaabacus-IMRCrawler/txt",
+               ROOT / "examples" / "cases" / "letters"]
+    for folder in folders:
+        files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        if files:
+            return [f.read_text(encoding="utf-8") for f in files]
+    return []
+
+
+if __name__ == "__main__":
+    main()

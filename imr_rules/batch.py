@@ -1,0 +1,136 @@
+"""Checking many requests: files, directories and JSON Lines, streamed in input order.
+
+Inputs are read lazily and processed in bounded windows, so memory stays flat however long the
+input; with ``jobs > 1`` each window is spread over worker processes (each loads the rule set
+once) and the results come back in input order.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, TextIO
+
+from .errors import ImrRulesError, InputFileError, Source
+
+REQUEST_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One request to check: a file, or one line of JSON Lines (``text``) from a file or stdin."""
+
+    name: str
+    path: str | None = None
+    text: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    report: dict[str, Any] | None
+    error: str | None
+
+
+def expand(inputs: Iterable[str | Path]) -> list[str]:
+    """Files as given; a directory contributes its request files (sorted); '-' is standard input."""
+    names: list[str] = []
+    for entry in inputs:
+        if str(entry) == STDIN:
+            names.append(STDIN)
+            continue
+        path = Path(entry)
+        if path.is_dir():
+            names.extend(str(p) for p in sorted(path.rglob("*")) if p.suffix in REQUEST_SUFFIXES and p.is_file())
+        else:
+            names.append(str(path))
+    return names
+
+
+def tasks(names: Iterable[str], stdin: TextIO | None = None) -> Iterator[Task]:
+    """One task per request; JSON Lines inputs (stdin, *.jsonl) give one task per non-blank line."""
+    for name in names:
+        if name == STDIN:
+            yield from _lines("<stdin>", stdin or sys.stdin)
+        elif name.endswith(".jsonl"):
+            try:
+                with open(name, encoding="utf-8") as handle:
+                    yield from _lines(name, handle)
+            except OSError:
+                yield Task(name)  # run_task reports it as a file that cannot be read
+        else:
+            yield Task(name, path=name)
+
+
+def _lines(name: str, handle: TextIO) -> Iterator[Task]:
+    for number, line in enumerate(handle, start=1):
+        if line.strip():
+            yield Task(f"{name}:{number}", text=line, line=number)
+
+
+# ---- the work done for one task (in this process or in a worker) ---------------------------
+
+_RULESET: Any = None
+
+
+def _init_worker(rule_paths: list[str] | None) -> None:
+    global _RULESET  # one rule set per worker process, loaded once (not shared mutable state)
+    from .rules import load_ruleset
+
+    _RULESET = load_ruleset(rule_paths or None)
+
+
+def run_task(task: Task, ruleset: Any = None) -> Outcome:
+    """Load, evaluate and render one request as the JSON contract; a bad input is an error line."""
+    from .engine import evaluate
+    from .render import report_to_dict
+    from .request import load_request, request_from_document
+
+    ruleset = ruleset or _RULESET
+    try:
+        if task.path is not None:
+            request = load_request(task.path, ruleset.vocabulary)
+        elif task.text is not None:
+            request = request_from_document(_json_line(task), ruleset.vocabulary)
+        else:
+            raise InputFileError("cannot be read", Source(task.name.rsplit(":", 1)[0]), "check the path")
+    except ImrRulesError as exc:
+        return Outcome(task.name, None, exc.one_line())
+    return Outcome(task.name, report_to_dict(evaluate(request, ruleset), ruleset.name), None)
+
+
+def _json_line(task: Task):
+    from .documents import Document
+
+    source, _, _ = task.name.rpartition(":")
+    try:
+        data = json.loads(task.text)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"malformed JSON: {exc.msg} (column {exc.colno})", Source(source, task.line),
+                             "each line must be one JSON request object") from None
+    return Document(f"{source}:{task.line}", data)
+
+
+def check_many(task_iter: Iterable[Task], ruleset: Any, jobs: int = 1, rule_paths: list[str] | None = None,
+               window: int = 512) -> Iterator[Outcome]:
+    """Outcomes in input order; at most ``window * jobs`` requests are held in memory at once."""
+    if jobs <= 1:
+        for task in task_iter:
+            yield run_task(task, ruleset)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork").Pool(
+        jobs, initializer=_init_worker, initargs=(rule_paths,)
+    ) as pool:
+        iterator = iter(task_iter)
+        while True:
+            chunk = list(itertools.islice(iterator, window * jobs))
+            if not chunk:
+                break
+            yield from pool.map(run_task, chunk, chunksize=max(1, len(chunk) // (jobs * 4)))
