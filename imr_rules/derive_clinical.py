@@ -24,6 +24,9 @@ _WORD = "|".join(_NUMBER_WORDS)
 _DAYS = re.compile(rf"\b(\d{{1,3}}|{_WORD})[- ]?days?\b", re.I)
 _WEEKS = re.compile(rf"\b(\d{{1,2}}|{_WORD})[- ]?weeks?\b", re.I)
 _DAYS_PER_MONTH = 30.4375
+# A spinal level or a span of levels: L4, L4-5, L5-S1, C5-C7, T12-L1.
+_LEVEL = re.compile(r"\b([CTLS])(\d{1,2})(?:\s*-\s*([CTLS])?(\d{1,2}))?\b", re.I)
+_REGION_ORDER = {"C": 0, "T": 8, "L": 20, "S": 25}
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +75,24 @@ def course_counts(request: Request, item: Item) -> dict[str, Any]:
     days = _rental_days(item)
     if days is not None:
         values["item.rental_days"] = days
+    levels = _fact(request, item, "injection_levels")
+    levels = levels if levels is not None else _spinal_levels(item.service)
+    if levels:
+        values["item.spinal_levels"] = levels
     return values
+
+
+def _spinal_levels(text: str) -> int:
+    """Motion segments named in the text: a span counts its segments, a single vertebra one."""
+    count = 0
+    for region, start, end_region, end in _LEVEL.findall(text):
+        if not end:
+            count += 1
+            continue
+        first = _REGION_ORDER[region.upper()] + int(start)
+        last = _REGION_ORDER[(end_region or region).upper()] + int(end)
+        count += max(last - first, 1)
+    return count
 
 
 def _number(text: str) -> int:

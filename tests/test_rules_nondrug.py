@@ -24,6 +24,8 @@ AREAS = {
     "electrodiagnostics": ["electrodiagnostics"],
     "electrotherapy": ["electrotherapy"],
     "dme": ["dme"],
+    "injections": ["injections"],
+    "programs": ["programs"],
 }
 EXPECTED = {
     "imaging-lumbar-mri-nerve-compromise.yaml": ["medically_necessary"],
@@ -50,6 +52,13 @@ EXPECTED = {
     "dme-cold-unit-after-surgery.yaml": ["medically_necessary", "not_medically_necessary"],
     "dme-wheelchair-and-commode.yaml": ["medically_necessary", "not_medically_necessary"],
     "dme-hot-cold-wrap.yaml": ["not_medically_necessary"],
+    "injections-esi-corroborated.yaml": ["medically_necessary"],
+    "injections-esi-no-corroboration.yaml": ["not_medically_necessary"],
+    "injections-facet-with-radicular-findings.yaml": ["not_medically_necessary"],
+    "injections-trigger-points.yaml": ["medically_necessary"],
+    "programs-functional-restoration-candidate.yaml": ["medically_necessary"],
+    "programs-functional-restoration-no-evaluation.yaml": ["not_medically_necessary"],
+    "programs-work-hardening.yaml": ["medically_necessary"],
 }
 # Partial certification: with 12 of CRPS's 24 visits done (2009 CPMTG), 12 of the 16 can be certified.
 CERTIFIABLE: dict[str, int] = {"physical_therapy-crps-2015.yaml": 12}
