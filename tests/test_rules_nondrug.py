@@ -26,6 +26,7 @@ AREAS = {
     "dme": ["dme"],
     "injections": ["injections"],
     "programs": ["programs"],
+    "surgery_associated": ["surgery_associated"],
 }
 EXPECTED = {
     "imaging-lumbar-mri-nerve-compromise.yaml": ["medically_necessary"],
@@ -59,6 +60,10 @@ EXPECTED = {
     "programs-functional-restoration-candidate.yaml": ["medically_necessary"],
     "programs-functional-restoration-no-evaluation.yaml": ["not_medically_necessary"],
     "programs-work-hardening.yaml": ["medically_necessary"],
+    "injections-prp-foot.yaml": ["not_medically_necessary"],
+    "surgery_associated-surgery-denied.yaml": ["not_medically_necessary", "not_medically_necessary"],
+    "surgery_associated-surgery-certified.yaml": ["medically_necessary"],
+    "surgery_associated-outcome-unknown.yaml": ["not_medically_necessary"],
 }
 # Partial certification: with 12 of CRPS's 24 visits done (2009 CPMTG), 12 of the 16 can be certified.
 CERTIFIABLE: dict[str, int] = {"physical_therapy-crps-2015.yaml": 12}

@@ -1,0 +1,59 @@
+"""imr-rules coverage: the share of item descriptions, by category, for which some rule applies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import app
+from .common import RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
+
+COVERAGE_FORMATS = ("text", "json")
+
+
+@app.command()
+def coverage(
+    descriptions: Optional[list[str]] = typer.Argument(None, help="Item descriptions, e.g. \"MRI of the lumbar spine\"."),
+    file: Optional[list[Path]] = typer.Option(None, "--file", "-i", help="A file of descriptions, one per line (.jsonl: each record's 'item'); repeatable."),
+    letters: Optional[list[Path]] = typer.Option(None, "--letters", "-l", help="IMR letters (.txt, .md, .pdf) or directories of them; repeatable."),
+    format: str = typer.Option("text", "--format", "-f", help=f"Output format: {', '.join(COVERAGE_FORMATS)}."),
+    rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+    show_uncovered: bool = typer.Option(False, "--uncovered", help="List the descriptions no rule covers (text format)."),
+) -> None:
+    """Report, by category, the share of items for which some rule applies (nothing is evaluated)."""
+    from ..coverage import Description, descriptions_from_file, descriptions_from_letters, measure
+
+    check_format(format, COVERAGE_FORMATS)
+    items = [Description(text) for text in descriptions or ()]
+    for path in file or ():
+        if not path.is_file():
+            print_errors([f"{path}: no such file"])
+            raise typer.Exit(2)
+        items.extend(descriptions_from_file(path))
+    if letters:
+        items.extend(descriptions_from_letters(letters))
+    if not items:
+        print_errors(["no item descriptions given: pass descriptions, --file or --letters"])
+        raise typer.Exit(2)
+    report = measure(items, load_rules_or_exit(rules))
+    if format == "json":
+        import sys
+
+        dump_json(report.to_dict(), sys.stdout)
+        return
+    _print_table(report, show_uncovered)
+
+
+def _print_table(report, show_uncovered: bool) -> None:
+    width = max([len("category")] + [len(name) for name in report.by_category()])
+    typer.echo(f"{'category':<{width}}  {'items':>6}  {'covered':>7}  {'share':>6}")
+    for name, tally in report.by_category().items():
+        typer.echo(f"{name:<{width}}  {tally.total:>6}  {tally.covered:>7}  {tally.share:>6.1%}")
+    overall = report.overall
+    typer.echo(f"{'all':<{width}}  {overall.total:>6}  {overall.covered:>7}  {overall.share:>6.1%}")
+    if show_uncovered:
+        for item in report.items:
+            if not item.covered:
+                typer.echo(f"uncovered [{item.category}] {item.description.text}")
