@@ -103,6 +103,12 @@ def groups_of(diagnosis: Diagnosis) -> tuple[str, ...]:
 
 def request_groups(diagnoses: Iterable[Diagnosis]) -> tuple[str, ...]:
     """Every group of every diagnosis, in the table's order, each once."""
+    return _request_groups(tuple(diagnoses))
+
+
+@lru_cache(maxsize=4096)
+def _request_groups(diagnoses: tuple[Diagnosis, ...]) -> tuple[str, ...]:
+    # Cached: every item of a request (and many requests of a batch) share the same diagnoses.
     found = {name for diagnosis in diagnoses for name in groups_of(diagnosis)}
     return tuple(g.name for g in groups() if g.name in found)
 
