@@ -6,7 +6,6 @@ import importlib.util
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 from typer.testing import CliRunner
@@ -90,12 +89,12 @@ def test_without_the_code_set_only_the_shape_is_checked(monkeypatch):
 
 
 @needs_code_set
-def test_code_set_loads_fast():
+def test_code_set_membership():
+    # Speed is measured by benchmarks, not here: this checks what the code list answers.
     diagnoses.icd10_codes.cache_clear()
-    start = time.perf_counter()
     codes = diagnoses.icd10_codes()
-    assert time.perf_counter() - start < 1.0
-    assert "M5416" in codes and len(codes) > 70000
+    assert "M5416" in codes and "M545" in codes and "A00" in codes
+    assert "M5499" not in codes and "A00-A09" not in codes and "M54" + "\n" not in codes
 
 
 def test_cli_startup_does_not_import_the_code_library():
