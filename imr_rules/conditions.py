@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from .lazyre import lazy
 from .vocabulary import Vocabulary
 
 Facts = Mapping[str, Any]
@@ -253,10 +254,11 @@ def _test(op: str, operand: Any, path: tuple) -> Callable[[Any, Any], bool]:
         prefixes = tuple(operand) if isinstance(operand, list) else (operand,)
         return lambda value, _: _starts_with(value, prefixes)
     if op == "matches":
-        try:
-            pattern = re.compile(operand, re.I)
-        except re.error as exc:
-            raise ConditionError(f"invalid regular expression: {exc}", path) from None
+        # Compiled on first use (start-up cost); the syntax is checked when a rule file is first
+        # validated (rules.check_patterns), before its compiled form is cached.
+        if not isinstance(operand, str):
+            raise ConditionError("'matches' takes a regular expression (a string)", path)
+        pattern = lazy(operand, re.I)
         return lambda value, _: _matches(pattern, value)
     raise ConditionError(f"unknown operator '{op}'", path)  # pragma: no cover - OPERATORS guards
 
@@ -264,6 +266,14 @@ def _test(op: str, operand: Any, path: tuple) -> Callable[[Any, Any], bool]:
 def _starts_with(value: Any, prefixes: tuple[str, ...]) -> bool:
     values = value if isinstance(value, (list, tuple)) else (value,)
     return any(str(v).upper().startswith(p.upper()) for v in values for p in prefixes)
+
+
+def check_pattern(operand: Any, path: tuple) -> None:
+    """Raise ConditionError if a 'matches' operand is not a valid regular expression."""
+    try:
+        re.compile(operand, re.I)
+    except (re.error, TypeError) as exc:
+        raise ConditionError(f"invalid regular expression: {exc}", path) from None
 
 
 def _matches(pattern: re.Pattern, value: Any) -> bool:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from . import drugs as _drugs
+from .lazyre import lazy
 from .normalize import Directions, Schedule, Strength, parse_directions, parse_schedule, parse_strength
 
 __all__ = [
@@ -109,7 +110,8 @@ class ItemDescription:
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I)
+    # Compiled on first use: importing this module must stay cheap (see lazyre).
+    return lazy(pattern, re.I)  # type: ignore[return-value]
 
 
 # ------------------------------------------------------------------ classification tables

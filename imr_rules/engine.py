@@ -187,20 +187,28 @@ def _by_role(matched: list[Rule]) -> tuple[Rule, ...]:
 
 
 def _selects(rule: Rule, item: Item) -> bool:
-    """Category or code decides when the item has them; keywords of the service text otherwise."""
+    """Category or code decides when the item has them; keywords of the service text otherwise.
+
+    Keywords match whole words in order, ignoring case and punctuation ("EMG/NCV" matches the
+    keyword "emg ncv"); comparing word sequences needs no regular expression per rule.
+    """
     if item.category is not None and item.category in rule.categories:
         return True
     if item.codes and set(item.codes) & set(rule.codes):
         return True
     if item.category is None and rule.keywords:
-        return _keyword_pattern(rule.keywords).search(item.service) is not None
+        words = _words(item.service)
+        return any(_words(keyword) in words for keyword in rule.keywords)
     return False
 
 
-@lru_cache(maxsize=1024)
-def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern:
-    alternatives = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(keywords, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.I)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> str:
+    """' word word word ' : lower-case words between single spaces, padded, for whole-word search."""
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
 
 
 def _rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from . import cache as _cache
-from .conditions import ConditionError, compile_condition
+from .conditions import ConditionError, check_pattern, compile_condition
 from .documents import Document, load_document
 from .errors import ImrRulesError, RuleError, Source
 from .kinds import KINDS
@@ -173,7 +173,7 @@ def _compile_rule_documents(
     rules: list[Rule] = []
     first_seen: dict[str, Document] = {}
     for document in documents:
-        problems = [] if validated else _validate(document, "rule.schema.json")
+        problems = [] if validated else _validate(document, "rule.schema.json") or check_patterns(document)
         if problems:
             errors.extend(problems)
             continue
@@ -194,6 +194,27 @@ def _compile_rule_documents(
         except ImrRulesError as exc:
             errors.append(exc)
     return sorted(rules, key=lambda r: r.id)
+
+
+def check_patterns(document: Document) -> list[ImrRulesError]:
+    """Every 'matches' regular expression of a rule file compiles (checked once, before caching)."""
+    problems: list[ImrRulesError] = []
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, dict):
+            if "matches" in node:
+                try:
+                    check_pattern(node["matches"], path + ("matches",))
+                except ConditionError as exc:
+                    problems.append(RuleError(exc.message, document.source(exc.path)))
+            for key, value in node.items():
+                walk(value, path + (key,))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, path + (index,))
+
+    walk(document.data, ())
+    return problems
 
 
 def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mapping[str, Any]) -> Rule:

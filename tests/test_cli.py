@@ -193,3 +193,12 @@ def test_rules_list_show_validate():
 def test_facts_lists_the_vocabulary():
     facts = json.loads(run("facts", "--format", "json").stdout)["facts"]
     assert {"prior_sessions", "functional_improvement", "item.quantity"} <= {f["name"] for f in facts}
+
+
+def test_rule_with_invalid_regular_expression(write, tmp_path):
+    write("rules/ruleset.yaml", "name: t\nversion: '1'\n")
+    write("rules/a.yaml", RULE.replace("condition: {fact: home_exercise_program, is: true}",
+                                       "condition: {fact: item.service, matches: '(unclosed'}"))
+    result = run("rules", "validate", str(tmp_path / "rules"))
+    assert result.exit_code == 2
+    assert re.search(r"a\.yaml:10: criteria\[0\]\.condition\.matches: invalid regular expression", result.stderr)
