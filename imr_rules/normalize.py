@@ -22,12 +22,12 @@ _WORD_RE = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=T
 
 # Units that a treatment count may be expressed in; the first group is visits of therapy.
 _VISIT_UNITS = r"(?:visits?|sessions?|treatments?|appointments?|tx)"
-_PER_WEEK = r"(?:(?:x|times?)\s*(?:/|a|per|each)?|/|per|a)\s*(?:wk|week)\b"
+_PER_WEEK = r"(?:(?:(?:x|times?)\s*(?:/|a|per|each)?|/|per|a)\s*(?:wk|week)\b|(?:x|times?)\s*weekly\b)"
 _DURATION_UNIT = r"(?:wk|week|weeks|wks|month|months|mo|mos)\b"
 
 _FREQ_X_DUR = re.compile(
     # "2x/week x 6 weeks", "2 x week for 6 weeks", "2 times a week times 6 weeks", "2x4", "2 x 6"
-    r"(?P<f>\d+(?:\.\d+)?)\s*(?:x|times)\s*(?:/|a|per|each)?\s*(?:wk|week|weeks|wks)?\s*"
+    r"(?P<f>\d+(?:\.\d+)?)\s*(?:x|times)\s*(?:/|a|per|each)?\s*(?:wk|week|weeks|wks|weekly)?\s*"
     r"(?:x|times|for|over|\*)\s*(?P<d>\d+(?:\.\d+)?)\s*(?P<u>" + _DURATION_UNIT + r")?",
     re.I,
 )
@@ -44,8 +44,8 @@ _COUNT_PATTERNS = (
     re.compile(r"\b(?:qty|quantity)\s*[:=.]?\s*(?P<n>\d+)\b", re.I),
     # "12 sessions", "6 visits", "x 12 visits"
     re.compile(r"\b(?P<n>\d+)\s*" + _VISIT_UNITS + r"\b", re.I),
-    # "x12", "x 6" (standing alone, not followed by a duration unit)
-    re.compile(r"(?:^|[\s(,;])x\s*(?P<n>\d+)\b(?!\s*(?:/|" + _DURATION_UNIT + r"))", re.I),
+    # "x12", "x 6", "times 12" (standing alone, not followed by a duration unit)
+    re.compile(r"(?:^|[\s(,;])(?:x|times)\s*(?P<n>\d+)\b(?!\s*(?:/|" + _DURATION_UNIT + r"))", re.I),
 )
 _UNIT_WORDS = (
     ("visit", re.compile(r"\b(?:visits?|sessions?|treatments?|appointments?)\b", re.I)),
@@ -135,7 +135,7 @@ def parse_schedule(text: str | None) -> Schedule:
 
 
 _STRENGTH_RE = re.compile(
-    r"(?P<v>\d+(?:\.\d+)?)\s*(?:/\s*\d+(?:\.\d+)?\s*)?(?P<u>mcg/hr|mcg/h|mg/ml|mg/g|mcg|mg|g|ml|%)",
+    r"(?P<v>\d+(?:\.\d+)?)\s*(?:[/-]\s*\d+(?:\.\d+)?\s*)?(?P<u>mcg/hr|mcg/h|mg/ml|mg/g|mcg|mg|g|ml|%)",
     re.I,
 )
 

@@ -16,6 +16,8 @@ from imr_rules.normalize import parse_directions, parse_schedule, parse_strength
         ("once a week for six weeks", 6, 1, 6),
         ("1x/week x 2 months", 8, 1, 8),
         ("x12", 12, None, None),
+        ("2 times weekly for 6 weeks", 12, 2, 6),
+        ("Acupuncture times 12", 12, None, None),
         ("x6 visits", 6, None, None),
         ("qty: 12", 12, None, None),
         ("#90", 90, None, None),
@@ -56,7 +58,7 @@ def test_max_units_per_day():
     assert parse_directions("1-2 tabs q6h").max_units_per_day == 8
 
 
-@pytest.mark.parametrize("text, value, unit", [("7.5 mg", 7.5, "mg"), ("Norco 10/325mg", 10, "mg"), ("Lidoderm 5%", 5, "%"), ("fentanyl 25 mcg/hr", 25, "mcg/hr")])
+@pytest.mark.parametrize("text, value, unit", [("7.5 mg", 7.5, "mg"), ("Norco 7.5-325mg", 7.5, "mg"), ("Norco 10/325mg", 10, "mg"), ("Lidoderm 5%", 5, "%"), ("fentanyl 25 mcg/hr", 25, "mcg/hr")])
 def test_strength(text, value, unit):
     strength = parse_strength(text)
     assert (strength.value, strength.unit) == (value, unit)
