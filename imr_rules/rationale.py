@@ -111,7 +111,10 @@ def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, cer
             f"No rule in this rule set applies to the request for {item.service}. "
             "It is not decided here: a reviewer must apply the guidelines to it."
         )
-    sentences = [f"According to the {result.citation}, {_lower_first(result.summary)}" for result in results]
+    # A rule none of whose criteria applies (an ODG supplement for a first course, say) adds
+    # nothing to the reasoning, so it is not quoted.
+    cited = [r for r in results if any(f.status is not Status.NOT_APPLICABLE for f in r.findings)] or list(results[:1])
+    sentences = [f"According to the {result.citation}, {_lower_first(result.summary)}" for result in cited]
     findings = [f for result in results for f in result.findings]
     met = [f.statement for f in findings if f.status is Status.MET]
     undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED]
