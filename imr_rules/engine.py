@@ -64,10 +64,19 @@ _NO_RULE = (Outcome.NO_APPLICABLE_RULE, (), (), (), None)
 def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
     """Select the rules for an item and evaluate every criterion; no text is produced."""
     facts = item.values if item.values is not None else item_facts(request, item)[0]
-    candidates, function = _selection(item, ruleset, request.request_date)
+    # Fast path: the same category, codes and day as an earlier item -> the same selection.
+    day_key = (item.category, item.codes, item.service if item.category is None else None, request.request_date)
+    by_day = ruleset.memo.get("by_day")
+    entry = by_day.get(day_key) if by_day is not None else None
+    if entry is None:
+        entry = _remember_day(ruleset, day_key, _selection(item, ruleset, request.request_date))
+    candidates, function, by_mask = entry
     if function is None:  # some rule selects by a condition on the facts: choose now
-        chosen = [rule for rule in candidates if rule.when is None or rule.when(facts) is not False]
-        function = _decision_function(_by_role(chosen), ruleset)
+        mask = tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
+        function = by_mask.get(mask)
+        if function is None:
+            chosen = [rule for rule, keep in zip(candidates, mask) if keep]
+            function = by_mask[mask] = _decision_function(_by_role(chosen), ruleset)
     return function(facts)
 
 
@@ -97,13 +106,14 @@ def _reference_decision(rules: tuple[Rule, ...], facts: Mapping[str, Any]) -> De
 _MEMO_LIMIT = 20_000
 
 
-def _selection(item: Item, ruleset: RuleSet, day) -> tuple[tuple[Rule, ...], Any]:
-    """The rules selected by category/code/keyword and date, and their decision function.
+def _selection(item: Item, ruleset: RuleSet, day) -> tuple[tuple[Rule, ...], Any, dict]:
+    """The rules selected by category/code/keyword and date, and their decision function (or,
+    where some rule selects by a condition on the facts, a memo of functions by which rules do).
 
     Remembered per rule set: it depends only on the item's category, codes, (when it has no
     category) service text, and which editions are in force on the day.
     """
-    memo = ruleset.memo
+    memo = ruleset.memo.setdefault("selection", {})
     key = (item.category, item.codes, item.service if item.category is None else None, _era(ruleset, day))
     entry = memo.get(key)
     if entry is None:
@@ -113,7 +123,15 @@ def _selection(item: Item, ruleset: RuleSet, day) -> tuple[tuple[Rule, ...], Any
         function = None
         if not any(rule.when is not None for rule in candidates):
             function = _decision_function(_by_role(list(candidates)), ruleset)
-        entry = memo[key] = (candidates, function)
+        entry = memo[key] = (candidates, function, {})
+    return entry
+
+
+def _remember_day(ruleset: RuleSet, key: tuple, entry: tuple) -> tuple:
+    by_day = ruleset.memo.get("by_day")
+    if by_day is None or len(by_day) > _MEMO_LIMIT:
+        by_day = ruleset.memo["by_day"] = {}
+    by_day[key] = entry
     return entry
 
 
@@ -129,7 +147,8 @@ def _era(ruleset: RuleSet, day) -> int:
 
 def _decision_function(rules: tuple[Rule, ...], ruleset: RuleSet):
     key = ("decide", tuple(rule.id for rule in rules))
-    function = ruleset.memo.get(key)
+    functions = ruleset.memo.setdefault("functions", {})  # few (one per rule combination): never cleared
+    function = functions.get(key)
     if function is None:
         if not rules:
             function = _no_rule
@@ -138,7 +157,7 @@ def _decision_function(rules: tuple[Rule, ...], ruleset: RuleSet):
                 rules, ruleset.definitions, Decision, (Outcome.MEDICALLY_NECESSARY, Outcome.NOT_MEDICALLY_NECESSARY),
                 _certifiable_quantity, _rule_passes, lambda facts, rules=rules: _reference_decision(rules, facts),
             )
-        ruleset.memo[key] = function
+        functions[key] = function
     return function
 
 
@@ -169,7 +188,7 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
 
 def applicable_rules(item: Item, facts: Mapping[str, Any], ruleset: RuleSet, request: Request) -> tuple[Rule, ...]:
     """The rules that decide this item: primary (MTUS) and supplements, else fallbacks (ODG)."""
-    candidates, _ = _selection(item, ruleset, request.request_date)
+    candidates = _selection(item, ruleset, request.request_date)[0]
     return _by_role([rule for rule in candidates if rule.when is None or rule.when(facts) is not False])
 
 
