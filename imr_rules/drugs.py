@@ -84,7 +84,7 @@ class _Lexicon:
     drugs: tuple[Drug, ...]
     by_name: dict[str, Drug]
     mme: dict[str, dict]
-    name_pattern: re.Pattern[str]
+    names_by_prefix: dict[str, tuple[str, ...]]
     # A brand name keeps its own casing for display ("Norco"), keyed like by_name.
     display: dict[str, str]
 
@@ -109,11 +109,15 @@ def _lexicon() -> _Lexicon:
             # First entry wins: the YAML lists the usual product before rarer ones.
             by_name.setdefault(key, drug)
             display.setdefault(key, name)
-    # One alternation of every name, longest first, matched on word boundaries over the
-    # normalised text, so "Voltaren gel" wins over "Voltaren" and "Norco" is found in any text.
-    alternatives = sorted(by_name, key=len, reverse=True)
-    pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?![a-z0-9])")
-    return _Lexicon(str(data.get("version", "")), drugs, by_name, data["mme_tables"], pattern, display)
+    # Names indexed by their first four characters, longest first, so that a scan of the
+    # normalised text finds the longest name at each word start ("Voltaren gel" over "Voltaren").
+    # (One regular expression of all 359 names did the same, but compiling it cost more than a
+    # whole one-request check.)
+    by_prefix: dict[str, list[str]] = {}
+    for name in sorted(by_name, key=len, reverse=True):
+        by_prefix.setdefault(name[:_PREFIX], []).append(name)
+    return _Lexicon(str(data.get("version", "")), drugs, by_name, data["mme_tables"],
+                    {k: tuple(v) for k, v in by_prefix.items()}, display)
 
 
 def _drug_from_entry(entry: dict, path: str) -> Drug:
@@ -181,8 +185,29 @@ def find_drug_mentions(text: str) -> tuple[tuple[Drug, str], ...]:
     if not text:
         return ()
     lexicon = _lexicon()
-    key = _key(text)
-    return tuple((lexicon.by_name[m.group(0)], lexicon.display[m.group(0)]) for m in lexicon.name_pattern.finditer(key))
+    return tuple((lexicon.by_name[name], lexicon.display[name]) for name in _scan_names(_key(text), lexicon.names_by_prefix))
+
+
+_PREFIX = 4  # the shortest name ("soma", "apap") has four characters
+
+
+def _scan_names(key: str, names_by_prefix: dict[str, tuple[str, ...]]) -> list[str]:
+    """Lexicon names in the text, left to right, the longest at each place, on word boundaries."""
+    found = []
+    position, end = 0, len(key)
+    while position < end:
+        if position == 0 or not key[position - 1].isalnum():
+            for name in names_by_prefix.get(key[position:position + _PREFIX], ()):
+                after = position + len(name)
+                if key.startswith(name, position) and (after == end or not key[after].isalnum()):
+                    found.append(name)
+                    position = after
+                    break
+            else:
+                position += 1
+            continue
+        position += 1
+    return found
 
 
 def mme_factor(drug: Drug, daily_dose: float | None = None, table: str = "cdc-2016") -> float | None:
