@@ -1,0 +1,301 @@
+"""Our decisions beside the real IMR outcomes: agreement figures and every disagreement explained.
+
+Each annotated case item is decided by the engine and set beside the letter's outcome. Ours
+``not_medically_necessary`` corresponds to *upheld* (the denial stands), ``medically_necessary``
+to *overturned*; ``no_applicable_rule`` is counted apart as not covered and left out of the
+agreement figures. "Positive" is *overturned* throughout: about nine items in ten are upheld, so
+accuracy alone says little, and the figures that matter are overturn recall and precision,
+balanced accuracy and Cohen's kappa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .cases import Case
+from .model import Outcome, Status
+
+UPHELD, OVERTURNED = "upheld", "overturned"
+# The IMR outcome each of our decisions amounts to.
+AS_IMR_OUTCOME = {
+    Outcome.NOT_MEDICALLY_NECESSARY: UPHELD,
+    Outcome.MEDICALLY_NECESSARY: OVERTURNED,
+}
+FAILING = (Status.NOT_MET, Status.NOT_DOCUMENTED)
+
+
+@dataclass(frozen=True)
+class FailingCriterion:
+    """A criterion that drove a denial: not met, or not documented."""
+
+    rule_id: str
+    criterion_id: str
+    status: str
+    statement: str
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}/{self.criterion_id} ({self.status.replace('_', ' ')})"
+
+
+@dataclass(frozen=True)
+class ItemComparison:
+    case_number: str
+    item_index: int
+    description: str
+    category: str | None
+    actual: str
+    ours: str
+    rule_ids: tuple[str, ...]
+    failing_criteria: tuple[FailingCriterion, ...]
+    reviewer_citation: str | None
+    decision_date: str | None
+    source: str | None
+
+    @property
+    def covered(self) -> bool:
+        return self.ours != Outcome.NO_APPLICABLE_RULE.value
+
+    @property
+    def ours_as_imr(self) -> str | None:
+        """Our decision in IMR terms (upheld / overturned), None when no rule applies."""
+        return AS_IMR_OUTCOME.get(Outcome(self.ours))
+
+    @property
+    def agree(self) -> bool | None:
+        return None if not self.covered else self.ours_as_imr == self.actual
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """A 2x2 confusion matrix (positive = overturned) and the figures read from it.
+
+    A figure is None where it is undefined (a zero denominator), never a made-up 0 or 1.
+    """
+
+    true_overturned: int  # IMR overturned, we said medically necessary
+    false_overturned: int  # IMR upheld, we said medically necessary
+    missed_overturned: int  # IMR overturned, we said not medically necessary
+    true_upheld: int  # IMR upheld, we said not medically necessary
+
+    @property
+    def n(self) -> int:
+        return self.true_overturned + self.false_overturned + self.missed_overturned + self.true_upheld
+
+    @property
+    def accuracy(self) -> float | None:
+        return _ratio(self.true_overturned + self.true_upheld, self.n)
+
+    @property
+    def overturn_recall(self) -> float | None:
+        return _ratio(self.true_overturned, self.true_overturned + self.missed_overturned)
+
+    @property
+    def overturn_precision(self) -> float | None:
+        return _ratio(self.true_overturned, self.true_overturned + self.false_overturned)
+
+    @property
+    def upheld_recall(self) -> float | None:
+        """Specificity: of the upheld items, the share we also found not medically necessary."""
+        return _ratio(self.true_upheld, self.true_upheld + self.false_overturned)
+
+    @property
+    def balanced_accuracy(self) -> float | None:
+        recall, specificity = self.overturn_recall, self.upheld_recall
+        if recall is None or specificity is None:
+            return None
+        return (recall + specificity) / 2
+
+    @property
+    def kappa(self) -> float | None:
+        """Cohen's kappa: agreement beyond what the two marginal distributions give by chance."""
+        n = self.n
+        if n == 0:
+            return None
+        observed = (self.true_overturned + self.true_upheld) / n
+        ours_overturned = self.true_overturned + self.false_overturned
+        actual_overturned = self.true_overturned + self.missed_overturned
+        expected = (ours_overturned * actual_overturned + (n - ours_overturned) * (n - actual_overturned)) / (n * n)
+        if expected == 1:
+            return None  # both raters gave one answer only: chance explains everything
+        return (observed - expected) / (1 - expected)
+
+    def as_dict(self) -> dict:
+        return {
+            "n": self.n,
+            "confusion": {
+                "overturned_ours_necessary": self.true_overturned,
+                "overturned_ours_not_necessary": self.missed_overturned,
+                "upheld_ours_necessary": self.false_overturned,
+                "upheld_ours_not_necessary": self.true_upheld,
+            },
+            "accuracy": _round(self.accuracy),
+            "balanced_accuracy": _round(self.balanced_accuracy),
+            "overturn_recall": _round(self.overturn_recall),
+            "overturn_precision": _round(self.overturn_precision),
+            "kappa": _round(self.kappa),
+        }
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    category: str
+    items: int
+    covered: int
+    actual_overturned: int
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class Comparison:
+    items: tuple[ItemComparison, ...]
+    metrics: Metrics
+    by_category: tuple[CategoryFigures, ...]
+    ruleset_version: str
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for item in self.items if item.covered)
+
+    @property
+    def not_covered(self) -> int:
+        return len(self.items) - self.covered
+
+    @property
+    def coverage(self) -> float | None:
+        return _ratio(self.covered, len(self.items))
+
+    @property
+    def disagreements(self) -> tuple[ItemComparison, ...]:
+        return tuple(item for item in self.items if item.agree is False)
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def metrics_of(items: Iterable[ItemComparison]) -> Metrics:
+    """The confusion matrix of the covered items."""
+    counts = {(OVERTURNED, OVERTURNED): 0, (UPHELD, OVERTURNED): 0, (OVERTURNED, UPHELD): 0, (UPHELD, UPHELD): 0}
+    for item in items:
+        if item.covered:
+            counts[(item.actual, item.ours_as_imr)] += 1
+    return Metrics(
+        true_overturned=counts[(OVERTURNED, OVERTURNED)],
+        false_overturned=counts[(UPHELD, OVERTURNED)],
+        missed_overturned=counts[(OVERTURNED, UPHELD)],
+        true_upheld=counts[(UPHELD, UPHELD)],
+    )
+
+
+def compare_item(case: Case, item, ruleset) -> ItemComparison:
+    """Decide one annotated item with the engine and set the decision beside IMR's."""
+    from .engine import evaluate_item
+
+    request = item.request
+    determination = evaluate_item(request, request.items[0], ruleset)
+    failing = tuple(
+        FailingCriterion(f.rule_id, f.criterion_id, f.status.value, f.statement)
+        for result in determination.rule_results
+        for f in result.findings
+        if f.status in FAILING
+    )
+    category = determination.item.category
+    if category is None and determination.item.values is not None:
+        category = determination.item.values.get("item.category")
+    return ItemComparison(
+        case_number=case.case_number,
+        item_index=item.index,
+        description=item.description,
+        category=category,
+        actual=item.outcome,
+        ours=determination.outcome.value,
+        rule_ids=tuple(result.rule_id for result in determination.rule_results),
+        failing_criteria=failing,
+        reviewer_citation=item.reviewer_citation,
+        decision_date=case.decision_date,
+        source=case.source,
+    )
+
+
+def compare_cases(cases: Iterable[Case], ruleset, progress: Callable[[], None] | None = None) -> Comparison:
+    """Decide every annotated item and measure agreement with the real outcomes.
+
+    Items are ordered by case number and item index, so the result does not depend on the order
+    the files were given in. ``progress`` is called once per item (for a progress bar).
+    """
+    compared = []
+    for case in cases:
+        for item in case.items:
+            compared.append(compare_item(case, item, ruleset))
+            if progress is not None:
+                progress()
+    compared.sort(key=lambda c: (c.case_number, c.item_index))
+    items = tuple(compared)
+    return Comparison(items, metrics_of(items), _by_category(items), ruleset.version)
+
+
+def _by_category(items: tuple[ItemComparison, ...]) -> tuple[CategoryFigures, ...]:
+    groups: dict[str, list[ItemComparison]] = {}
+    for item in items:
+        groups.setdefault(item.category or "(none)", []).append(item)
+    return tuple(
+        CategoryFigures(
+            category=name,
+            items=len(group),
+            covered=sum(1 for i in group if i.covered),
+            actual_overturned=sum(1 for i in group if i.actual == OVERTURNED),
+            metrics=metrics_of(group),
+        )
+        for name, group in sorted(groups.items())
+    )
+
+
+def item_to_dict(item: ItemComparison) -> dict:
+    return {
+        "case_number": item.case_number,
+        "item_index": item.item_index,
+        "description": item.description,
+        "category": item.category,
+        "actual": item.actual,
+        "ours": item.ours,
+        "agree": item.agree,
+        "covered": item.covered,
+        "rule_ids": list(item.rule_ids),
+        "failing_criteria": [
+            {"rule_id": f.rule_id, "criterion_id": f.criterion_id, "status": f.status, "statement": f.statement}
+            for f in item.failing_criteria
+        ],
+        "reviewer_citation": item.reviewer_citation,
+        "decision_date": item.decision_date,
+        "source": item.source,
+    }
+
+
+def comparison_to_dict(comparison: Comparison) -> dict:
+    """A stable, JSON-ready form (key order fixed; items by case number and index)."""
+    return {
+        "ruleset_version": comparison.ruleset_version,
+        "items_total": len(comparison.items),
+        "covered": comparison.covered,
+        "not_covered": comparison.not_covered,
+        "coverage": _round(comparison.coverage),
+        "actual_overturned": sum(1 for i in comparison.items if i.actual == OVERTURNED),
+        "metrics": comparison.metrics.as_dict(),
+        "by_category": [
+            {
+                "category": c.category,
+                "items": c.items,
+                "covered": c.covered,
+                "actual_overturned": c.actual_overturned,
+                **c.metrics.as_dict(),
+            }
+            for c in comparison.by_category
+        ],
+        "disagreements": [item_to_dict(i) for i in comparison.disagreements],
+        "items": [item_to_dict(i) for i in comparison.items],
+    }
