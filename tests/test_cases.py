@@ -1,0 +1,141 @@
+"""Annotated case files: loader errors (one line, file:line:field) and the letter-consistency guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imr_rules.cases import case_paths, iter_cases, letter_mismatches, load_case
+from imr_rules.errors import CaseError, ImrRulesError
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "examples" / "cases"
+
+GOOD = """\
+case_number: CM16-0230548
+letter: letters/CM16-0230548.txt
+decision_date: 2017-01-04
+items:
+  - index: 2
+    description: Acupuncture 3 times a week for 2 weeks, neck, right hand and head
+    outcome: overturned
+    request:
+      request_date: 2016-12-01
+      facts:
+        active_therapy: {value: true, evidence: "responding to physical therapy"}
+      items:
+        - service: Acupuncture 3 times a week for 2 weeks
+          category: acupuncture
+"""
+
+
+def _error(write, text: str) -> str:
+    with pytest.raises(ImrRulesError) as caught:
+        load_case(write("case.yaml", text))
+    return caught.value.one_line()
+
+
+def test_a_good_case_loads_with_its_request(write):
+    case = load_case(write("case.yaml", GOOD))
+    assert case.case_number == "CM16-0230548"
+    (item,) = case.items
+    assert item.outcome == "overturned"
+    assert item.request.request_date.isoformat() == "2016-12-01"
+    assert item.request.items[0].quantity == 6
+    assert item.request.facts["active_therapy"].evidence == "responding to physical therapy"
+    assert case.letter == Path(case.source).parent / "letters" / "CM16-0230548.txt"
+
+
+def test_missing_outcome_names_file_line_and_field(write):
+    message = _error(write, GOOD.replace("    outcome: overturned\n", ""))
+    assert message.startswith(f"{Path(write('x', '').parent, 'case.yaml')}:5: items[0]: 'outcome' is required")
+
+
+def test_bad_outcome_value(write):
+    message = _error(write, GOOD.replace("outcome: overturned", "outcome: denied"))
+    assert ":7: items[0].outcome: expected one of upheld, overturned" in message
+
+
+def test_bad_case_number(write):
+    assert ":1: case_number:" in _error(write, GOOD.replace("CM16-0230548\n", "16-0230548\n", 1))
+
+
+def test_unknown_fact_inside_the_request_points_into_the_case_file(write):
+    message = _error(write, GOOD.replace("active_therapy:", "active_therapie:"))
+    assert ":11: items[0].request.facts.active_therapie: unknown fact 'active_therapie'" in message
+    assert "active_therapy" in message  # the did-you-mean hint
+
+
+def test_wrong_fact_type_inside_an_item(write):
+    text = GOOD.replace("          category: acupuncture\n", "          category: acupuncture\n          facts: {prior_sessions: many}\n")
+    message = _error(write, text)
+    assert "items[0].request.items[0].facts.prior_sessions: expected integer" in message
+
+
+def test_a_request_has_exactly_one_item(write):
+    text = GOOD + "        - service: Massage\n"
+    assert "items[0].request.items" in _error(write, text)
+
+
+def test_duplicate_index(write):
+    body = GOOD.split("items:\n", 1)[1]
+    message = _error(write, GOOD + body)
+    assert "index 2 appears twice" in message and isinstance(_raise(write, GOOD + body), CaseError)
+
+
+def _raise(write, text):
+    try:
+        load_case(write("case.yaml", text))
+    except ImrRulesError as error:
+        return error
+
+
+def test_not_a_mapping_and_malformed_yaml(write):
+    assert "expected a mapping" in _error(write, "- 1\n- 2\n")
+    assert "malformed YAML" in _error(write, "case_number: [\n")
+
+
+def test_a_bad_file_does_not_stop_the_batch(write, tmp_path):
+    write("a.yaml", GOOD)
+    write("b.yaml", "case_number: CM16-0230548\n")
+    results = list(iter_cases([tmp_path]))
+    assert [type(r).__name__ for _, r in results] == ["Case", "CaseError"]
+
+
+def test_letter_mismatch_is_reported(write):
+    letters = write("letters/CM16-0230548.txt", (CASES / "letters" / "CM16-0230548.txt").read_text(encoding="utf-8"))
+    assert letters.is_file()
+    case = load_case(write("case.yaml", GOOD.replace("outcome: overturned", "outcome: upheld")))
+    errors = letter_mismatches(case)
+    assert [e.message for e in errors] == ["outcome upheld but the letter says overturned"]
+    case = load_case(write("case.yaml", GOOD.replace("index: 2", "index: 1")))
+    assert "description differs from the letter" in letter_mismatches(case)[0].message
+
+
+# --- the bundled cases --------------------------------------------------------------------------
+
+BUNDLED = case_paths([CASES])
+
+
+def test_bundled_cases_exist():
+    assert len(BUNDLED) >= 10
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_every_bundled_case_matches_its_letter(path):
+    case = load_case(path)
+    assert case.letter is not None and case.letter.is_file(), f"{path}: bundle the letter under examples/cases/letters/"
+    assert case.case_number == path.stem
+    assert [e.one_line() for e in letter_mismatches(case)] == []
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_every_fact_has_evidence(path):
+    """A fact comes from the letter's words: each one carries its quote."""
+    case = load_case(path)
+    for item in case.items:
+        request = item.request
+        facts = dict(request.facts) | dict(request.items[0].facts)
+        missing = sorted(name for name, fact in facts.items() if not fact.evidence)
+        assert not missing, f"{path} item {item.index}: facts without evidence: {missing}"
