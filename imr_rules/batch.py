@@ -123,14 +123,22 @@ def check_many(task_iter: Iterable[Task], ruleset: Any, jobs: int = 1, rule_path
         for task in task_iter:
             yield run_task(task, ruleset)
         return
+    yield from ordered_map(run_task, task_iter, jobs, window, initializer=_init_worker, initargs=(rule_paths,))
+
+
+def ordered_map(function: Any, items: Iterable[Any], jobs: int, window: int = 512, initializer: Any = None,
+                initargs: tuple = ()) -> Iterator[Any]:
+    """``map(function, items)`` over worker processes, in input order, a bounded window at a time.
+
+    (Pool.imap would read the whole input ahead; windows keep memory flat for endless input.)
+    """
     import multiprocessing
 
-    with multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork").Pool(
-        jobs, initializer=_init_worker, initargs=(rule_paths,)
-    ) as pool:
-        iterator = iter(task_iter)
+    context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
+        iterator = iter(items)
         while True:
             chunk = list(itertools.islice(iterator, window * jobs))
             if not chunk:
                 break
-            yield from pool.map(run_task, chunk, chunksize=max(1, len(chunk) // (jobs * 4)))
+            yield from pool.map(function, chunk, chunksize=max(1, len(chunk) // (jobs * 4)))

@@ -115,3 +115,33 @@ def test_corpus_jsonl_gives_every_letter_and_item(corpus):
     assert sum(len(l["items"]) for l in letters) == len(expected)
     outcomes = sorted(i["outcome"] for l in letters for i in l["items"])
     assert outcomes == sorted(row["outcome"].lower() for row in expected)
+
+
+def test_parse_reads_paths_and_json_lines_from_stdin_in_order():
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from imr_rules.cli import app
+
+    folder = Path(__file__).resolve().parent / "fixtures" / "letters"
+    pages = folder / "pages_letter.txt"
+    stdin = f"{pages}\n" + _json.dumps({"name": "inline", "text": pages.read_text()}) + "\n{oops\n"
+    result = CliRunner().invoke(app, ["parse", "-", "--format", "jsonl"], input=stdin)
+    assert result.exit_code == 2
+    rows = [_json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 2 and rows[0]["case_number"] == rows[1]["case_number"]
+    assert rows[1]["source"] == "inline"
+    assert "<stdin>:3: malformed JSON" in result.stderr
+
+
+def test_parse_with_worker_processes_gives_identical_output():
+    from typer.testing import CliRunner
+
+    from imr_rules.cli import app
+
+    folder = str(Path(__file__).resolve().parent / "fixtures" / "letters")
+    one = CliRunner().invoke(app, ["parse", folder, "--format", "jsonl"])
+    two = CliRunner().invoke(app, ["parse", folder, "--format", "jsonl", "--jobs", "2"])
+    assert one.stdout == two.stdout and one.stdout
+    assert one.exit_code == two.exit_code

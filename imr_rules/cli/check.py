@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from . import app
-from .common import RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors
+from .common import RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 CHECK_FORMATS = ("text", "json", "jsonl", "markdown")
 
@@ -38,7 +38,7 @@ def check(
     outcomes = batch.check_many(batch.tasks(names), ruleset, workers, [str(p) for p in rules or []])
     writer = _Writer(format, stream)
     errors = []
-    with _progress(len(names), stream) as advance:
+    with progress(len(names), stream) as advance:
         for outcome in outcomes:
             if outcome.error:
                 errors.append(outcome.error)
@@ -99,28 +99,3 @@ class _Writer:
             dump_json(self.kept[0], self.stream)
         elif self.kept or errors:
             dump_json({"reports": self.kept, "errors": errors}, self.stream)
-
-
-class _progress:
-    """A progress bar on standard error, only when it is a terminal and the output is not."""
-
-    def __init__(self, total: int, stream) -> None:
-        self.enabled = sys.stderr.isatty() and not (stream is sys.stdout and sys.stdout.isatty()) and total > 1
-        self.total = total
-        self.bar = None
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda: None
-        from rich.progress import Progress
-
-        from ..render.terminal import make_console
-
-        self.bar = Progress(console=make_console(sys.stderr), transient=True)
-        self.bar.start()
-        task = self.bar.add_task("checking", total=None)
-        return lambda: self.bar.advance(task)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()

@@ -56,3 +56,28 @@ def dump_json(data: Any, stream: TextIO, pretty: bool = True) -> None:
         stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+class progress:
+    """A progress bar on standard error, only when it is a terminal and the output is not."""
+
+    def __init__(self, total: int, stream) -> None:
+        self.enabled = sys.stderr.isatty() and not (stream is sys.stdout and sys.stdout.isatty()) and total > 1
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return lambda: None
+        from rich.progress import Progress
+
+        from ..render.terminal import make_console
+
+        self.bar = Progress(console=make_console(sys.stderr), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("working", total=None)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()

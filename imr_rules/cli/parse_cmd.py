@@ -9,7 +9,7 @@ from typing import Any, Optional, TextIO
 import typer
 
 from . import app
-from .common import check_format, dump_json, open_output, print_errors
+from .common import check_format, dump_json, open_output, print_errors, progress
 
 PARSE_FORMATS = ("text", "json", "jsonl")
 # The rationale is folded to this many characters in the text view; --full shows it whole.
@@ -18,43 +18,43 @@ RATIONALE_FOLD = 400
 
 @app.command()
 def parse(
-    letters: list[Path] = typer.Argument(..., help="Letter files (.txt, .md, .pdf) or directories of them."),
+    letters: list[str] = typer.Argument(..., help="Letter files (.txt, .md, .pdf), directories of them, or - for standard input (one path per line, or JSON Lines {\"text\": ..., \"name\": ...})."),
     format: str = typer.Option("text", "--format", "-f", help=f"Output format: {', '.join(PARSE_FORMATS)}."),
     full: bool = typer.Option(False, "--full", help="Text format: show each rationale in full instead of folded."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the output to this file."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes (0 = one per core)."),
 ) -> None:
     """Read IMR Final Determination letters: header, disputed items, outcomes, citations, rationale.
 
     json prints one object for one letter and an array for several; jsonl prints one line per
-    letter, streamed in input order. A bad file is reported on stderr and the others are still
-    printed (exit code 2).
+    letter, streamed in input order (memory stays flat however many letters). A bad file is
+    reported on stderr and the others are still printed (exit code 2).
     """
-    from ..letters import iter_letters, letter_to_dict
-
     check_format(format, PARSE_FORMATS)
     stream = open_output(output)
     console = _console(stream) if format == "text" else None
     collected: list[dict] = []
     failed = False
-    for path, result in iter_letters(letters):
-        if isinstance(result, Exception):
-            failed = True
-            print_errors([_error_line(path, result)])
-            continue
-        for warning in result.warnings:
-            sys.stderr.write(f"warning: {path}: {warning}\n")
-        data = letter_to_dict(result)
-        if format == "jsonl":
-            dump_json(data, stream, pretty=False)
-            stream.flush()
-        elif format == "json":
-            collected.append(data)
-        else:
-            render_letter(console, data, full=full)
+    with progress(len(letters) + 1, stream) as advance:
+        for name, data, error, warnings in _read_all(letters, jobs):
+            advance()
+            if error is not None:
+                failed = True
+                print_errors([error])
+                continue
+            for warning in warnings:
+                sys.stderr.write(f"warning: {name}: {warning}\n")
+            if format == "jsonl":
+                dump_json(data, stream, pretty=False)
+                stream.flush()
+            elif format == "json":
+                collected.append(data)
+            else:
+                render_letter(console, data, full=full)
     if format == "json":
         # One named file gives one object; several files or a directory (even of one letter)
         # give an array, so a script reading a directory always gets the same shape.
-        single = len(letters) == 1 and not letters[0].is_dir()
+        single = len(letters) == 1 and letters[0] != "-" and not Path(letters[0]).is_dir()
         if not single:
             dump_json(collected, stream)
         elif collected:
@@ -63,6 +63,63 @@ def parse(
         stream.close()
     if failed:
         raise typer.Exit(2)
+
+
+def _sources(inputs: list[str]):
+    """('path', path) for files and directory entries; ('text', name, text) for JSON Lines input."""
+    import json
+
+    from ..letters import LETTER_SUFFIXES
+
+    for entry in inputs:
+        if entry != "-":
+            path = Path(entry)
+            if path.is_dir():
+                yield from (("path", str(p)) for p in sorted(path.iterdir())
+                            if p.suffix.lower() in LETTER_SUFFIXES and p.is_file())
+            else:
+                yield ("path", entry)
+            continue
+        for number, line in enumerate(sys.stdin, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("{"):
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield ("error", f"<stdin>:{number}: malformed JSON: {exc.msg} (each line: a path, or {{\"text\": ...}})")
+                    continue
+                yield ("text", str(record.get("name") or f"<stdin>:{number}"), str(record.get("text") or ""))
+            else:
+                yield ("path", line)
+
+
+def read_source(source: tuple) -> tuple[str, dict | None, str | None, tuple[str, ...]]:
+    """One letter read: (name, letter as a dict, error line, warnings); run in workers too."""
+    from ..errors import ImrRulesError
+    from ..letters import letter_to_dict, parse_letter_text, read_letter
+
+    kind, name = source[0], source[1]
+    if kind == "error":
+        return name, None, name, ()
+    try:
+        letter = read_letter(name) if kind == "path" else parse_letter_text(source[2], source=name)
+    except ImrRulesError as error:
+        return name, None, _error_line(Path(name), error), ()
+    return name, letter_to_dict(letter), None, tuple(letter.warnings)
+
+
+def _read_all(inputs: list[str], jobs: int):
+    import os
+
+    from ..batch import ordered_map
+
+    sources = _sources(inputs)
+    workers = (os.cpu_count() or 1) if jobs == 0 else jobs
+    if workers <= 1:
+        return map(read_source, sources)
+    return ordered_map(read_source, sources, workers, window=64)
 
 
 def _error_line(path: Path, error: Exception) -> str:
