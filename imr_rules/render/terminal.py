@@ -72,6 +72,10 @@ def _criteria_table(item: dict[str, Any]) -> Table:
     table.add_column("Values used", ratio=2)
     for criterion in item["criteria"]:
         label, style = STATUS_STYLE[criterion["status"]]
+        if criterion["status"] == "not_applicable":
+            # Shown (a reviewer sees what was considered) but quiet: it did not bear on the decision.
+            table.add_row(Text(f"{criterion['id']} {criterion['requirement']}", style="dim"), Text(label, style=style), "", "")
+            continue
         values = ", ".join(f"{k}={v}" for k, v in criterion["values"].items()) or "—"
         table.add_row(f"{criterion['id']} {criterion['requirement']}", Text(label, style=style), criterion["statement"], values)
     return table
