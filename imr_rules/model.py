@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -194,7 +195,9 @@ class Rule:
     categories: tuple[str, ...]
     codes: tuple[str, ...]
     keywords: tuple[str, ...]
-    criteria: tuple[Criterion, ...]
+    # The criteria are compiled on first use (see ``criteria``): a run touches a few rules, and
+    # compiling all of the library's criteria at start-up would cost more than the run itself.
+    criteria_factory: Callable[[], tuple[Criterion, ...]] = field(compare=False, repr=False)
     logic: Callable[[Mapping[str, Status]], "bool | None"] = field(compare=False, repr=False)
     confidence: str | None = None
     unit: str = "visits"
@@ -208,9 +211,14 @@ class Rule:
     path: str | None = None
     line: int | None = None
 
+    @cached_property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return self.criteria_factory()
+
     @property
     def criterion_ids(self) -> tuple[str, ...]:
-        return tuple(c.id for c in self.criteria)
+        return tuple(spec["id"] for spec in self.criterion_specs) if self.criterion_specs else tuple(
+            c.id for c in self.criteria)
 
     def edition_on(self, day: dt.date | None) -> Edition | None:
         """The edition in force on a day; without a day, the latest edition."""

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -190,7 +190,7 @@ def _compile_rule_documents(
             continue
         first_seen[rule_id] = document
         try:
-            rules.append(compile_rule(document, vocabulary, definitions))
+            rules.append(compile_rule(document, vocabulary, definitions, lazy=validated))
         except ImrRulesError as exc:
             errors.append(exc)
     return sorted(rules, key=lambda r: r.id)
@@ -217,13 +217,24 @@ def check_patterns(document: Document) -> list[ImrRulesError]:
     return problems
 
 
-def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mapping[str, Any]) -> Rule:
-    """Turn one schema-valid rule document into a :class:`Rule` (raises :class:`RuleError`)."""
+def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mapping[str, Any], lazy: bool = False) -> Rule:
+    """Turn one schema-valid rule document into a :class:`Rule` (raises :class:`RuleError`).
+
+    With ``lazy`` (a document that compiled cleanly before, read from the cache) the criteria are
+    compiled on first use; otherwise now, so that every problem is reported at load.
+    """
     data = document.data
     tier = Tier(data["source"]["tier"])
     role = Role(data["source"].get("role") or _DEFAULT_ROLE[tier].value)
-    criteria = tuple(_compile_criterion(document, i, vocabulary, definitions) for i in range(len(data["criteria"])))
-    _check_unique_criteria(document, criteria)
+
+    def criteria_factory() -> tuple[Criterion, ...]:
+        compiled = tuple(_compile_criterion(document, i, vocabulary, definitions) for i in range(len(data["criteria"])))
+        _check_unique_criteria(document, compiled)
+        return compiled
+
+    criteria_factory = cache(criteria_factory)  # compiled once, whoever asks first
+    criteria = None if lazy else criteria_factory()
+    criterion_ids = tuple(spec["id"] for spec in data["criteria"])
     applies = data["applies_to"]
     when = None
     if "when" in applies:
@@ -238,12 +249,12 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         categories=tuple(applies.get("categories", ())),
         codes=tuple(str(c) for c in applies.get("codes", ())),
         keywords=tuple(k.lower() for k in applies.get("keywords", ())),
-        criteria=criteria,
-        logic=_compile_logic(document, data.get("logic", "all"), criteria),
+        criteria_factory=(lambda: criteria) if criteria is not None else criteria_factory,
+        logic=_compile_logic(document, data.get("logic", "all"), criterion_ids),
         confidence=data.get("confidence"),
         unit=data.get("unit", "visits"),
         when=when,
-        statuses=_statuses_function(data, criteria, definitions),
+        statuses=_LazyStatuses(data["criteria"], criteria_factory if criteria is None else (lambda: criteria), definitions),
         all_required=data.get("logic", "all") == "all",
         criterion_specs=tuple(data["criteria"]),
         path=document.path,
@@ -271,8 +282,8 @@ class _LazyStatuses:
     """The rule's statuses function, generated on first use: most runs touch only a few rules,
     and generating code for every rule of the library at start-up would cost more than the run."""
 
-    def __init__(self, specs: Any, criteria: tuple[Criterion, ...], definitions: Mapping[str, Any]):
-        self._args = (specs, criteria, definitions)
+    def __init__(self, specs: Any, criteria: Any, definitions: Mapping[str, Any]):
+        self._args = (specs, criteria, definitions)  # criteria: a function giving the compiled criteria
         self._function: Any = None
 
     @property
@@ -283,7 +294,8 @@ class _LazyStatuses:
         if self._function is None:
             from .codegen import compile_rule_function
 
-            specs, criteria, definitions = self._args
+            specs, criteria_of, definitions = self._args
+            criteria = criteria_of()
             self._function = compile_rule_function(
                 specs, [c.evaluate for c in criteria], [c.applies_when for c in criteria], definitions,
                 lambda facts: reference_statuses(criteria, facts),
@@ -292,11 +304,6 @@ class _LazyStatuses:
 
     def __call__(self, facts: Mapping[str, Any]):
         return self._compiled()(facts)
-
-
-def _statuses_function(data: Mapping[str, Any], criteria: tuple[Criterion, ...], definitions: Mapping[str, Any]):
-    """The rule's statuses function (generated code), falling back to the reference closures."""
-    return _LazyStatuses(data["criteria"], criteria, definitions)
 
 
 def _editions(document: Document, tier: Tier) -> tuple[Edition, ...]:
@@ -385,14 +392,14 @@ def _check_unique_criteria(document: Document, criteria: tuple[Criterion, ...]) 
 _TRUTH = {Status.MET: True, Status.NOT_MET: False, Status.NOT_DOCUMENTED: None}
 
 
-def _compile_logic(document: Document, spec: Any, criteria: tuple[Criterion, ...]):
+def _compile_logic(document: Document, spec: Any, criterion_ids: tuple[str, ...]):
     """'all', or {all|any: [criterion id | nested]} -> a Kleene function of the statuses.
 
     A not-applicable criterion is neutral: it neither satisfies an ``any`` nor fails an ``all``.
     """
-    ids = {c.id for c in criteria}
+    ids = set(criterion_ids)
     if spec == "all":
-        spec = {"all": [c.id for c in criteria]}
+        spec = {"all": list(criterion_ids)}
 
     def build(node: Any, path: tuple):
         if isinstance(node, str):
