@@ -8,6 +8,7 @@ name -> error with a "did you mean"; wrong type -> error), and RFA shorthand is 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -151,6 +152,7 @@ def _item(document: Document, index: int, spec: Mapping[str, Any], vocabulary: V
     quantity = schedule["quantity"]
     if quantity is None and drug is not None:
         quantity = drug.quantity
+    _check_category(document, path, spec.get("category"))
     return Item(
         id=str(spec.get("id", index + 1)),
         service=" ".join(spec["service"].split()),
@@ -165,6 +167,18 @@ def _item(document: Document, index: int, spec: Mapping[str, Any], vocabulary: V
         drug=drug,
         facts=_facts(document, path + ("facts",), spec.get("facts") or {}, vocabulary, "item"),
     )
+
+
+def _check_category(document: Document, path: tuple, category: Any) -> None:
+    """A category outside the known list would silently select no rule: it is a typo, say so."""
+    if category is None:
+        return
+    from .describe import CATEGORIES
+
+    if category not in CATEGORIES:
+        close = difflib.get_close_matches(str(category), list(CATEGORIES), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"categories: {', '.join(CATEGORIES)}"
+        raise RequestError(f"unknown category '{category}'", document.source(path + ("category",)), hint)
 
 
 def _schedule(spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -92,6 +92,8 @@ BAD_INPUTS = [
     ("binary.yaml", b"\x89PNG\r\n\x1a\n\x00\x00", r"binary\.yaml: is a binary file"),
     ("date.yaml", "request_date: 12/01/2016\nitems:\n  - service: Massage\n", r"date\.yaml:1: request_date: invalid date"),
     ("list.yaml", "- service: Massage\n", r"list\.yaml:1: expected a mapping"),
+    ("category.yaml", "items:\n  - service: Massage\n    category: masage\n",
+     r"category\.yaml:3: items\[0\]\.category: unknown category 'masage' \(did you mean 'massage'\?\)"),
 ]
 
 
