@@ -20,6 +20,7 @@ EXPECTED = {
     "drug-opioid-maintenance-undocumented.yaml": {"1": (NMN, ("OP16-4a", "OP16-4b", "OP16-7"))},
     "drug-opioid-high-dose-no-wean.yaml": {"1": (NMN, ("OP16-6",))},
     "drug-opioid-tramadol-trial.yaml": {"1": (MN, ())},
+    "drug-opioid-postoperative.yaml": {"1": (MN, ())},
     "drug-muscle-relaxant-short-course.yaml": {"1": (MN, ())},
     "drug-muscle-relaxant-long-term.yaml": {"1": (NMN, ("MR-3", "MR-4"))},
     "drug-muscle-relaxant-carisoprodol.yaml": {"1": (NMN, ("MR-6",))},
