@@ -162,7 +162,7 @@ _FREQUENCY_WORDS = (
     (re.compile(r"\b(?:qd|daily|1 (?:a|per) day|q ?day|qhs|hs|at bedtime|nightly|every night|qam|qpm)\b", re.I), (1, 1)),
 )
 _EVERY_HOURS = re.compile(r"\bq\s*(?P<a>\d+)(?:\s*-\s*(?P<b>\d+))?\s*(?:h|hr|hrs|hours?)\b", re.I)
-_EVERY_HOURS_WORDS = re.compile(r"\bevery\s*(?P<a>\d+)(?:\s*(?:-|to)\s*(?P<b>\d+))?\s*hours?\b", re.I)
+_EVERY_HOURS_WORDS = re.compile(r"\bevery\s*(?P<a>\d+)(?:\s*(?:-|to)\s*(?P<b>\d+))?\s*(?:hours?|hrs?|h)\b", re.I)
 _UNITS_PER_DOSE = re.compile(
     r"\b(?:take\s+)?(?P<a>\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(?P<b>\d+(?:\.\d+)?))?\s*"
     r"(?:tabs?|tablets?|caps?|capsules?|pills?|patch(?:es)?|po\b|puffs?|sprays?|applications?)",

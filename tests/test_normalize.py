@@ -38,6 +38,7 @@ def test_schedule_shorthand(text, quantity, per_week, weeks):
         ("1-2 tabs at bedtime", (1, 2), (1, 1), False),
         ("1 po q6h prn", (1, 1), (4, 4), True),
         ("1 tab every 4-6 hours as needed", (1, 1), (4, 6), True),
+        ("1-2 tabs orally every 4-6 hrs as needed", (1, 2), (4, 6), True),
         ("take one tablet three times a day", (1, 1), (3, 3), False),
         ("1 tab twice a day", (1, 1), (2, 2), False),
         ("bid", (1, 1), (2, 2), False),
