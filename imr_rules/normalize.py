@@ -12,45 +12,47 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lazyre import lazy  # patterns compile on first use: a drug-free request never needs the sig ones
+
 _WORD_NUMBERS = {
     "one": 1, "once": 1, "single": 1, "two": 2, "twice": 2, "three": 3, "thrice": 3, "four": 4,
     "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
     "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30, "sixty": 60, "ninety": 90,
 }
-_WORD_RE = re.compile(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b", re.I)
+_WORD_RE = lazy(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b", re.I)
 
 # Units that a treatment count may be expressed in; the first group is visits of therapy.
 _VISIT_UNITS = r"(?:visits?|sessions?|treatments?|appointments?|tx)"
 _PER_WEEK = r"(?:(?:(?:x|times?)\s*(?:/|a|per|each)?|/|per|a)\s*(?:wk|week)\b|(?:x|times?)\s*weekly\b)"
 _DURATION_UNIT = r"(?:wk|week|weeks|wks|month|months|mo|mos)\b"
 
-_FREQ_X_DUR = re.compile(
+_FREQ_X_DUR = lazy(
     # "2x/week x 6 weeks", "2 x week for 6 weeks", "2 times a week times 6 weeks", "2x4", "2 x 6"
     r"(?P<f>\d+(?:\.\d+)?)\s*(?:x|times)\s*(?:/|a|per|each)?\s*(?:wk|week|weeks|wks|weekly)?\s*"
     r"(?:x|times|for|over|\*)\s*(?P<d>\d+(?:\.\d+)?)\s*(?P<u>" + _DURATION_UNIT + r")?",
     re.I,
 )
 # "2x4", "2 x 6": the bare RFA form, frequency per week by weeks (but not "10/325 x 2 mg").
-_BARE_FREQ_X_DUR = re.compile(r"(?<![\d/.])(?P<f>\d)\s*x\s*(?P<d>\d{1,2})\b(?!\s*(?:mg|mcg|ml|%|/))", re.I)
-_FREQ_ONLY = re.compile(r"(?P<f>\d+(?:\.\d+)?)\s*" + _PER_WEEK, re.I)
-_DURATION_ONLY = re.compile(
+_BARE_FREQ_X_DUR = lazy(r"(?<![\d/.])(?P<f>\d)\s*x\s*(?P<d>\d{1,2})\b(?!\s*(?:mg|mcg|ml|%|/))", re.I)
+_FREQ_ONLY = lazy(r"(?P<f>\d+(?:\.\d+)?)\s*" + _PER_WEEK, re.I)
+_DURATION_ONLY = lazy(
     r"(?:for|over|x|times|\bduration:?)\s*(?P<d>\d+(?:\.\d+)?)\s*(?P<u>" + _DURATION_UNIT + r")", re.I
 )
 _COUNT_PATTERNS = (
     # "#90", "# 60"
-    re.compile(r"#\s*(?P<n>\d+)\b"),
+    lazy(r"#\s*(?P<n>\d+)\b"),
     # "qty: 12", "Qty 15", "quantity 30", "QTY:30"
-    re.compile(r"\b(?:qty|quantity)\s*[:=.]?\s*(?P<n>\d+)\b", re.I),
+    lazy(r"\b(?:qty|quantity)\s*[:=.]?\s*(?P<n>\d+)\b", re.I),
     # "12 sessions", "6 visits", "x 12 visits"
-    re.compile(r"\b(?P<n>\d+)\s*" + _VISIT_UNITS + r"\b", re.I),
+    lazy(r"\b(?P<n>\d+)\s*" + _VISIT_UNITS + r"\b", re.I),
     # "x12", "x 6", "times 12" (standing alone, not followed by a duration unit)
-    re.compile(r"(?:^|[\s(,;])(?:x|times)\s*(?P<n>\d+)\b(?!\s*(?:/|" + _DURATION_UNIT + r"))", re.I),
+    lazy(r"(?:^|[\s(,;])(?:x|times)\s*(?P<n>\d+)\b(?!\s*(?:/|" + _DURATION_UNIT + r"))", re.I),
 )
 _UNIT_WORDS = (
-    ("visit", re.compile(r"\b(?:visits?|sessions?|treatments?|appointments?)\b", re.I)),
-    ("tablet", re.compile(r"\b(?:tabs?|tablets?|caps?|capsules?|pills?)\b", re.I)),
-    ("patch", re.compile(r"\bpatch(?:es)?\b", re.I)),
+    ("visit", lazy(r"\b(?:visits?|sessions?|treatments?|appointments?)\b", re.I)),
+    ("tablet", lazy(r"\b(?:tabs?|tablets?|caps?|capsules?|pills?)\b", re.I)),
+    ("patch", lazy(r"\bpatch(?:es)?\b", re.I)),
 )
 
 
@@ -134,7 +136,7 @@ def parse_schedule(text: str | None) -> Schedule:
     return Schedule(quantity, frequency, duration, unit)
 
 
-_STRENGTH_RE = re.compile(
+_STRENGTH_RE = lazy(
     r"(?P<v>\d+(?:\.\d+)?)\s*(?:[/-]\s*\d+(?:\.\d+)?\s*)?(?P<u>mcg/hr|mcg/h|mg/ml|mg/g|mcg|mg|g|ml|%)",
     re.I,
 )
@@ -152,23 +154,23 @@ def parse_strength(text: str | None) -> Strength | None:
 
 
 # Number words are already digits here ("three times a day" -> "3 times a day"; "twice" -> "2").
-_TIMES_A_DAY = re.compile(
+_TIMES_A_DAY = lazy(
     r"\b(?P<n>\d)\s*(?:(?:x|times)\s*(?:a|per|/)?|a|per|/)\s*(?:day|daily)\b", re.I
 )
 _FREQUENCY_WORDS = (
-    (re.compile(r"\bqid\b", re.I), (4, 4)),
-    (re.compile(r"\btid\b", re.I), (3, 3)),
-    (re.compile(r"\b(?:bid|2 daily)\b", re.I), (2, 2)),
-    (re.compile(r"\b(?:qd|daily|1 (?:a|per) day|q ?day|qhs|hs|at bedtime|nightly|every night|qam|qpm)\b", re.I), (1, 1)),
+    (lazy(r"\bqid\b", re.I), (4, 4)),
+    (lazy(r"\btid\b", re.I), (3, 3)),
+    (lazy(r"\b(?:bid|2 daily)\b", re.I), (2, 2)),
+    (lazy(r"\b(?:qd|daily|1 (?:a|per) day|q ?day|qhs|hs|at bedtime|nightly|every night|qam|qpm)\b", re.I), (1, 1)),
 )
-_EVERY_HOURS = re.compile(r"\bq\s*(?P<a>\d+)(?:\s*-\s*(?P<b>\d+))?\s*(?:h|hr|hrs|hours?)\b", re.I)
-_EVERY_HOURS_WORDS = re.compile(r"\bevery\s*(?P<a>\d+)(?:\s*(?:-|to)\s*(?P<b>\d+))?\s*(?:hours?|hrs?|h)\b", re.I)
-_UNITS_PER_DOSE = re.compile(
+_EVERY_HOURS = lazy(r"\bq\s*(?P<a>\d+)(?:\s*-\s*(?P<b>\d+))?\s*(?:h|hr|hrs|hours?)\b", re.I)
+_EVERY_HOURS_WORDS = lazy(r"\bevery\s*(?P<a>\d+)(?:\s*(?:-|to)\s*(?P<b>\d+))?\s*(?:hours?|hrs?|h)\b", re.I)
+_UNITS_PER_DOSE = lazy(
     r"\b(?:take\s+)?(?P<a>\d+(?:\.\d+)?)(?:\s*(?:-|to)\s*(?P<b>\d+(?:\.\d+)?))?\s*"
     r"(?:tabs?|tablets?|caps?|capsules?|pills?|patch(?:es)?|po\b|puffs?|sprays?|applications?)",
     re.I,
 )
-_PRN = re.compile(r"\b(?:prn|as needed|as necessary)\b", re.I)
+_PRN = lazy(r"\b(?:prn|as needed|as necessary)\b", re.I)
 
 
 def parse_directions(text: str | None) -> Directions | None:
