@@ -63,11 +63,9 @@ def body_regions(request: Request, item: Item) -> dict[str, Any]:
 @lru_cache(maxsize=4096)
 def _text_regions(text: str) -> tuple[str, ...]:
     # Cached: describing a text costs a few hundred microseconds, and batches repeat services.
-    try:
-        from .describe import describe_item
-    except ImportError:  # the describer is optional; the item's field still counts
-        return ()
-    return describe_item(text).body_regions
+    from .describe import body_regions as regions_named
+
+    return regions_named(text)
 
 
 @deriver

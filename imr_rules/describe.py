@@ -22,6 +22,7 @@ from .normalize import Directions, Schedule, Strength, parse_directions, parse_s
 __all__ = [
     "CATEGORIES",
     "BODY_REGIONS",
+    "body_regions",
     "DrugMention",
     "ItemDescription",
     "describe_item",
@@ -386,6 +387,11 @@ def _times_count(text: str) -> int | None:
         return int(match.group("n"))
     match = _WORD_TIMES_COUNT.search(text)
     return _WORDS[match.group("w").lower()] if match else None
+
+
+def body_regions(text: str) -> tuple[str, ...]:
+    """The body regions a text names, in order of mention (without classifying the whole item)."""
+    return _body_regions(text)
 
 
 def _body_regions(text: str) -> tuple[str, ...]:
