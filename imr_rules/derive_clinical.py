@@ -15,17 +15,18 @@ from typing import Any, Mapping
 import yaml
 
 from . import datafiles
+from .lazyre import lazy  # patterns compile on first use (start-up cost)
 from .derived import deriver
 from .model import Item, Request
 
-_POSTOP_TEXT = re.compile(r"\bpost-?\s?op(?:erative)?\b|post-?surgical|associated surgical service", re.I)
+_POSTOP_TEXT = lazy(r"\bpost-?\s?op(?:erative)?\b|post-?surgical|associated surgical service", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10, "fourteen": 14, "thirty": 30}
 _WORD = "|".join(_NUMBER_WORDS)
-_DAYS = re.compile(rf"\b(\d{{1,3}}|{_WORD})[- ]?days?\b", re.I)
-_WEEKS = re.compile(rf"\b(\d{{1,2}}|{_WORD})[- ]?weeks?\b", re.I)
+_DAYS = lazy(rf"\b(\d{{1,3}}|{_WORD})[- ]?days?\b", re.I)
+_WEEKS = lazy(rf"\b(\d{{1,2}}|{_WORD})[- ]?weeks?\b", re.I)
 _DAYS_PER_MONTH = 30.4375
 # A spinal level or a span of levels: L4, L4-5, L5-S1, C5-C7, T12-L1.
-_LEVEL = re.compile(r"\b([CTLS])(\d{1,2})(?:\s*-\s*([CTLS])?(\d{1,2}))?\b", re.I)
+_LEVEL = lazy(r"\b([CTLS])(\d{1,2})(?:\s*-\s*([CTLS])?(\d{1,2}))?\b", re.I)
 _REGION_ORDER = {"C": 0, "T": 8, "L": 20, "S": 25}
 
 
@@ -34,7 +35,7 @@ def postsurgical_table() -> Mapping[str, Any]:
     text = resources.files("imr_rules").joinpath("data/postsurgical_courses.yaml").read_text(encoding="utf-8")
     data = datafiles.safe_load(text)
     for entry in data["surgeries"]:
-        entry["pattern"] = re.compile(entry["match"], re.I)
+        entry["pattern"] = lazy(entry["match"], re.I)
     return data
 
 

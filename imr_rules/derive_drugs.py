@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from . import datafiles
+from .lazyre import lazy  # patterns compile on first use (start-up cost)
 from . import drugs as lexicon
 from .derived import deriver
 from .model import Item, Request
@@ -29,23 +30,23 @@ DEFAULT_MME_TABLE = "cdc-2016"
 DRUG_CATEGORIES = frozenset(lexicon.DRUG_CLASSES)
 
 # "Norco 7.5-325mg": a combination strength written with a hyphen; the first number is the opioid.
-_HYPHENATED_COMBINATION = re.compile(r"(\d(?:\.\d+)?)-(\d+(?:\.\d+)?\s*(?:mg|mcg))", re.I)
+_HYPHENATED_COMBINATION = lazy(r"(\d(?:\.\d+)?)-(\d+(?:\.\d+)?\s*(?:mg|mcg))", re.I)
 # Dosage forms, most specific first; the first that the text names is the form.
 _FORMS = (
-    ("patch", re.compile(r"\bpatch(?:es)?\b|\btransdermal\b|\blidoderm\b|\bflector\b|\bbutrans\b|\bduragesic\b", re.I)),
-    ("gel", re.compile(r"\bgel\b|\bpennsaid\b", re.I)),
-    ("cream", re.compile(r"\bcream\b|\bcream base\b", re.I)),
-    ("ointment", re.compile(r"\bointment\b", re.I)),
-    ("lotion", re.compile(r"\blotion\b", re.I)),
-    ("spray", re.compile(r"\bspray\b", re.I)),
-    ("solution", re.compile(r"\bsolution\b|\bliquid\b|\broll-on\b", re.I)),
-    ("suspension", re.compile(r"\bsuspension\b|\bsynapryn\b|\btabradol\b|\bdeprizine\b|\bdicopanol\b|\bfanatrex\b", re.I)),
+    ("patch", lazy(r"\bpatch(?:es)?\b|\btransdermal\b|\blidoderm\b|\bflector\b|\bbutrans\b|\bduragesic\b", re.I)),
+    ("gel", lazy(r"\bgel\b|\bpennsaid\b", re.I)),
+    ("cream", lazy(r"\bcream\b|\bcream base\b", re.I)),
+    ("ointment", lazy(r"\bointment\b", re.I)),
+    ("lotion", lazy(r"\blotion\b", re.I)),
+    ("spray", lazy(r"\bspray\b", re.I)),
+    ("solution", lazy(r"\bsolution\b|\bliquid\b|\broll-on\b", re.I)),
+    ("suspension", lazy(r"\bsuspension\b|\bsynapryn\b|\btabradol\b|\bdeprizine\b|\bdicopanol\b|\bfanatrex\b", re.I)),
 )
 _TOPICAL_FORMS = frozenset({"patch", "gel", "cream", "ointment", "lotion", "spray", "solution"})
-_PERCENT = re.compile(r"\d\s*%")
-_COMPOUND_WORD = re.compile(r"\bcompound(?:ed)?\b", re.I)
+_PERCENT = lazy(r"\d\s*%")
+_COMPOUND_WORD = lazy(r"\bcompound(?:ed)?\b", re.I)
 # Form words that the lexicon keeps in generic names; an ingredient is the bare substance.
-_FORM_WORDS = re.compile(r"\s+(?:patch|cream|gel|topical|transdermal|oral suspension)$")
+_FORM_WORDS = lazy(r"\s+(?:patch|cream|gel|topical|transdermal|oral suspension)$")
 
 
 def _value(request: Request, item: Item, name: str) -> Any:

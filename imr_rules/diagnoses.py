@@ -28,15 +28,16 @@ from typing import Iterable
 import yaml
 
 from . import datafiles
+from .lazyre import lazy  # patterns compile on first use (start-up cost)
 from .model import Diagnosis, Request
 
 ICD10 = "icd10"
 ICD9 = "icd9"
 
 # ICD-10-CM: a letter, a digit, a letter or digit, then up to four more after an optional dot.
-_ICD10_SHAPE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+_ICD10_SHAPE = lazy(r"^[A-TV-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 # ICD-9-CM: 3 digits (+ up to 2 decimals), V + 2 digits (+ 2 decimals), E + 3 digits (+ 1 decimal).
-_ICD9_SHAPE = re.compile(r"^(?:[0-9]{3}(?:\.?[0-9]{1,2})?|V[0-9]{2}(?:\.?[0-9]{1,2})?|E[0-9]{3}(?:\.?[0-9])?)$")
+_ICD9_SHAPE = lazy(r"^(?:[0-9]{3}(?:\.?[0-9]{1,2})?|V[0-9]{2}(?:\.?[0-9]{1,2})?|E[0-9]{3}(?:\.?[0-9])?)$")
 _SYSTEM_ALIASES = {
     "icd10": ICD10, "icd-10": ICD10, "icd10cm": ICD10, "icd-10-cm": ICD10,
     "icd9": ICD9, "icd-9": ICD9, "icd9cm": ICD9, "icd-9-cm": ICD9,
@@ -81,7 +82,7 @@ def groups() -> tuple[Group, ...]:
             description=spec.get("description", ""),
             icd10=tuple(compact(str(p)) for p in spec.get("icd10", ())),
             icd9=tuple(compact(str(p)) for p in spec.get("icd9", ())),
-            text=re.compile(spec["text"], re.I) if spec.get("text") else None,
+            text=lazy(spec["text"], re.I) if spec.get("text") else None,
         )
         for name, spec in data["groups"].items()
     )

@@ -20,6 +20,7 @@ from importlib import resources
 import yaml
 
 from . import datafiles
+from .lazyre import lazy  # patterns compile on first use (start-up cost)
 
 from .errors import ImrRulesError, Source
 
@@ -52,8 +53,8 @@ _DATA_FILE = "drugs.yaml"
 
 # Names are compared after lower-casing and turning punctuation into spaces, so that
 # "Hydrocodone/APAP", "hydrocodone-APAP" and "hydrocodone APAP" are one key.
-_PUNCTUATION = re.compile(r"[^a-z0-9#%.]+")
-_STRENGTH_TAIL = re.compile(r"\s+(?:\d[\d.,/\-]*\s*(?:mg|mcg|g|ml|%|mg/ml)?\b.*|#.*|x\s*\d.*)$")
+_PUNCTUATION = lazy(r"[^a-z0-9#%.]+")
+_STRENGTH_TAIL = lazy(r"\s+(?:\d[\d.,/\-]*\s*(?:mg|mcg|g|ml|%|mg/ml)?\b.*|#.*|x\s*\d.*)$")
 
 
 @dataclass(frozen=True)
