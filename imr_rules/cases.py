@@ -13,14 +13,11 @@ inside the case file (``items[2].request.items[0].facts.x``).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
-from .documents import Document, format_field_path, load_document, schema_errors
+from .documents import Document, format_field_path, load_document, schema_errors, schema_validator
 from .errors import CaseError, ImrRulesError, Source
 from .model import Request
 from .request import request_from_document
@@ -53,14 +50,6 @@ class Case:
     source: str | None = None
 
 
-@lru_cache(maxsize=1)
-def _case_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(resources.files("imr_rules").joinpath("schemas/case.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
-
-
 def load_case(path: str | Path, vocabulary: Vocabulary | None = None) -> Case:
     """Read and validate one case file; raise :class:`CaseError` (or an input-file error)."""
     return case_from_document(load_document(path), vocabulary)
@@ -69,7 +58,7 @@ def load_case(path: str | Path, vocabulary: Vocabulary | None = None) -> Case:
 def case_from_document(document: Document, vocabulary: Vocabulary | None = None) -> Case:
     if not isinstance(document.data, dict):
         raise CaseError("expected a mapping with 'case_number' and 'items'", document.source())
-    problems = schema_errors(document, _case_validator(), CaseError)
+    problems = schema_errors(document, schema_validator("case.schema.json"), CaseError)
     if problems:
         raise problems[0]
     data = document.data

@@ -135,8 +135,6 @@ class _Emitter:
         if op == "contains_any":
             return f"any(w in {value} for w in {other})"
         if op == "matches":
-            from .conditions import _matches
-
             pattern = re.compile(operand, re.I)
             general = self.const(_memoised_match(pattern))
             return f"{general}({value})"

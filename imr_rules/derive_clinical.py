@@ -12,7 +12,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Mapping
 
-import yaml
 
 from . import datafiles
 from .lazyre import lazy  # patterns compile on first use (start-up cost)

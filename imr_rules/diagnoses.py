@@ -25,7 +25,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
-import yaml
 
 from . import datafiles
 from .lazyre import lazy  # patterns compile on first use (start-up cost)

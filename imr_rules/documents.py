@@ -10,6 +10,8 @@ import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +133,20 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None
         for index, child in enumerate(node.value):
             lines[path + (index,)] = child.start_mark.line + 1
             _record_lines(child, path + (index,), lines)
+
+
+@lru_cache(maxsize=8)
+def packaged_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in imr_rules/schemas/ (request, rule, ruleset, case)."""
+    return json.loads(resources.files("imr_rules").joinpath(f"schemas/{name}").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=8)
+def schema_validator(name: str) -> Any:
+    """A jsonschema validator for a packaged schema; jsonschema is imported only when one is needed."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(packaged_schema(name))
 
 
 def schema_errors(document: Document, validator: Any, error_type: type[ImrRulesError]) -> list[ImrRulesError]:

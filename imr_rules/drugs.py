@@ -12,7 +12,6 @@ IMR letters from different years used different factors.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources

@@ -166,8 +166,6 @@ _KEYWORDS = {
 @lru_cache(maxsize=8)
 def schema_check(name: str) -> Check:
     """The quick check for a packaged schema (imr_rules/schemas/NAME)."""
-    import json
-    from importlib import resources
+    from .documents import packaged_schema
 
-    schema = json.loads(resources.files("imr_rules").joinpath(f"schemas/{name}").read_text(encoding="utf-8"))
-    return compile_schema(schema)
+    return compile_schema(packaged_schema(name))

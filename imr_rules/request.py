@@ -10,27 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .documents import Document, dates_to_text, load_document, parse_document, schema_errors
+from .documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
 from .derived import with_item_facts
 from .errors import RequestError
 from .model import Diagnosis, Drug, Fact, Item, Patient, Request
 from .normalize import parse_schedule
 from .quickschema import schema_check
 from .vocabulary import Vocabulary, default_vocabulary, python_type_matches
-
-
-@lru_cache(maxsize=1)
-def _request_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(resources.files("imr_rules").joinpath("schemas/request.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
 
 
 def load_request(path: str | Path, vocabulary: Vocabulary | None = None) -> Request:
@@ -54,7 +44,7 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
     data = dates_to_text(document.data)
     document = Document(document.path, data, document.lines)
     if not schema_check("request.schema.json")(data):  # only a failure pays for jsonschema's messages
-        problems = schema_errors(document, _request_validator(), RequestError)
+        problems = schema_errors(document, schema_validator("request.schema.json"), RequestError)
         if problems:
             raise problems[0]
     facts = _facts(document, ("facts",), data.get("facts") or {}, vocabulary, "request")

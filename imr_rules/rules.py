@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -20,7 +19,7 @@ from typing import Any, Iterable, Mapping
 from . import cache as _cache
 from .conditions import ConditionError, check_pattern, compile_condition
 from .documents import Document, load_document
-from .errors import ImrRulesError, RuleError, Source
+from .errors import ImrRulesError, RuleError
 from .kinds import KINDS
 from .model import Citation, Criterion, Edition, Role, Rule, Status, Tier
 from .vocabulary import Vocabulary, default_vocabulary, vocabulary_text
@@ -80,14 +79,6 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
         else:
             found.append(path)
     return found
-
-
-@lru_cache(maxsize=4)
-def _schema_validator(name: str) -> Any:
-    from jsonschema import Draft202012Validator  # heavy: imported only when validating
-
-    schema = json.loads(resources.files("imr_rules").joinpath(f"schemas/{name}").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
 
 
 def load_ruleset(paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None) -> RuleSet:
@@ -159,11 +150,11 @@ def _read_manifests(manifests: list[Document], errors: list[ImrRulesError], vali
 
 
 def _validate(document: Document, schema: str) -> list[ImrRulesError]:
-    from .documents import schema_errors
+    from .documents import schema_errors, schema_validator
 
     if not isinstance(document.data, dict):
         return [RuleError("expected a mapping at the top of the file", document.source())]
-    return schema_errors(document, _schema_validator(schema), RuleError)
+    return schema_errors(document, schema_validator(schema), RuleError)
 
 
 def _compile_rule_documents(
