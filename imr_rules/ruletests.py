@@ -167,9 +167,12 @@ def case_request_data(case: Mapping[str, Any]) -> dict[str, Any]:
 
 def run_rule_tests(ruleset: RuleSet) -> list[CaseResult]:
     results = []
+    # Only files that compiled into a rule: an invalid file is reported by validation, and its
+    # 'tests' may not even be a list.
+    compiled = {(rule.path, rule.id) for rule in ruleset.rules}
     for document in ruleset.documents:
         data = document.data
-        if not isinstance(data, dict) or "id" not in data:
+        if not isinstance(data, dict) or (document.path, data.get("id")) not in compiled:
             continue
         for index, case in enumerate(data.get("tests") or ()):
             if isinstance(case, Mapping):

@@ -183,3 +183,12 @@ def test_a_missing_file_is_an_invalid_input_not_an_empty_run(tmp_path):
     run = run_tests([folder / "nope.yaml"])
     assert len(run.errors) == 1 and "nope.yaml" in run.errors[0] and "file not found" in run.errors[0]
     assert invoke(str(folder / "nope.yaml")).exit_code == 2
+
+
+def test_a_file_with_malformed_tests_is_reported_not_run(tmp_path):
+    malformed = RULE[: RULE.index("tests:")] + "tests: 3.5\n"
+    folder = rule_set(tmp_path, malformed)
+    result = CliRunner().invoke(app, ["rules", "test", str(folder)])
+    assert result.exit_code == 2
+    assert "tests: expected array" in result.output + (result.stderr or "")
+    assert "Traceback" not in result.output
