@@ -172,7 +172,7 @@ def run_rule_tests(ruleset: RuleSet) -> list[CaseResult]:
     compiled = {(rule.path, rule.id) for rule in ruleset.rules}
     for document in ruleset.documents:
         data = document.data
-        if not isinstance(data, dict) or (document.path, data.get("id")) not in compiled:
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str) or (document.path, data["id"]) not in compiled:
             continue
         for index, case in enumerate(data.get("tests") or ()):
             if isinstance(case, Mapping):
