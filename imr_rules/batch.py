@@ -101,7 +101,7 @@ def run_task(task: Task, ruleset: Any = None) -> Outcome:
             raise InputFileError("cannot be read", Source(task.name.rsplit(":", 1)[0]), "check the path")
     except ImrRulesError as exc:
         return Outcome(task.name, None, exc.one_line())
-    return Outcome(task.name, report_to_dict(evaluate(request, ruleset), ruleset.name), None)
+    return Outcome(task.name, report_to_dict(evaluate(request, ruleset)), None)
 
 
 def _json_line(task: Task):

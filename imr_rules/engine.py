@@ -40,7 +40,7 @@ def evaluate(request: Request, ruleset: RuleSet) -> Report:
     if request.request_date is None:
         notes = ("The request gives no request_date: the latest edition of each guideline was applied.",)
     notes += diagnosis_notes(request)
-    return Report(request, determinations, ruleset.version, ruleset.hash, notes)
+    return Report(request, determinations, ruleset.version, ruleset.hash, notes, ruleset.name)
 
 
 class Decision(NamedTuple):

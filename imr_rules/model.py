@@ -283,3 +283,4 @@ class Report:
     ruleset_version: str
     ruleset_hash: str
     notes: tuple[str, ...] = ()
+    ruleset_name: str = ""

@@ -122,3 +122,10 @@ def test_evaluation_is_deterministic(ruleset):
     first = decide(ruleset, {"service": "Massage therapy", "quantity": 12}, HEP)
     second = decide(ruleset, {"service": "Massage therapy", "quantity": 12}, HEP)
     assert first == second
+
+
+def test_library_report_names_its_rule_set(ruleset):
+    from imr_rules.render import report_to_dict
+
+    report = evaluate(request_from_data({"request_date": "2016-12-01", "items": [{"service": "Massage therapy"}]}), ruleset)
+    assert report_to_dict(report)["ruleset"] == {"name": ruleset.name, "version": ruleset.version, "hash": f"sha256:{ruleset.hash}"}

@@ -94,12 +94,12 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
     }
 
 
-def report_to_dict(report: Report, ruleset_name: str = "") -> dict[str, Any]:
+def report_to_dict(report: Report) -> dict[str, Any]:
     request = report.request
     return {
         "tool": TOOL,
         "tool_version": __version__,
-        "ruleset": ruleset_to_dict(ruleset_name, report.ruleset_version, report.ruleset_hash),
+        "ruleset": ruleset_to_dict(report.ruleset_name, report.ruleset_version, report.ruleset_hash),
         "request": {
             "id": request.id,
             "source": request.source,
