@@ -204,3 +204,11 @@ def test_rule_with_invalid_regular_expression(write, tmp_path):
     result = run("rules", "validate", str(tmp_path / "rules"))
     assert result.exit_code == 2
     assert re.search(r"a\.yaml:10: criteria\[0\]\.condition\.matches: invalid regular expression", result.stderr)
+
+
+def test_help_paragraphs_are_wrapped_by_the_formatter_not_the_source():
+    from imr_rules.cli import _unwrap
+
+    assert _unwrap("Title.\n\n    One paragraph\n    on two lines.\n") == "Title.\n\nOne paragraph on two lines."
+    text = run("check", "--help").stdout
+    assert "stream one line per" in text and "request, so memory stays flat" in " ".join(text.split())

@@ -44,6 +44,27 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _unwrap(doc: str | None) -> str | None:
+    """Docstring paragraphs as single lines: the help formatter wraps them to the terminal itself,
+    and would otherwise keep the source's line breaks in the middle of its own lines."""
+    if not doc:
+        return doc
+    import inspect
+
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def _unwrap_help(typer_app: typer.Typer) -> None:
+    for command in typer_app.registered_commands:
+        command.callback.__doc__ = _unwrap(command.callback.__doc__)
+    for group in typer_app.registered_groups:
+        _unwrap_help(group.typer_instance)
+
+
+_unwrap_help(app)
+
+
 def main() -> None:
     try:
         app()

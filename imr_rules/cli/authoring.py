@@ -125,7 +125,7 @@ def lint_rules(
 ) -> None:
     """Check rule files statically: unknown facts, wrong types, missing citations or wording, ...
 
-    One line per finding, ``path:line: CODE rule-id: message (hint)``; exit 1 when a finding is an error.
+    One line per finding, "path:line: CODE rule-id: message (hint)"; exit 1 when a finding is an error.
     """
     from ..lint import CHECKS, finding_to_dict, has_errors, lint
 
