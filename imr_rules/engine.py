@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import re
 from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
 from .derived import item_facts
@@ -64,12 +65,12 @@ _NO_RULE = (Outcome.NO_APPLICABLE_RULE, (), (), (), None)
 def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
     """Select the rules for an item and evaluate every criterion; no text is produced."""
     facts = item.values if item.values is not None else item_facts(request, item)[0]
+    memo = _memo(ruleset)
     # Fast path: the same category, codes and day as an earlier item -> the same selection.
     day_key = (item.category, item.codes, item.service if item.category is None else None, request.request_date)
-    by_day = ruleset.memo.get("by_day")
-    entry = by_day.get(day_key) if by_day is not None else None
+    entry = memo.by_day.get(day_key)
     if entry is None:
-        entry = _remember_day(ruleset, day_key, _selection(item, ruleset, request.request_date))
+        entry = memo.remember_day(day_key, _selection(item, ruleset, request.request_date))
     candidates, function, by_mask = entry
     if function is None:  # some rule selects by a condition on the facts: choose now
         mask = tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
@@ -101,53 +102,70 @@ def _reference_decision(rules: tuple[Rule, ...], facts: Mapping[str, Any]) -> De
                     _certifiable_quantity(statuses_, certifiable_))
 
 
-# The memo is bounded so that a long batch of items with free-text services (selected by
-# keywords) cannot grow memory without end; clearing it only costs recomputation.
+# The selection memos are bounded so that a long batch of items with free-text services (selected
+# by keywords) or many dates cannot grow memory without end; clearing costs only recomputation.
 _MEMO_LIMIT = 20_000
+
+
+@dataclass
+class _Memo:
+    """What the engine remembers for one rule set. None of it changes a result, only its speed.
+
+    by_era     (category, codes, service if uncategorised, era) -> (candidates, function, by_mask)
+    by_day     the same keyed by the day itself, so a hit needs no era lookup
+    functions  rule ids -> compiled decision function (one per rule combination; never cleared)
+    boundaries the dates where some edition starts or ends, sorted
+    """
+
+    boundaries: list
+    by_era: dict = field(default_factory=dict)
+    by_day: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+
+    def remember_day(self, key: tuple, entry: tuple) -> tuple:
+        if len(self.by_day) > _MEMO_LIMIT:
+            self.by_day.clear()
+        self.by_day[key] = entry
+        return entry
+
+    def era(self, day) -> int:
+        """Which span between edition boundaries a day falls in (same span = same editions in force)."""
+        return -1 if day is None else bisect.bisect_right(self.boundaries, day)
+
+
+def _memo(ruleset: RuleSet) -> _Memo:
+    memo = ruleset.memo.get("engine")
+    if memo is None:
+        edges = {e.effective_from for r in ruleset.rules for e in r.editions if e.effective_from}
+        edges |= {e.effective_to + dt.timedelta(days=1) for r in ruleset.rules for e in r.editions if e.effective_to}
+        memo = ruleset.memo["engine"] = _Memo(sorted(edges))
+    return memo
 
 
 def _selection(item: Item, ruleset: RuleSet, day) -> tuple[tuple[Rule, ...], Any, dict]:
     """The rules selected by category/code/keyword and date, and their decision function (or,
     where some rule selects by a condition on the facts, a memo of functions by which rules do).
 
-    Remembered per rule set: it depends only on the item's category, codes, (when it has no
-    category) service text, and which editions are in force on the day.
+    It depends only on the item's category, codes, (when it has no category) service text, and
+    which editions are in force on the day.
     """
-    memo = ruleset.memo.setdefault("selection", {})
-    key = (item.category, item.codes, item.service if item.category is None else None, _era(ruleset, day))
-    entry = memo.get(key)
+    memo = _memo(ruleset)
+    key = (item.category, item.codes, item.service if item.category is None else None, memo.era(day))
+    entry = memo.by_era.get(key)
     if entry is None:
-        if len(memo) > _MEMO_LIMIT:
-            memo.clear()
+        if len(memo.by_era) > _MEMO_LIMIT:
+            memo.by_era.clear()
         candidates = tuple(rule for rule in ruleset.rules if _selects(rule, item) and rule.edition_on(day) is not None)
         function = None
         if not any(rule.when is not None for rule in candidates):
             function = _decision_function(_by_role(list(candidates)), ruleset)
-        entry = memo[key] = (candidates, function, {})
+        entry = memo.by_era[key] = (candidates, function, {})
     return entry
-
-
-def _remember_day(ruleset: RuleSet, key: tuple, entry: tuple) -> tuple:
-    by_day = ruleset.memo.get("by_day")
-    if by_day is None or len(by_day) > _MEMO_LIMIT:
-        by_day = ruleset.memo["by_day"] = {}
-    by_day[key] = entry
-    return entry
-
-
-def _era(ruleset: RuleSet, day) -> int:
-    """Which span between edition boundaries a day falls in (same span = same editions in force)."""
-    boundaries = ruleset.memo.get("boundaries")
-    if boundaries is None:
-        edges = {e.effective_from for r in ruleset.rules for e in r.editions if e.effective_from}
-        edges |= {e.effective_to + dt.timedelta(days=1) for r in ruleset.rules for e in r.editions if e.effective_to}
-        boundaries = ruleset.memo["boundaries"] = sorted(edges)
-    return -1 if day is None else bisect.bisect_right(boundaries, day)
 
 
 def _decision_function(rules: tuple[Rule, ...], ruleset: RuleSet):
-    key = ("decide", tuple(rule.id for rule in rules))
-    functions = ruleset.memo.setdefault("functions", {})  # few (one per rule combination): never cleared
+    key = tuple(rule.id for rule in rules)
+    functions = _memo(ruleset).functions
     function = functions.get(key)
     if function is None:
         if not rules:

@@ -39,8 +39,8 @@ class RuleSet:
     vocabulary: Vocabulary
     definitions: Mapping[str, Any] = field(default_factory=dict, compare=False)
     documents: tuple[Document, ...] = field(default=(), compare=False, repr=False)
-    # The engine's memo of rule selection (a pure function of the item's category, codes, text and
-    # date); it changes no result, only how fast the same selection is found again.
+    # The engine's memo (engine._Memo, under "engine"): rule selections and compiled functions.
+    # It changes no result, only how fast the same selection is found again.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, rule_id: str) -> Rule | None:
