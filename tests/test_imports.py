@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 
 
 def modules_after(code: str) -> set[str]:
@@ -29,3 +29,40 @@ def test_json_check_does_not_import_rich():
     modules = modules_after(code)
     assert "imr_rules.engine" in modules
     assert not any(m == "rich" or m.startswith("rich.") for m in modules)
+
+
+def run_main_code(*argv: str) -> str:
+    """Python code that runs the console script's main() with these arguments."""
+    return (
+        "import sys, contextlib, io\n"
+        f"sys.argv = ['imr-rules', *{list(argv)!r}]\n"
+        "from imr_rules.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main()\n    except SystemExit:\n        pass\n"
+    )
+
+
+def test_a_run_imports_only_the_invoked_command():
+    modules = modules_after(run_main_code("check", str(EXAMPLES / "massage-twelve-visits.yaml")))
+    commands = {m for m in modules if m.startswith("imr_rules.cli.")}
+    assert commands == {"imr_rules.cli.check", "imr_rules.cli.common"}
+
+
+def test_the_command_table_names_what_each_module_registers():
+    from typer.main import get_command
+
+    from imr_rules import cli
+
+    registered = set(get_command(cli.app).commands)
+    assert registered == set(cli.COMMAND_MODULES)
+    for name in cli.COMMAND_MODULES:  # each works when only its own modules are registered
+        run = subprocess.run([sys.executable, "-m", "imr_rules.cli", name, "--help"], capture_output=True, text=True)
+        assert run.returncode == 0 and "Usage:" in run.stdout, (name, run.stderr)
+
+
+def test_garbage_collection_resumes_for_every_command():
+    letter = next((ROOT / "examples" / "cases" / "letters").glob("*.txt"))
+    for argv in (("check", str(EXAMPLES / "massage-twelve-visits.yaml")), ("parse", str(letter)), ("rules", "lint")):
+        code = run_main_code(*argv) + "import gc\nprint(gc.isenabled())\n"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        assert out.split()[-1] == "True", argv

@@ -7,8 +7,7 @@ from typing import Optional
 
 import typer
 
-from . import app
-from .common import RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
+from .common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 CHECK_FORMATS = ("text", "json", "jsonl", "markdown")
 

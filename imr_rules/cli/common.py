@@ -10,20 +10,43 @@ import typer
 
 from ..errors import ImrRulesError
 
+app = typer.Typer(
+    name="imr-rules",
+    help="Check California workers' compensation treatment requests against MTUS/ODG guideline criteria.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    # A callback keeps the app a group of commands even when a run registers only one (typer would
+    # otherwise make a lone command the program itself, and "check" would be read as an argument).
+    # It runs before every command: the imports are done, so garbage collection may resume.
+    from . import startup_over
+
+    startup_over()
+
+
 RULES_OPTION_HELP = "Rule file or directory (repeatable); default: the bundled rules/."
 
 
 def load_rules_or_exit(paths: list[Path] | None):
     from ..rules import RuleSetError, load_ruleset
 
+    from . import startup_over
+
     try:
-        return load_ruleset(paths or None)
+        ruleset = load_ruleset(paths or None)
     except RuleSetError as exc:
         print_errors(e.one_line() for e in exc.errors)
         raise typer.Exit(2) from None
     except ImrRulesError as exc:
         print_errors([exc.one_line()])
         raise typer.Exit(2) from None
+    startup_over()
+    return ruleset
 
 
 def print_errors(messages: Iterable[str], stream: TextIO | None = None) -> None:

@@ -9,8 +9,7 @@ from typing import Any, Iterator, Optional, TextIO
 
 import typer
 
-from . import app
-from .common import RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors
+from .common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors
 
 COMPARE_FORMATS = ("text", "json", "markdown", "csv")
 CSV_COLUMNS = (

@@ -8,8 +8,7 @@ from typing import Any, Optional, TextIO
 
 import typer
 
-from . import app
-from .common import check_format, dump_json, open_output, print_errors, progress
+from .common import app, check_format, dump_json, open_output, print_errors, progress
 
 PARSE_FORMATS = ("text", "json", "jsonl")
 # The rationale is folded to this many characters in the text view; --full shows it whole.

@@ -7,8 +7,7 @@ from typing import Optional
 
 import typer
 
-from . import app
-from .common import RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
+from .common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
 
 rules_app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
