@@ -11,11 +11,12 @@ import marshal
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
 from .documents import Document
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path | None:
@@ -31,8 +32,13 @@ def _file(digest: str) -> Path | None:
     return None if folder is None else folder / f"ruleset-{digest[:32]}.marshal"
 
 
-def read(digest: str, paths: list[str]) -> list[Document] | None:
-    """The cached documents for this hash and these file paths, or None."""
+def read(digest: str, paths: list[str]) -> tuple[list[Document], Callable[[], list[Document]]] | None:
+    """The cached documents for this hash and these file paths, or None.
+
+    Two views: the documents as compiling needs them (without the embedded tests, with the lines
+    of the top two levels: about a third of the whole), and a function that decodes the complete
+    documents, which only rule authors' commands (test, lint, doc) need.
+    """
     file = _file(digest)
     if file is None:
         return None
@@ -42,9 +48,14 @@ def read(digest: str, paths: list[str]) -> list[Document] | None:
         return None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("digest") != digest:
         return None
-    if [entry[0] for entry in payload["documents"]] != paths:
+    if payload["paths"] != paths:
         return None  # same content under other names: error messages must name these files
-    return [Document(path, data, dict(lines)) for path, data, lines in payload["documents"]]
+    compiling = [Document(path, data, dict(lines)) for path, data, lines in payload["compile"]]
+    return compiling, partial(_complete, payload["complete"])
+
+
+def _complete(encoded: bytes) -> list[Document]:
+    return [Document(path, data, dict(lines)) for path, data, lines in marshal.loads(encoded)]
 
 
 def write(digest: str, documents: list[Document]) -> None:
@@ -54,7 +65,9 @@ def write(digest: str, documents: list[Document]) -> None:
     payload: dict[str, Any] = {
         "format": FORMAT,
         "digest": digest,
-        "documents": [(d.path, d.data, list(d.lines.items())) for d in documents],
+        "paths": [d.path for d in documents],
+        "compile": [_for_compiling(d) for d in documents],
+        "complete": marshal.dumps([(d.path, d.data, list(d.lines.items())) for d in documents]),
     }
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -64,3 +77,13 @@ def write(digest: str, documents: list[Document]) -> None:
         os.replace(handle.name, file)
     except (OSError, ValueError):
         pass
+
+
+def _for_compiling(document: Document) -> tuple[str, Any, list]:
+    """A document without its embedded tests, and the lines of its fields to depth two (a rule's
+    id, each criterion): what compiling a rule reads. Tests and lint read the complete document."""
+    data = document.data
+    if isinstance(data, dict) and "tests" in data:
+        data = {key: value for key, value in data.items() if key != "tests"}
+    lines = [(path, line) for path, line in document.lines.items() if len(path) <= 2 and path[:1] != ("tests",)]
+    return document.path, data, lines

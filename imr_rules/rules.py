@@ -11,10 +11,10 @@ import datetime as dt
 import hashlib
 import os
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from . import cache as _cache
 from .conditions import ConditionError, check_pattern, compile_condition
@@ -38,10 +38,16 @@ class RuleSet:
     rules: tuple[Rule, ...]
     vocabulary: Vocabulary
     definitions: Mapping[str, Any] = field(default_factory=dict, compare=False)
-    documents: tuple[Document, ...] = field(default=(), compare=False, repr=False)
+    # The parsed files, complete with embedded tests and line maps. From the on-disk cache they are
+    # decoded on first use: checking requests needs only the compiled rules.
+    load_documents: Callable[[], Iterable[Document]] = field(default=tuple, compare=False, repr=False)
     # The engine's memo (engine._Memo, under "engine"): rule selections and compiled functions.
     # It changes no result, only how fast the same selection is found again.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def documents(self) -> tuple[Document, ...]:
+        return tuple(self.load_documents())
 
     def get(self, rule_id: str) -> Rule | None:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -109,22 +115,25 @@ def load_ruleset_collecting(
         except OSError:
             contents.append((path, b""))  # reported below by load_document, with the reason
     digest = ruleset_hash(contents)
-    documents = _cache.read(digest, [str(p) for p in files])
-    validated = documents is not None
-    if documents is None:
+    cached = _cache.read(digest, [str(p) for p in files])
+    validated = cached is not None
+    if cached is not None:
+        documents, complete_documents = cached
+    else:
         documents = []
         for path in files:
             try:
                 documents.append(load_document(path))
             except ImrRulesError as exc:
                 errors.append(exc)
+        complete_documents = lambda: documents  # noqa: E731
     manifests = [d for d in documents if Path(d.path).name == MANIFEST]
     rule_documents = [d for d in documents if Path(d.path).name != MANIFEST]
     name, version, definitions = _read_manifests(manifests, errors, validated)
     rules = _compile_rule_documents(rule_documents, vocabulary, definitions, errors, validated)
     if not errors and not validated:
         _cache.write(digest, documents)
-    return RuleSet(name, version, digest, tuple(rules), vocabulary, definitions, tuple(documents)), errors
+    return RuleSet(name, version, digest, tuple(rules), vocabulary, definitions, complete_documents), errors
 
 
 def ruleset_hash(contents: Iterable[tuple[Path, bytes]]) -> str:

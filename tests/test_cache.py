@@ -1,0 +1,64 @@
+"""The on-disk cache of validated rule files: it changes how fast rules load, never what loads."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+from imr_rules.engine import decide
+from imr_rules.request import load_request
+from imr_rules.rules import load_ruleset
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("IMR_RULES_CACHE", str(folder))
+    return folder
+
+
+def snapshot(ruleset) -> tuple:
+    """What a rule set is, as data: rules, criteria, complete documents with their line maps."""
+    rules = tuple((r.id, r.line, r.path, tuple((c.id, c.line, c.requirement) for c in r.criteria)) for r in ruleset.rules)
+    documents = tuple((d.path, d.data, d.lines) for d in ruleset.documents)
+    return ruleset.hash, rules, documents
+
+
+def test_a_cached_load_gives_the_rule_set_a_parse_gives(cache):
+    parsed = load_ruleset()
+    assert len(list(cache.glob("ruleset-*.marshal"))) == 1
+    cached = load_ruleset()
+    assert snapshot(cached) == snapshot(parsed)
+    assert any(d.data.get("tests") for d in cached.documents if isinstance(d.data, dict))
+
+
+def test_decisions_are_the_same_from_the_cache(cache):
+    parsed, cached = load_ruleset(), load_ruleset()
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        request = load_request(path, parsed.vocabulary)
+        for item in request.items:
+            a, b = decide(request, item, parsed), decide(request, item, cached)
+            assert (a.outcome, [r.id for r in a.rules], a.statuses) == (b.outcome, [r.id for r in b.rules], b.statuses), path
+
+
+def test_a_damaged_cache_file_is_ignored(cache):
+    expected = snapshot(load_ruleset())
+    for file in cache.glob("ruleset-*.marshal"):
+        file.write_bytes(b"\x00not marshal")
+    assert snapshot(load_ruleset()) == expected
+
+
+def test_the_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMR_RULES_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    load_ruleset()
+    assert not list(tmp_path.rglob("*.marshal"))
+
+
+def test_the_same_rules_elsewhere_name_their_own_files(cache, tmp_path):
+    load_ruleset()
+    copy = shutil.copytree(ROOT / "rules", tmp_path / "copy" / "rules")
+    ruleset = load_ruleset([copy])
+    assert all(rule.path.startswith(str(copy)) for rule in ruleset.rules)
