@@ -12,7 +12,8 @@ import hashlib
 import marshal
 import os
 import tempfile
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 import yaml
 
@@ -21,20 +22,49 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def safe_load(text: str) -> Any:
     """yaml.safe_load of a package data table, cached on disk by the hash of its text."""
+    return cached(content_key(text), lambda: yaml.load(text, Loader=_Loader))  # noqa: S506 - a safe loader class
+
+
+def content_key(*parts: str) -> str:
+    """A cache key for data computed from these texts (a hash of them)."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def cached(key: str, build: Callable[[], Any]) -> Any:
+    """``build()``, kept in the on-disk cache under ``key`` (a hash of everything it depends on)."""
+    data = load_cached(key)
+    if data is None:
+        data = build()
+        store_cached(key, data)
+    return data
+
+
+def load_cached(key: str) -> Any:
+    """What the cache holds under ``key``, or None (a miss, an unreadable file, the cache off)."""
+    file = _cache_file(key)
+    if file is None:
+        return None
+    try:
+        return marshal.loads(file.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def store_cached(key: str, data: Any) -> None:
+    file = _cache_file(key)
+    if file is not None:
+        _write(file, data)
+
+
+def cache_enabled() -> bool:
+    return _cache_file("") is not None
+
+
+def _cache_file(key: str) -> Path | None:
     from .cache import cache_dir
 
     folder = cache_dir()
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
-    file = None if folder is None else folder / f"data-{digest}.marshal"
-    if file is not None:
-        try:
-            return marshal.loads(file.read_bytes())
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-    data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader class
-    if file is not None:
-        _write(file, data)
-    return data
+    return None if folder is None else folder / f"data-{key}.marshal"
 
 
 def _write(file: Any, data: Any) -> None:
