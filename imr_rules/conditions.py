@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from .lazyre import lazy
@@ -50,12 +49,16 @@ class ConditionError(Exception):
         self.hint = hint
 
 
-@dataclass
 class CompileContext:
-    vocabulary: Vocabulary
-    definitions: Mapping[str, Any]
-    facts_used: set[str]
-    _compiling: tuple[str, ...] = ()
+    """What compiling one condition keeps track of: the facts it reads, the definitions it is inside."""
+
+    __slots__ = ("vocabulary", "definitions", "facts_used", "_compiling")
+
+    def __init__(self, vocabulary: Vocabulary, definitions: Mapping[str, Any], facts_used: set[str]):
+        self.vocabulary = vocabulary
+        self.definitions = definitions
+        self.facts_used = facts_used
+        self._compiling: tuple[str, ...] = ()
 
 
 def compile_condition(spec: Any, vocabulary: Vocabulary, definitions: Mapping[str, Any] | None = None) -> tuple[Compiled, tuple[str, ...]]:
