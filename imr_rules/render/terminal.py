@@ -24,9 +24,12 @@ DECISION_STYLE = {
 
 def make_console(file: Any = None, width: int | None = None) -> Console:
     """A console for reports; off a terminal it is plain and 100 columns wide, so output is stable."""
-    console = Console(file=file, highlight=False, soft_wrap=False)
+    # Reports hold only Text objects: no markup or emoji codes to parse (a "[MTUS]" in a finding
+    # must print as written), and rich then never loads its emoji table.
+    plain = {"highlight": False, "markup": False, "emoji": False, "soft_wrap": False}
+    console = Console(file=file, **plain)
     if not console.is_terminal:
-        console = Console(file=file, highlight=False, width=width or 100, color_system=None, soft_wrap=False)
+        console = Console(file=file, width=width or 100, color_system=None, **plain)
     return console
 
 
@@ -74,10 +77,10 @@ def _criteria_table(item: dict[str, Any]) -> Table:
         label, style = STATUS_STYLE[criterion["status"]]
         if criterion["status"] == "not_applicable":
             # Shown (a reviewer sees what was considered) but quiet: it did not bear on the decision.
-            table.add_row(Text(f"{criterion['id']} {criterion['requirement']}", style="dim"), Text(label, style=style), "", "")
+            table.add_row(Text(f"{criterion['id']} {criterion['requirement']}", style="dim"), Text(label, style=style))
             continue
         values = ", ".join(f"{k}={v}" for k, v in criterion["values"].items()) or "—"
-        table.add_row(f"{criterion['id']} {criterion['requirement']}", Text(label, style=style), criterion["statement"], values)
+        table.add_row(Text(f"{criterion['id']} {criterion['requirement']}"), Text(label, style=style), Text(criterion["statement"]), Text(values))
     return table
 
 
