@@ -212,3 +212,20 @@ def test_help_paragraphs_are_wrapped_by_the_formatter_not_the_source():
     assert _unwrap("Title.\n\n    One paragraph\n    on two lines.\n") == "Title.\n\nOne paragraph on two lines."
     text = run("check", "--help").stdout
     assert "stream one line per" in text and "request, so memory stays flat" in " ".join(text.split())
+
+
+def test_text_report_prints_brackets_as_written():
+    # rich would read "[bold]" or "[MTUS]" in a finding as markup; the report holds only Text.
+    import io
+
+    from imr_rules.engine import evaluate
+    from imr_rules.render import report_to_dict
+    from imr_rules.render.terminal import make_console, render_report
+    from imr_rules.request import request_from_data
+    from imr_rules.rules import load_ruleset
+
+    ruleset = load_ruleset()
+    request = request_from_data({"request_date": "2016-12-01", "items": [{"service": "Massage [bold]x[/bold] [MTUS]", "category": "massage", "quantity": 12}]})
+    buffer = io.StringIO()
+    render_report(make_console(buffer), report_to_dict(evaluate(request, ruleset)))
+    assert "Massage [bold]x[/bold] [MTUS]" in buffer.getvalue()
