@@ -8,7 +8,6 @@ compiled :class:`RuleSet` is immutable and evaluating an item never touches a fi
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -18,6 +17,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from . import cache as _cache
 from .conditions import ConditionError, check_pattern, compile_condition
+from .digest import sha256
 from .documents import Document, load_document
 from .errors import ImrRulesError, RuleError
 from .kinds import KINDS
@@ -138,7 +138,7 @@ def load_ruleset_collecting(
 
 def ruleset_hash(contents: Iterable[tuple[Path, bytes]]) -> str:
     """sha256 over the vocabulary and every rule file's name (within its folder) and bytes."""
-    digest = hashlib.sha256(vocabulary_text().encode("utf-8"))
+    digest = sha256(vocabulary_text().encode("utf-8"))
     for path, data in sorted(contents, key=lambda item: (item[0].parent.name, item[0].name)):
         digest.update(f"\0{path.parent.name}/{path.name}\0".encode("utf-8"))
         digest.update(data)
