@@ -64,21 +64,33 @@ _NO_RULE = (Outcome.NO_APPLICABLE_RULE, (), (), (), None)
 
 def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
     """Select the rules for an item and evaluate every criterion; no text is produced."""
-    facts = item.values if item.values is not None else item_facts(request, item)[0]
-    memo = _memo(ruleset)
-    # Fast path: the same category, codes and day as an earlier item -> the same selection.
-    day_key = (item.category, item.codes, item.service if item.category is None else None, request.request_date)
+    # The fast path runs hundreds of thousands of times a second: each name and attribute is
+    # looked up once, and the memo is read without a call.
+    facts = item.values
+    if facts is None:
+        facts = item_facts(request, item)[0]
+    memo = ruleset.memo.get("engine") or _memo(ruleset)
+    # The same category, codes and day as an earlier item -> the same selection.
+    category = item.category
+    day_key = (category, item.codes, item.service if category is None else None, request.request_date)
     entry = memo.by_day.get(day_key)
     if entry is None:
         entry = memo.remember_day(day_key, _selection(item, ruleset, request.request_date))
-    candidates, function, by_mask = entry
+    function = entry[1]
     if function is None:  # some rule selects by a condition on the facts: choose now
-        mask = tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
-        function = by_mask.get(mask)
-        if function is None:
-            chosen = [rule for rule, keep in zip(candidates, mask) if keep]
-            function = by_mask[mask] = _decision_function(_by_role(chosen), ruleset)
+        function = _function_by_mask(entry, facts, ruleset)
     return function(facts)
+
+
+def _function_by_mask(entry: tuple, facts: Mapping[str, Any], ruleset: RuleSet):
+    """The decision function for the candidate rules whose ``when`` does not exclude this item."""
+    candidates, _, by_mask = entry
+    mask = tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
+    function = by_mask.get(mask)
+    if function is None:
+        chosen = [rule for rule, keep in zip(candidates, mask) if keep]
+        function = by_mask[mask] = _decision_function(_by_role(chosen), ruleset)
+    return function
 
 
 def decide_by_reference(request: Request, item: Item, ruleset: RuleSet) -> Decision:
@@ -95,11 +107,15 @@ def _reference_decision(rules: tuple[Rule, ...], facts: Mapping[str, Any]) -> De
         statuses, certifiable = reference_statuses(rule.criteria, facts)
         all_statuses.append(statuses)
         all_certifiable.append(certifiable)
-    statuses_, certifiable_ = tuple(all_statuses), tuple(all_certifiable)
-    if all(_rule_passes(rule, s) for rule, s in zip(rules, statuses_)):
-        return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses_, certifiable_, None)
-    return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses_, certifiable_,
-                    _certifiable_quantity(statuses_, certifiable_))
+    return _combine(rules, tuple(all_statuses), tuple(all_certifiable))
+
+
+def _combine(rules: tuple[Rule, ...], statuses: tuple, certifiable: tuple) -> Decision:
+    """The decision from every rule's criterion statuses and certifiable quantities."""
+    if all(_rule_passes(rule, s) for rule, s in zip(rules, statuses)):
+        return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses, certifiable, None)
+    return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses, certifiable,
+                    _certifiable_quantity(statuses, certifiable))
 
 
 # The selection memos are bounded so that a long batch of items with free-text services (selected
@@ -172,8 +188,9 @@ def _decision_function(rules: tuple[Rule, ...], ruleset: RuleSet):
             function = _no_rule
         else:
             function = compile_decision_function(
-                rules, ruleset.definitions, Decision, (Outcome.MEDICALLY_NECESSARY, Outcome.NOT_MEDICALLY_NECESSARY),
-                _certifiable_quantity, _rule_passes, lambda facts, rules=rules: _reference_decision(rules, facts),
+                rules, ruleset.definitions,
+                lambda statuses, certifiable, rules=rules: _combine(rules, statuses, certifiable),
+                lambda facts, rules=rules: _reference_decision(rules, facts),
             )
         functions[key] = function
     return function

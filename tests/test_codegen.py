@@ -55,3 +55,81 @@ def test_generated_source_is_kept_for_inspection(ruleset):
     rule = ruleset.get("mtus-cpmtg-massage")
     assert "def rule_statuses(f):" in rule.statuses.source
     assert "f.get('item.quantity')" in rule.statuses.source
+
+
+# ---- the whole library, on generated facts -------------------------------------------------------
+import datetime as dt
+import random
+
+from imr_rules.model import Item, Patient, Request
+
+
+def _numbers_in(spec):
+    """Every number a rule's criteria mention (limits, thresholds): the values worth testing around."""
+    if isinstance(spec, dict):
+        for value in spec.values():
+            yield from _numbers_in(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from _numbers_in(value)
+    elif isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        yield spec
+
+
+def _fact_values(ruleset):
+    """For each fact, values worth trying: those of every rule test case, numbers around every
+    threshold of the library, and both booleans."""
+    seen: dict[str, list] = {}
+    for document in ruleset.documents:
+        if not isinstance(document.data, dict):
+            continue
+        for case in document.data.get("tests") or ():
+            try:
+                request = request_from_data(case_request_data(case), vocabulary=ruleset.vocabulary)
+            except ImrRulesError:
+                continue
+            for item in request.items:
+                for name, value in item.values.items():
+                    if value not in seen.setdefault(name, []):
+                        seen[name].append(value)
+    numbers = sorted({n + d for rule in ruleset.rules for spec in rule.criterion_specs
+                      for n in _numbers_in(spec) for d in (-1, 0, 1) if n + d >= 0})
+    values = {}
+    for rule in ruleset.rules:
+        for criterion in rule.criteria:
+            for name in criterion.facts_used:
+                fact_type = ruleset.vocabulary.get(name).type
+                extra = {"boolean": [True, False], "integer": numbers, "number": numbers + [0.5, 2.5]}.get(fact_type, [])
+                values[name] = list(seen.get(name, [])) + [v for v in extra if v not in seen.get(name, [])]
+    return values
+
+
+def _selections(ruleset):
+    """(category, date, rules that can decide) for every category of every rule, on each edition's first day."""
+    for rule in ruleset.rules:
+        days = {edition.effective_from or dt.date(2016, 12, 1) for edition in rule.editions}
+        for category in rule.categories:
+            for day in sorted(days):
+                yield category, day
+
+
+def test_fast_path_equals_reference_on_generated_facts_across_the_library(ruleset):
+    """Statuses, decision and certifiable quantity, for every rule combination the engine selects."""
+    values = _fact_values(ruleset)
+    names = sorted(values)
+    chance = random.Random(20261101)
+    checked, certifiable, combinations = 0, 0, set()
+    for category, day in _selections(ruleset):
+        for _ in range(150):
+            facts = {name: chance.choice(values[name]) for name in names if values[name] and chance.random() < 0.7}
+            item = Item(id="1", service=str(facts.get("item.service", "requested service")), category=category,
+                        quantity=facts.get("item.quantity"), values=facts)
+            request = Request(id="generated", request_date=day, patient=Patient(), diagnoses=(), items=(item,))
+            fast, reference = decide(request, item, ruleset), decide_by_reference(request, item, ruleset)
+            assert fast == reference, (category, day, facts)
+            checked += 1
+            certifiable += fast.certifiable_quantity is not None
+            combinations.add(tuple(rule.id for rule in fast.rules))
+    assert checked > 1000
+    assert certifiable > 20  # the certifiable portion, not only None, was compared
+    assert len(combinations) > 20
