@@ -13,7 +13,7 @@ procedure that uses a drug ("injection of lidocaine") before the drug, and a top
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 from . import drugs as _drugs
 from .lazyre import lazy
@@ -83,31 +83,29 @@ BODY_REGIONS = (
 )
 
 
-@dataclass(frozen=True)
-class DrugMention:
-    generic: str
-    brand: str | None
-    drug_class: str
-    strength: Strength | None = None
-    quantity: int | None = None
-    directions: Directions | None = None
-    ingredients: tuple[str, ...] = ()  # generics of every drug named, for compounds
+# Named tuples, not dataclasses: creating a frozen dataclass compiles its methods, about 1 ms each
+# at import, and a check imports this module for its categories and body regions.
+class DrugMention(namedtuple("DrugMention", "generic brand drug_class strength quantity directions ingredients",
+                             defaults=(None, None, None, ()))):
+    """The drug an item names: ``generic``, ``brand`` (or None) and ``drug_class`` (str); its
+    ``strength`` (a Strength), ``quantity`` (int) and ``directions`` (Directions), each None when
+    not given; ``ingredients``: the generics of every drug named, for compounds."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class ItemDescription:
-    text: str
-    category: str
-    subcategory: str | None = None
-    modifiers: tuple[str, ...] = ()
-    body_region: str | None = None
-    body_regions: tuple[str, ...] = ()
-    laterality: str | None = None
-    quantity: int | None = None
-    frequency_per_week: float | None = None
-    duration_weeks: float | None = None
-    unit: str | None = None
-    drug: DrugMention | None = None
+class ItemDescription(namedtuple(
+    "ItemDescription",
+    "text category subcategory modifiers body_region body_regions laterality quantity frequency_per_week "
+    "duration_weeks unit drug",
+    defaults=(None, (), None, (), None, None, None, None, None, None),
+)):
+    """What a disputed item's text says: ``category`` (one of CATEGORIES) and ``subcategory``;
+    ``modifiers`` and ``body_regions`` (tuples of str; ``body_region`` is the first region);
+    ``laterality``; the schedule (``quantity``, ``frequency_per_week``, ``duration_weeks``,
+    ``unit``) and the ``drug`` (a DrugMention). Anything the text does not give is None."""
+
+    __slots__ = ()
 
 
 def _rx(pattern: str) -> re.Pattern[str]:

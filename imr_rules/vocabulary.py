@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Mapping
@@ -17,19 +17,19 @@ SCOPES = ("request", "item", "derived")
 TYPES = ("boolean", "integer", "number", "date", "string", "list")
 
 
-@dataclass(frozen=True)
-class FactDefinition:
-    name: str
-    scope: str
-    type: str
-    description: str
-    unit: str | None = None
+# Named tuples, not dataclasses: creating a frozen dataclass compiles its methods, about 1 ms each
+# at import, and every run loads the vocabulary.
+class FactDefinition(namedtuple("FactDefinition", "name scope type description unit", defaults=(None,))):
+    """One fact: its ``name``, ``scope`` (one of SCOPES), ``type`` (one of TYPES), ``description``
+    and ``unit`` (or None)."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    version: int
-    facts: Mapping[str, FactDefinition]
+class Vocabulary(namedtuple("Vocabulary", "version facts")):
+    """The fact vocabulary: its ``version`` (int) and ``facts``, FactDefinition by name."""
+
+    __slots__ = ()
 
     def __contains__(self, name: str) -> bool:
         return name in self.facts
