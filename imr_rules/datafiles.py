@@ -3,7 +3,9 @@
 A one-request check must start in a fraction of a second, and constructing Python objects from
 YAML costs more than the whole report. So a table is parsed once (with libyaml where installed)
 and its data kept in the on-disk cache (see cache.py) under the hash of its text; later runs load
-it with marshal. The cache never changes a result: a miss just parses the text again.
+it with marshal. What is computed from a table (the drug lexicon's name index, the ICD-10 code
+list's line index, compiled regex programs) is kept the same way by :func:`cached`, under a key
+made of everything it depends on. The cache never changes a result: a miss just computes again.
 """
 
 from __future__ import annotations

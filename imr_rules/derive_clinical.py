@@ -116,18 +116,22 @@ def postsurgical(request: Request, item: Item) -> dict[str, Any]:
     values: dict[str, Any] = {}
     surgery_type = _fact(request, item, "surgery_type")
     course = surgery_course(surgery_type) if isinstance(surgery_type, str) else None
-    period = course["period_months"] if course else postsurgical_table()["default_period_months"]
     if course:
         values["surgery.general_course_visits"] = course["visits"]
         values["surgery.initial_course_visits"] = course["visits"] // 2
     if surgery_type is not None:
-        values["surgery.period_months"] = period
+        values["surgery.period_months"] = _period_months(course)
     surgery_date = _fact(request, item, "surgery_date")
     within_period = False
     if isinstance(surgery_date, dt.date) and request.request_date is not None:
         days = (request.request_date - surgery_date).days
         values["surgery.weeks_since"] = round(days / 7, 1)
         values["surgery.months_since"] = round(days / _DAYS_PER_MONTH, 1)
-        within_period = 0 <= days <= period * _DAYS_PER_MONTH
+        within_period = 0 <= days <= _period_months(course) * _DAYS_PER_MONTH
     values["item.postsurgical"] = bool(_POSTOP_TEXT.search(item.service)) or within_period
     return values
+
+
+def _period_months(course: Mapping[str, Any] | None) -> int:
+    # A function, not a value computed up front: a request without a surgery never reads the table.
+    return course["period_months"] if course else postsurgical_table()["default_period_months"]

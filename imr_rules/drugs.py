@@ -12,9 +12,10 @@ IMR letters from different years used different factors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -56,18 +57,18 @@ _PUNCTUATION = lazy(r"[^a-z0-9#%.]+")
 _STRENGTH_TAIL = lazy(r"\s+(?:\d[\d.,/\-]*\s*(?:mg|mcg|g|ml|%|mg/ml)?\b.*|#.*|x\s*\d.*)$")
 
 
-@dataclass(frozen=True)
-class Drug:
-    """One entry of the lexicon."""
+# Named tuples, not dataclasses: creating a frozen dataclass compiles its methods, about 1 ms each
+# at import, and every request with a drug line imports this module.
+class Drug(namedtuple("Drug", "generic drug_class brands aliases subclass topical mme_opioid mme_strength_unit",
+                      defaults=((), (), None, False, None, "mg"))):
+    """One entry of the lexicon.
 
-    generic: str
-    drug_class: str
-    brands: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    subclass: str | None = None
-    topical: bool = False
-    mme_opioid: str | None = None
-    mme_strength_unit: str = "mg"
+    ``generic`` and ``drug_class`` (str); ``brands`` and ``aliases`` (tuples of str); ``subclass``
+    (str or None); ``topical`` (bool); ``mme_opioid`` (the MME table's key, or None) and
+    ``mme_strength_unit`` (the unit its factor is per: mg, or mcg/hr for a patch).
+    """
+
+    __slots__ = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -78,15 +79,9 @@ def _key(name: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", name.lower()).split())
 
 
-@dataclass(frozen=True)
-class _Lexicon:
-    version: str
-    drugs: tuple[Drug, ...]
-    by_name: dict[str, Drug]
-    mme: dict[str, dict]
-    names_by_prefix: dict[str, tuple[str, ...]]
-    # A brand name keeps its own casing for display ("Norco"), keyed like by_name.
-    display: dict[str, str]
+# version, the Drug entries, Drug by name key, the MME tables, names by prefix (see _lexicon), and
+# each name key's display form (a brand keeps its own casing: "Norco").
+_Lexicon = namedtuple("_Lexicon", "version drugs by_name mme names_by_prefix display")
 
 
 class LexiconError(ImrRulesError):
@@ -95,19 +90,58 @@ class LexiconError(ImrRulesError):
 
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
+    """The lexicon, from its index in the data cache (indexing drugs.yaml costs a millisecond)."""
+    path, text = _table()
+    try:
+        index = datafiles.cached(datafiles.content_key("drug-lexicon-index", text),
+                                 lambda: _index(datafiles.safe_load(text), str(path)))
+    except yaml.YAMLError as error:
+        raise _cannot_load(path, error) from None
+    drugs = tuple(Drug(*fields) for fields in index["drugs"])
+    by_name = {key: drugs[position] for key, position in index["by_name"].items()}
+    return _Lexicon(index["version"], drugs, by_name, index["mme"], index["names_by_prefix"], index["display"])
+
+
+@lru_cache(maxsize=1)
+def _name_prefixes() -> frozenset[str]:
+    """The first characters of every name (see _scan_names): a text with none at a word start
+    names no drug. A small entry of its own in the data cache, so that telling a request for
+    massage or an MRI that it names no drug does not load the whole lexicon."""
+    text = _table()[1]
+    return datafiles.cached(datafiles.content_key("drug-name-prefixes", text), lambda: frozenset(_lexicon().names_by_prefix))
+
+
+def _may_name_a_drug(key: str) -> bool:
+    prefixes = _name_prefixes()
+    return any(
+        key[position:position + _PREFIX] in prefixes
+        for position in range(len(key)) if position == 0 or not key[position - 1].isalnum()
+    )
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[Any, str]:
     path = resources.files("imr_rules") / "data" / _DATA_FILE
     try:
-        data = datafiles.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise LexiconError(f"cannot load drug lexicon: {error}", source=Source(path=str(path))) from None
-    drugs = tuple(_drug_from_entry(entry, str(path)) for entry in data["drugs"])
-    by_name: dict[str, Drug] = {}
+        return path, path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise _cannot_load(path, error) from None
+
+
+def _cannot_load(path: Any, error: Exception) -> LexiconError:
+    return LexiconError(f"cannot load drug lexicon: {error}", source=Source(path=str(path)))
+
+
+def _index(data: dict, path: str) -> dict:
+    """The lexicon as plain data (marshal-able): drugs as field tuples, names as drug positions."""
+    drugs = [_drug_from_entry(entry, path) for entry in data["drugs"]]
+    by_name: dict[str, int] = {}
     display: dict[str, str] = {}
-    for drug in drugs:
+    for position, drug in enumerate(drugs):
         for name in drug.names:
             key = _key(name)
             # First entry wins: the YAML lists the usual product before rarer ones.
-            by_name.setdefault(key, drug)
+            by_name.setdefault(key, position)
             display.setdefault(key, name)
     # Names indexed by their first four characters, longest first, so that a scan of the
     # normalised text finds the longest name at each word start ("Voltaren gel" over "Voltaren").
@@ -116,8 +150,14 @@ def _lexicon() -> _Lexicon:
     by_prefix: dict[str, list[str]] = {}
     for name in sorted(by_name, key=len, reverse=True):
         by_prefix.setdefault(name[:_PREFIX], []).append(name)
-    return _Lexicon(str(data.get("version", "")), drugs, by_name, data["mme_tables"],
-                    {k: tuple(v) for k, v in by_prefix.items()}, display)
+    return {
+        "version": str(data.get("version", "")),
+        "drugs": [tuple(drug) for drug in drugs],
+        "by_name": by_name,
+        "mme": data["mme_tables"],
+        "names_by_prefix": {prefix: tuple(names) for prefix, names in by_prefix.items()},
+        "display": display,
+    }
 
 
 def _drug_from_entry(entry: dict, path: str) -> Drug:
@@ -155,8 +195,12 @@ def lookup(name: str) -> Drug | None:
     """
     if not name or not name.strip():
         return None
-    lexicon = _lexicon()
     key = _key(name)
+    # Every name tried below begins the key (a trailing strength or words removed), so its
+    # first characters are the key's.
+    if key[:_PREFIX] not in _name_prefixes():
+        return None
+    lexicon = _lexicon()
     if key in lexicon.by_name:
         return lexicon.by_name[key]
     bare = _key(_STRENGTH_TAIL.sub("", name.strip()))
@@ -184,8 +228,11 @@ def find_drug_mentions(text: str) -> tuple[tuple[Drug, str], ...]:
     """(drug, name as written in the lexicon) for each mention, in order; used to tell brand from generic."""
     if not text:
         return ()
+    key = _key(text)
+    if not _may_name_a_drug(key):
+        return ()
     lexicon = _lexicon()
-    return tuple((lexicon.by_name[name], lexicon.display[name]) for name in _scan_names(_key(text), lexicon.names_by_prefix))
+    return tuple((lexicon.by_name[name], lexicon.display[name]) for name in _scan_names(key, lexicon.names_by_prefix))
 
 
 _PREFIX = 4  # the shortest name ("soma", "apap") has four characters

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import array
 import atexit
+import marshal
 import re
 import sys
 from functools import lru_cache
@@ -53,7 +54,11 @@ def lazy(source: str, flags: int = 0) -> LazyPattern:
     return LazyPattern(source, flags)
 
 
-Program = tuple  # (flags, code as bytes, group count, group index, index group): what _sre.compile takes
+# What _sre.compile takes besides the pattern: (flags, code as bytes, group count, group index,
+# index group). The cache keeps each one marshalled under "flags:pattern", so that loading the
+# cache makes two objects per pattern and only the patterns used are unpacked.
+Program = tuple
+_FORMAT = "2"
 
 
 class _ProgramCache:
@@ -64,15 +69,15 @@ class _ProgramCache:
     """
 
     def __init__(self) -> None:
-        self._programs: dict[tuple[str, int], Program] | None = None
-        self._new: dict[tuple[str, int], Program] = {}
+        self._programs: dict[str, bytes] | None = None
+        self._new: dict[str, bytes] = {}
 
     def compile(self, source: str, flags: int) -> re.Pattern:
-        key = (source, flags)
-        program = self._cached().get(key)
-        if program is not None:
+        key = f"{flags}:{source}"
+        packed = self._cached().get(key)
+        if packed is not None:
             try:
-                return _from_program(source, program)
+                return _from_program(source, marshal.loads(packed))
             except Exception:  # noqa: BLE001 - an unreadable entry: compile as re does
                 pass
         pattern = re.compile(source, flags)
@@ -81,18 +86,17 @@ class _ProgramCache:
             self._remember(key, program)
         return pattern
 
-    def _cached(self) -> dict[tuple[str, int], Program]:
+    def _cached(self) -> dict[str, bytes]:
         if self._programs is None:
             key = _cache_key()
             found = None if key is None else _datafiles().load_cached(key)
             self._programs = found if isinstance(found, dict) else {}
         return self._programs
 
-    def _remember(self, key: tuple[str, int], program: Program) -> None:
+    def _remember(self, key: str, program: Program) -> None:
         if not self._new:
             atexit.register(self.save)
-        self._new[key] = program
-        self._cached()[key] = program
+        self._new[key] = self._cached()[key] = marshal.dumps(program)
 
     def save(self) -> None:
         """Add this process's new programs to the cache (merged with what other processes added)."""
@@ -116,7 +120,7 @@ def _datafiles() -> Any:
 def _cache_key() -> str | None:
     if _sre is None or array.array("I").itemsize != _sre.CODESIZE:
         return None
-    return _datafiles().content_key("sre-programs", sys.version, str(_sre.MAGIC), str(_sre.CODESIZE))
+    return _datafiles().content_key("sre-programs", _FORMAT, sys.version, str(_sre.MAGIC), str(_sre.CODESIZE))
 
 
 def _program(source: str, flags: int, pattern: re.Pattern) -> Program | None:

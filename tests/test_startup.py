@@ -4,13 +4,16 @@ Speed itself is measured by the benchmarks; these tests guard the structure that
 tables a request loads) and that the caches give exactly what uncached work gives.
 """
 
-import gc
 import importlib
+import marshal
 import re
+import subprocess
+import sys
 
 import pytest
+from conftest import EXAMPLES
 
-from imr_rules import lazyre
+from imr_rules import drugs, lazyre
 
 MODULES_WITH_PATTERNS = (
     "imr_rules.normalize", "imr_rules.describe", "imr_rules.drugs", "imr_rules.diagnoses",
@@ -19,9 +22,21 @@ MODULES_WITH_PATTERNS = (
 
 
 def project_patterns() -> list[lazyre.LazyPattern]:
-    for name in MODULES_WITH_PATTERNS:
-        importlib.import_module(name)
-    return [o for o in gc.get_objects() if isinstance(o, lazyre.LazyPattern)]
+    """Every pattern of the modules, and of the data tables they compile patterns for."""
+    from imr_rules import derive_clinical, diagnoses
+
+    values = [vars(importlib.import_module(name)) for name in MODULES_WITH_PATTERNS]
+    values += [diagnoses.groups(), derive_clinical.postsurgical_table()]
+    found: list[lazyre.LazyPattern] = []
+    while values:
+        value = values.pop()
+        if isinstance(value, lazyre.LazyPattern):
+            found.append(value)
+        elif isinstance(value, dict):
+            values.extend(value.values())
+        elif isinstance(value, (tuple, list)):
+            values.extend(value)
+    return found
 
 
 def test_every_pattern_has_a_program_that_builds_what_re_compile_builds():
@@ -56,9 +71,49 @@ def test_without_a_cache_patterns_compile_as_usual(monkeypatch):
     cache.save()  # nothing to keep, nowhere to keep it
 
 
-@pytest.mark.parametrize("entry", [None, (0,), (0, b"\x00", 0, {}, ())])
+@pytest.mark.parametrize("entry", [None, b"", marshal.dumps((0,)), marshal.dumps((0, b"\x00", 0, {}, ()))])
 def test_an_unusable_cache_entry_falls_back_to_re_compile(tmp_path, monkeypatch, entry):
     monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path))
     cache = lazyre._ProgramCache()
-    cache._programs = {("a|b", 0): entry}
+    cache._programs = {"0:a|b": entry}
     assert cache.compile("a|b", 0) == re.compile("a|b")
+
+
+def fresh_process(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def test_a_massage_request_loads_no_drug_or_surgery_table():
+    code = (
+        "from imr_rules import request, drugs, derive_clinical\n"
+        f"request.load_request({str(EXAMPLES / 'massage-twelve-visits.yaml')!r})\n"
+        "print(drugs._lexicon.cache_info().currsize, derive_clinical.postsurgical_table.cache_info().currsize)"
+    )
+    assert fresh_process(code) == "0 0"
+
+
+def test_a_drug_request_loads_the_lexicon():
+    code = (
+        "from imr_rules import request, drugs\n"
+        f"request.load_request({str(EXAMPLES / 'drug-opioid-maintenance-documented.yaml')!r})\n"
+        "print(drugs._lexicon.cache_info().currsize)"
+    )
+    assert fresh_process(code) == "1"
+
+
+def test_every_drug_name_is_long_enough_for_the_prefix_screen():
+    # find_drug_mentions and lookup skip the lexicon when no word of the text starts like a name.
+    assert all(len(key) >= drugs._PREFIX for key in drugs._lexicon().by_name)
+    assert drugs._name_prefixes() == frozenset(drugs._lexicon().names_by_prefix)
+
+
+def test_every_derive_module_is_discovered():
+    import pkgutil
+
+    import imr_rules
+    from imr_rules import derived
+
+    expected = sorted(m.name for m in pkgutil.iter_modules(imr_rules.__path__) if m.name.startswith("derive_"))
+    assert derived._area_module_names() == expected
+    assert {f.__module__ for f in derived.DERIVERS} == {"imr_rules.derived", *(f"imr_rules.{n}" for n in expected)}
