@@ -10,14 +10,14 @@ made of everything it depends on. The cache never changes a result: a miss just 
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
+
+from .digest import sha256  # not hashlib: its OpenSSL bindings cost milliseconds per start
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -29,7 +29,7 @@ def safe_load(text: str) -> Any:
 
 def content_key(*parts: str) -> str:
     """A cache key for data computed from these texts (a hash of them)."""
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    return sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 def cached(key: str, build: Callable[[], Any]) -> Any:
@@ -74,6 +74,8 @@ def _write(file: Any, data: Any) -> None:
         payload = marshal.dumps(data)
     except ValueError:
         return  # e.g. dates in the table: not marshal-able, simply not cached
+    import tempfile  # only a cache miss writes: not worth importing on every start
+
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=file.parent, delete=False, suffix=".tmp") as handle:
