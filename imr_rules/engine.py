@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from .derived import item_facts
 from .diagnoses import diagnosis_notes
@@ -73,24 +73,26 @@ def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
     # The same category, codes and day as an earlier item -> the same selection.
     category = item.category
     day_key = (category, item.codes, item.service if category is None else None, request.request_date)
-    entry = memo.by_day.get(day_key)
-    if entry is None:
-        entry = memo.remember_day(day_key, _selection(item, ruleset, request.request_date))
-    function = entry[1]
-    if function is None:  # some rule selects by a condition on the facts: choose now
-        function = _function_by_mask(entry, facts, ruleset)
+    function = memo.by_day.get(day_key)
+    if function is None:
+        function = memo.remember_day(day_key, _selection(item, ruleset, request.request_date)[1])
     return function(facts)
 
 
-def _function_by_mask(entry: tuple, facts: Mapping[str, Any], ruleset: RuleSet):
-    """The decision function for the candidate rules whose ``when`` does not exclude this item."""
-    candidates, _, by_mask = entry
-    mask = tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
-    function = by_mask.get(mask)
-    if function is None:
-        chosen = [rule for rule, keep in zip(candidates, mask) if keep]
-        function = by_mask[mask] = _decision_function(_by_role(chosen), ruleset)
-    return function
+def _choosing_by_when(candidates: tuple[Rule, ...], ruleset: RuleSet) -> Callable[[Mapping[str, Any]], Decision]:
+    """The decision function for candidates of which some select by a condition on the facts
+    (``when``): it chooses the rules for each item, with a compiled function per choice."""
+    by_mask: dict[tuple[bool, ...], Callable] = {}
+
+    def decide_choosing(facts: Mapping[str, Any]) -> Decision:
+        mask = tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
+        function = by_mask.get(mask)
+        if function is None:
+            chosen = [rule for rule, keep in zip(candidates, mask) if keep]
+            function = by_mask[mask] = _decision_function(_by_role(chosen), ruleset)
+        return function(facts)
+
+    return decide_choosing
 
 
 def decide_by_reference(request: Request, item: Item, ruleset: RuleSet) -> Decision:
@@ -127,8 +129,8 @@ _MEMO_LIMIT = 20_000
 class _Memo:
     """What the engine remembers for one rule set. None of it changes a result, only its speed.
 
-    by_era     (category, codes, service if uncategorised, era) -> (candidates, function, by_mask)
-    by_day     the same keyed by the day itself, so a hit needs no era lookup
+    by_era     (category, codes, service if uncategorised, era) -> (candidates, decision function)
+    by_day     the same keyed by the day itself -> the decision function, so a hit needs no era lookup
     functions  rule ids -> compiled decision function (one per rule combination; never cleared)
     boundaries the dates where some edition starts or ends, sorted
     """
@@ -138,11 +140,11 @@ class _Memo:
     by_day: dict = field(default_factory=dict)
     functions: dict = field(default_factory=dict)
 
-    def remember_day(self, key: tuple, entry: tuple) -> tuple:
+    def remember_day(self, key: tuple, function: Callable) -> Callable:
         if len(self.by_day) > _MEMO_LIMIT:
             self.by_day.clear()
-        self.by_day[key] = entry
-        return entry
+        self.by_day[key] = function
+        return function
 
     def era(self, day) -> int:
         """Which span between edition boundaries a day falls in (same span = same editions in force)."""
@@ -158,9 +160,9 @@ def _memo(ruleset: RuleSet) -> _Memo:
     return memo
 
 
-def _selection(item: Item, ruleset: RuleSet, day) -> tuple[tuple[Rule, ...], Any, dict]:
-    """The rules selected by category/code/keyword and date, and their decision function (or,
-    where some rule selects by a condition on the facts, a memo of functions by which rules do).
+def _selection(item: Item, ruleset: RuleSet, day) -> tuple[tuple[Rule, ...], Callable[[Mapping[str, Any]], Decision]]:
+    """The rules selected by category/code/keyword and date, and their decision function (which,
+    where some rule selects by a condition on the facts, chooses among them item by item).
 
     It depends only on the item's category, codes, (when it has no category) service text, and
     which editions are in force on the day.
@@ -172,10 +174,11 @@ def _selection(item: Item, ruleset: RuleSet, day) -> tuple[tuple[Rule, ...], Any
         if len(memo.by_era) > _MEMO_LIMIT:
             memo.by_era.clear()
         candidates = tuple(rule for rule in ruleset.rules if _selects(rule, item) and rule.edition_on(day) is not None)
-        function = None
-        if not any(rule.when is not None for rule in candidates):
+        if any(rule.when is not None for rule in candidates):
+            function = _choosing_by_when(candidates, ruleset)
+        else:
             function = _decision_function(_by_role(list(candidates)), ruleset)
-        entry = memo.by_era[key] = (candidates, function, {})
+        entry = memo.by_era[key] = (candidates, function)
     return entry
 
 

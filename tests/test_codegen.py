@@ -3,7 +3,7 @@
 import itertools
 
 from imr_rules.errors import ImrRulesError
-from imr_rules.engine import decide, decide_by_reference
+from imr_rules.engine import _memo, decide, decide_by_reference
 from imr_rules.request import request_from_data
 from imr_rules.ruletests import case_request_data
 
@@ -55,6 +55,17 @@ def test_generated_source_is_kept_for_inspection(ruleset):
     rule = ruleset.get("mtus-cpmtg-massage")
     assert "def rule_statuses(f):" in rule.statuses.source
     assert "f.get('item.quantity')" in rule.statuses.source
+
+
+def test_massage_code_computes_shared_conditions_once(ruleset):
+    """MTUS and ODG both ask 'prior_sessions > 0'; the generated code computes it once, reads each
+    fact once on any path, and folds the quantity limit without prior use ('F <= 6', 'q = 6')."""
+    request = next(massage_requests())
+    decision = decide(request, request.items[0], ruleset)
+    source = _memo(ruleset).functions[tuple(rule.id for rule in decision.rules)].source
+    assert source.count("> 0)") == 1
+    assert source.count("f.get('prior_sessions')") == 1
+    assert "+ 0" not in source and "max(int(6" not in source
 
 
 # ---- the whole library, on generated facts -------------------------------------------------------
