@@ -109,7 +109,8 @@ class Chain:
         choice = {True: if_true, False: if_false, None: if_unknown}
         expression = choice[self.otherwise]
         for test, result in reversed(self.tests):
-            expression = f"{choice[result]} if {test} else ({expression})" if " " in expression else f"{choice[result]} if {test} else {expression}"
+            later = f"({expression})" if " " in expression else expression
+            expression = f"{choice[result]} if {test} else {later}"
         return expression
 
     def negated(self) -> Chain:
