@@ -132,23 +132,23 @@ def _code_list_path() -> Path | None:
     return None
 
 
+_PREFIX = 3  # an ICD-10-CM category: the code list is indexed by its lines' first three characters
+
+
 class _CodeList:
     """Membership in the CMS code list (one code per line), reading only the lines that can match.
 
     A set of its 98,000 codes costs about a tenth of a second, and even one pass over its 800 KB
-    costs milliseconds, more than a whole check. So its lines are indexed by their first three
-    characters (the ICD-10-CM category) once, the index kept in the data cache under the file's
-    size and time, and a lookup reads just its category's few lines. Lines compare as CMS writes
-    them, without spaces and line-end characters.
+    costs milliseconds, more than a whole check. So its lines are indexed by category once, the
+    index kept in the data cache under the file's size and time, and a lookup reads just its
+    category's few lines. Lines compare as CMS writes them, without spaces and line ends.
     """
-
-    _PREFIX = 3
 
     def __init__(self, path: Path):
         self._path = path
         stat = path.stat()
         key = datafiles.content_key("icd10-code-list-index", str(path), str(stat.st_size), str(stat.st_mtime_ns))
-        prefixes, spans = datafiles.cached(key, lambda: _index_lines(path.read_bytes(), self._PREFIX))
+        prefixes, spans = datafiles.cached(key, lambda: _index_lines(path.read_bytes()))
         self._prefixes = prefixes  # "\nA00\nA01\n...\n": the prefixes, in the order of spans
         self._spans = array.array("q", spans)  # start and end byte of each prefix's lines
 
@@ -156,7 +156,7 @@ class _CodeList:
         if not isinstance(code, str) or not code or "-" in code or "\n" in code:
             return False
         line = code.encode("ascii", "replace")
-        lines = self._lines(line[: self._PREFIX].decode("latin-1"))
+        lines = self._lines(line[:_PREFIX].decode("latin-1"))
         return lines.find(b"\n" + line + b"\n") >= 0
 
     def _lines(self, prefix: str) -> bytes:
@@ -175,18 +175,45 @@ def _normalised(text: bytes) -> bytes:
     return text.replace(b"\r\n", b"\n").replace(b" ", b"")
 
 
-def _index_lines(text: bytes, width: int) -> tuple[str, bytes]:
+# A run of lines that share their first three characters, or one shorter line; for a text whose
+# lines end in LF or CRLF and hold no spaces (then a line's prefix is what it begins with).
+_RUN_OF_LINES = lazy(rb"^(?:(?P<prefix>[^\r\n]{%d})[^\n]*(?:\n(?P=prefix)[^\n]*)*|(?P<short>[^\r\n]{0,%d})\r?$)"
+                     % (_PREFIX, _PREFIX - 1), re.M)
+
+
+def _index_lines(text: bytes) -> tuple[str, bytes]:
     """For each prefix of the normalised lines, the byte span of the file's lines that have it."""
+    if b" " in text or text.count(b"\r") != text.count(b"\r\n"):
+        spans = _spans_line_by_line(text)
+    else:
+        spans = _spans_by_runs(text)  # the same spans, 10 ms instead of 80 for CMS's list
+    offsets = array.array("q", [n for span in spans.values() for n in span])
+    return "\n" + "".join(prefix + "\n" for prefix in spans), offsets.tobytes()
+
+
+def _spans_by_runs(text: bytes) -> dict[str, list[int]]:
+    spans: dict[str, list[int]] = {}
+    for run in _RUN_OF_LINES.finditer(text):
+        prefix = (run.group("prefix") or run.group("short")).decode("latin-1")
+        if prefix:
+            _extend(spans, prefix, run.start(), min(run.end() + 1, len(text)))
+    return spans
+
+
+def _spans_line_by_line(text: bytes) -> dict[str, list[int]]:
     spans: dict[str, list[int]] = {}
     start = 0
     for raw in text.split(b"\n"):
         end = min(start + len(raw) + 1, len(text))  # with its newline
         if raw:
-            prefix = _normalised(raw + b"\n")[:-1][:width].decode("latin-1")
-            spans.setdefault(prefix, [start, end])[1] = end
+            _extend(spans, _normalised(raw + b"\n")[:-1][:_PREFIX].decode("latin-1"), start, end)
         start = end
-    offsets = array.array("q", [n for span in spans.values() for n in span])
-    return "\n" + "".join(prefix + "\n" for prefix in spans), offsets.tobytes()
+    return spans
+
+
+def _extend(spans: dict[str, list[int]], prefix: str, start: int, end: int) -> None:
+    span = spans.setdefault(prefix, [start, end])
+    span[1] = max(span[1], end)
 
 
 @lru_cache(maxsize=1)

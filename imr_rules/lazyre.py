@@ -54,6 +54,11 @@ def lazy(source: str, flags: int = 0) -> LazyPattern:
     return LazyPattern(source, flags)
 
 
+def compile_cached(source: str, flags: int = 0) -> re.Pattern:
+    """``re.compile`` through the program cache, for a pattern needed at once (e.g. read from a rule)."""
+    return _PROGRAMS.compile(source, int(flags))
+
+
 # What _sre.compile takes besides the pattern: (flags, code as bytes, group count, group index,
 # index group). The cache keeps each one marshalled under "flags:pattern", so that loading the
 # cache makes two objects per pattern and only the patterns used are unpacked.

@@ -144,3 +144,28 @@ def _ruleset():
     from imr_rules.rules import load_ruleset
 
     return load_ruleset()
+
+
+LISTS = [b"1\r\nA00-A09\r\nA00\r\nA000\r\n10\r\nA0\r\nB12\r\n", b"X\nY\r\nZ", b"A00\nA00\n", b"M54\nM541\nM5416\nM545"]
+
+
+@pytest.mark.parametrize("text", LISTS)
+def test_the_code_list_index_by_runs_is_the_index_line_by_line(text):
+    assert diagnoses._spans_by_runs(text) == diagnoses._spans_line_by_line(text)
+
+
+@pytest.mark.parametrize("text", LISTS + [b"A00 \r\nB 12\r\nC1\r\n", b"A0\r0\nA00\n"])
+def test_code_list_membership_is_a_whole_normalised_line(tmp_path, monkeypatch, text):
+    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "code-list.txt"
+    path.write_bytes(text)
+    codes = diagnoses._CodeList(path)
+    lines = text.replace(b"\r\n", b"\n").replace(b" ", b"").split(b"\n")
+    for code in ["1", "10", "A0", "A00", "A000", "A00-A09", "B12", "B1", "C1", "M54", "M541", "M5416", "M545", "X", "Y", "Z"]:
+        assert (code in codes) == (code.encode() in lines and "-" not in code), code
+
+
+@needs_code_set
+def test_the_real_code_list_is_indexed_by_runs():
+    text = diagnoses._code_list_path().read_bytes()
+    assert b" " not in text and diagnoses._spans_by_runs(text) == diagnoses._spans_line_by_line(text)

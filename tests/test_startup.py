@@ -117,3 +117,7 @@ def test_every_derive_module_is_discovered():
     expected = sorted(m.name for m in pkgutil.iter_modules(imr_rules.__path__) if m.name.startswith("derive_"))
     assert derived._area_module_names() == expected
     assert {f.__module__ for f in derived.DERIVERS} == {"imr_rules.derived", *(f"imr_rules.{n}" for n in expected)}
+
+
+def test_compile_cached_gives_what_re_compile_gives():
+    assert lazyre.compile_cached(r"(?P<n>\d+)\s*mg", re.I) == re.compile(r"(?P<n>\d+)\s*mg", re.I)
