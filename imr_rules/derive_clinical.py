@@ -17,6 +17,7 @@ from . import datafiles
 from .lazyre import lazy  # patterns compile on first use (start-up cost)
 from .derived import deriver
 from .model import Item, Request
+from .normalize import body_regions as regions_named
 
 _POSTOP_TEXT = lazy(r"\bpost-?\s?op(?:erative)?\b|post-?surgical|associated surgical service", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10, "fourteen": 14, "thirty": 30}
@@ -62,9 +63,7 @@ def body_regions(request: Request, item: Item) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _text_regions(text: str) -> tuple[str, ...]:
-    # Cached: describing a text costs a few hundred microseconds, and batches repeat services.
-    from .describe import body_regions as regions_named
-
+    # Cached: 13 patterns cost tens of microseconds a text, and batches repeat services.
     return regions_named(text)
 
 

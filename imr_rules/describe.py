@@ -17,7 +17,10 @@ from collections import namedtuple
 
 from . import drugs as _drugs
 from .lazyre import lazy
-from .normalize import Directions, Schedule, Strength, parse_directions, parse_schedule, parse_strength
+from .normalize import (  # noqa: F401 - BODY_REGIONS and body_regions are part of this module's API
+    BODY_REGIONS, Directions, Schedule, Strength, body_regions, parse_directions, parse_schedule, parse_strength,
+)
+from .vocabulary import CATEGORIES
 
 __all__ = [
     "CATEGORIES",
@@ -29,62 +32,9 @@ __all__ = [
     "item_description_to_dict",
 ]
 
-# category id -> what it covers (the documented, fixed vocabulary rules use).
-CATEGORIES: dict[str, str] = {
-    "imaging": "MRI, CT, x-ray, bone scan, diagnostic ultrasound (subcategory mri/ct/xray/...)",
-    "electrodiagnostics": "EMG, NCV/NCS, SSEP (subcategory emg, ncv, emg_ncv, ssep)",
-    "physical_therapy": "physical and occupational therapy incl. postsurgical, passive modalities, gym",
-    "chiropractic": "chiropractic care, manipulation",
-    "acupuncture": "acupuncture incl. electro-acupuncture",
-    "massage": "massage therapy, myofascial release",
-    "tens": "TENS units and trials",
-    "electrotherapy": "H-wave, interferential, NMES, electrical muscle stimulation",
-    "dme": "other durable medical equipment: braces, supports, hot/cold units, mobility aids, supplies",
-    "opioid": "opioid analgesics",
-    "muscle_relaxant": "muscle relaxants",
-    "nsaid": "oral NSAIDs",
-    "ppi": "proton pump inhibitors",
-    "topical": "topical analgesics and compounds (any drug in a cream, gel, patch or % compound)",
-    "anticonvulsant": "gabapentin, pregabalin and other anticonvulsants",
-    "antidepressant": "antidepressants",
-    "sleep_aid": "hypnotics and sleep aids",
-    "benzodiazepine": "benzodiazepines",
-    "drug_other": "other drugs (H2 blockers, laxatives, antiemetics, barbiturate analgesics, ...)",
-    "urine_drug_screen": "urine drug screening",
-    "lab": "laboratory tests and other non-imaging diagnostics (EKG, EEG, grip testing)",
-    "epidural_injection": "epidural steroid injections",
-    "facet_injection": "facet injections, medial branch blocks, radiofrequency ablation",
-    "trigger_point_injection": "trigger point injections",
-    "injection_other": "other injections: joint, PRP, nerve blocks, neurolytic",
-    "functional_restoration": "functional restoration / chronic pain programs",
-    "work_hardening": "work hardening and conditioning",
-    "surgery": "surgical procedures",
-    "surgery_associated": "services tied to a surgery: pre-op tests and clearance, assistants, post-op equipment",
-    "consult": "consultations, evaluations, office visits, functional capacity evaluations",
-    "psych": "psychological evaluation and treatment, biofeedback",
-    "home_health": "home health, nursing, aides, transportation, facility stays",
-    "other": "anything not recognised",
-}
-
-BODY_REGIONS = (
-    "lumbar_spine",
-    "cervical_spine",
-    "thoracic_spine",
-    "shoulder",
-    "elbow",
-    "wrist_hand",
-    "hip",
-    "knee",
-    "ankle_foot",
-    "upper_extremities",
-    "lower_extremities",
-    "head",
-    "abdomen",
-)
-
 
 # Named tuples, not dataclasses: creating a frozen dataclass compiles its methods, about 1 ms each
-# at import, and a check imports this module for its categories and body regions.
+# at import, more than describing an item.
 class DrugMention(namedtuple("DrugMention", "generic brand drug_class strength quantity directions ingredients",
                              defaults=(None, None, None, ()))):
     """The drug an item names: ``generic``, ``brand`` (or None) and ``drug_class`` (str); its
@@ -204,26 +154,8 @@ _TOPICAL_FORM = _rx(
     r"solution|pads?|cream base|roll-on)\b|\d\s*%|\bpercent\b"
 )
 
-# ------------------------------------------------------------------ body region, laterality
+# ------------------------------------------------------------------ laterality (body regions: normalize)
 
-_REGION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (region, _rx(p))
-    for region, p in (
-        ("lumbar_spine", r"lumbar|low(?:er)? back|lumbosacral|\bl[1-5](?:\s*-\s*(?:l?[1-5]|s1))?\b|\bs1\b|\bback\b|\blumbar\b|sacr"),
-        ("cervical_spine", r"cervical|\bneck\b|\bc[2-7](?:\s*-\s*c?[3-7])?\b|trapezi"),
-        ("thoracic_spine", r"thoracic|\bt(?:[1-9]|1[0-2])\b|upper back|mid back"),
-        ("shoulder", r"shoulder|rotator cuff|acromi|scapul|labral|bankart|\bslap\b"),
-        ("elbow", r"elbow|epicondyl"),
-        ("wrist_hand", r"wrist|\bhands?\b|finger|thumb|carpal|distal radius|forearm|\bulna"),
-        ("hip", r"\bhips?\b|pelvi|groin"),
-        ("knee", r"\bknees?\b|menisc|\bacl\b|patell"),
-        ("ankle_foot", r"ankle|\bfoot\b|\bfeet\b|\btoes?\b|\bheels?\b|plantar|achilles"),
-        ("upper_extremities", r"upper extremit|upper limb|\b[rlb]ue\b|\barms?\b"),
-        ("lower_extremities", r"lower extremit|lower limb|\b[rlb]le\b|\blegs?\b"),
-        ("head", r"\bhead\b|brain|skull|\bears?\b|hearing"),
-        ("abdomen", r"abdom|hernia"),
-    )
-)
 _BILATERAL = _rx(r"\bbilateral(?:ly)?\b|\bboth\b|\bb/l\b|\bbue\b|\bble\b")
 _RIGHT = _rx(r"\bright\b|\brt\b|\brue\b|\brle\b")
 _LEFT = _rx(r"\bleft\b|\blt\b|\blue\b|\blle\b")
@@ -268,7 +200,7 @@ def describe_item(text: str) -> ItemDescription:
     drug = _drug_mention(text, category) if category in _DRUG_CATEGORIES else None
     schedule = _schedule(text)
     quantity = schedule.quantity if schedule.quantity is not None else _times_count(text)
-    regions = _body_regions(text)
+    regions = body_regions(text)
     return ItemDescription(
         text=text,
         category=category,
@@ -385,20 +317,6 @@ def _times_count(text: str) -> int | None:
         return int(match.group("n"))
     match = _WORD_TIMES_COUNT.search(text)
     return _WORDS[match.group("w").lower()] if match else None
-
-
-def body_regions(text: str) -> tuple[str, ...]:
-    """The body regions a text names, in order of mention (without classifying the whole item)."""
-    return _body_regions(text)
-
-
-def _body_regions(text: str) -> tuple[str, ...]:
-    found: list[tuple[int, str]] = []
-    for region, pattern in _REGION_RULES:
-        match = pattern.search(text)
-        if match:
-            found.append((match.start(), region))
-    return tuple(region for _, region in sorted(found))
 
 
 def _laterality(text: str) -> str | None:

@@ -1,4 +1,5 @@
-"""RFA shorthand: turn "2x/week x 6 weeks", "x12", "qty: 12", "#90", "1-2 tabs at bedtime" into numbers.
+"""RFA shorthand: turn "2x/week x 6 weeks", "x12", "qty: 12", "#90", "1-2 tabs at bedtime" into numbers,
+and "L4-5", "BLE", "low back" into body regions.
 
 Requests for Authorization put frequency, duration and quantity in one free-text box ("Other
 Information"), and determinations restate them in prose ("two times a week times six weeks").
@@ -201,3 +202,51 @@ def parse_directions(text: str | None) -> Directions | None:
     else:
         units = (1.0, 1.0)
     return Directions(units, doses, bool(_PRN.search(clean)))
+
+
+# ------------------------------------------------------------------ body regions
+
+BODY_REGIONS = (
+    "lumbar_spine",
+    "cervical_spine",
+    "thoracic_spine",
+    "shoulder",
+    "elbow",
+    "wrist_hand",
+    "hip",
+    "knee",
+    "ankle_foot",
+    "upper_extremities",
+    "lower_extremities",
+    "head",
+    "abdomen",
+)
+
+_REGION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (region, lazy(p, re.I))
+    for region, p in (
+        ("lumbar_spine", r"lumbar|low(?:er)? back|lumbosacral|\bl[1-5](?:\s*-\s*(?:l?[1-5]|s1))?\b|\bs1\b|\bback\b|\blumbar\b|sacr"),
+        ("cervical_spine", r"cervical|\bneck\b|\bc[2-7](?:\s*-\s*c?[3-7])?\b|trapezi"),
+        ("thoracic_spine", r"thoracic|\bt(?:[1-9]|1[0-2])\b|upper back|mid back"),
+        ("shoulder", r"shoulder|rotator cuff|acromi|scapul|labral|bankart|\bslap\b"),
+        ("elbow", r"elbow|epicondyl"),
+        ("wrist_hand", r"wrist|\bhands?\b|finger|thumb|carpal|distal radius|forearm|\bulna"),
+        ("hip", r"\bhips?\b|pelvi|groin"),
+        ("knee", r"\bknees?\b|menisc|\bacl\b|patell"),
+        ("ankle_foot", r"ankle|\bfoot\b|\bfeet\b|\btoes?\b|\bheels?\b|plantar|achilles"),
+        ("upper_extremities", r"upper extremit|upper limb|\b[rlb]ue\b|\barms?\b"),
+        ("lower_extremities", r"lower extremit|lower limb|\b[rlb]le\b|\blegs?\b"),
+        ("head", r"\bhead\b|brain|skull|\bears?\b|hearing"),
+        ("abdomen", r"abdom|hernia"),
+    )
+)
+
+
+def body_regions(text: str) -> tuple[str, ...]:
+    """The body regions a text names, in order of mention ("L4-5 and left knee": lumbar, knee)."""
+    found: list[tuple[int, str]] = []
+    for region, pattern in _REGION_RULES:
+        match = pattern.search(text)
+        if match:
+            found.append((match.start(), region))
+    return tuple(region for _, region in sorted(found))

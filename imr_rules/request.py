@@ -20,7 +20,7 @@ from .errors import RequestError
 from .model import Diagnosis, Drug, Fact, Item, Patient, Request
 from .normalize import parse_schedule
 from .quickschema import schema_check
-from .vocabulary import Vocabulary, default_vocabulary, python_type_matches
+from .vocabulary import CATEGORIES, Vocabulary, default_vocabulary, python_type_matches
 
 
 def load_request(path: str | Path, vocabulary: Vocabulary | None = None) -> Request:
@@ -163,8 +163,6 @@ def _check_category(document: Document, path: tuple, category: Any) -> None:
     """A category outside the known list would silently select no rule: it is a typo, say so."""
     if category is None:
         return
-    from .describe import CATEGORIES
-
     if category not in CATEGORIES:
         close = difflib.get_close_matches(str(category), list(CATEGORIES), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"categories: {', '.join(CATEGORIES)}"

@@ -121,3 +121,14 @@ def test_every_derive_module_is_discovered():
 
 def test_compile_cached_gives_what_re_compile_gives():
     assert lazyre.compile_cached(r"(?P<n>\d+)\s*mg", re.I) == re.compile(r"(?P<n>\d+)\s*mg", re.I)
+
+
+def test_loading_requests_does_not_import_the_item_describer():
+    # Categories live in vocabulary and body regions in normalize, so a check never needs describe.
+    code = (
+        "import sys\nfrom imr_rules import request\n"
+        f"for name in ('massage-twelve-visits', 'drug-opioid-maintenance-documented'):\n"
+        f"    request.load_request({str(EXAMPLES)!r} + '/' + name + '.yaml')\n"
+        "print('imr_rules.describe' in sys.modules)"
+    )
+    assert fresh_process(code) == "False"
