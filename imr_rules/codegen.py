@@ -142,10 +142,11 @@ class CriterionCode:
 
 # ---- the emitter -------------------------------------------------------------------------------
 class _Emitter:
-    def __init__(self, definitions: Mapping[str, Any]):
+    def __init__(self, definitions: Mapping[str, Any], vocabulary: Any):
         self.lines: list[str] = []
         self.constants: list[Any] = []
         self.definitions = definitions
+        self.vocabulary = vocabulary  # the facts' types: see operand()
         self.counter = 0
         self.fact_names: dict[str, str] = {}
         # The open blocks, one id per indent level: a value computed in a block is known in that
@@ -274,15 +275,20 @@ class _Emitter:
             other = self.read(operand["fact"], indent)
             guard = f"{value} is None or {other} is None"
         else:
-            other = self.operand(operand, op)
+            other = self.operand(operand, op, self.fact_type(spec[key]) if key == "fact" else "number")
             guard = f"{value} is None"
         self.emit(indent, f"{target} = None if ({guard}) else ({self.test(op, value, other, operand)})")
         return Value(target)
 
-    def operand(self, operand: Any, op: str) -> str:
+    def fact_type(self, name: str) -> str | None:
+        definition = self.vocabulary.get(name)
+        return definition.type if definition is not None else None
+
+    def operand(self, operand: Any, op: str, fact_type: str | None) -> str:
+        # A date-like text is a date only where the fact is a date, as in conditions._operand.
         if op in ("in", "contains_any"):
             return self.const(tuple(operand))
-        if isinstance(operand, str) and op in _SIMPLE_COMPARISONS:
+        if isinstance(operand, str) and op in _SIMPLE_COMPARISONS and fact_type == "date":
             try:
                 return self.const(dt.date.fromisoformat(operand)) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", operand) else self.literal(operand)
             except ValueError:
@@ -440,13 +446,14 @@ def compile_rule_function(
     applies: Sequence[Callable | None],
     definitions: Mapping[str, Any],
     reference: Callable[[Mapping[str, Any]], tuple],
+    vocabulary: Any,
 ) -> Callable[[Mapping[str, Any]], tuple[tuple[Status, ...], tuple[int | None, ...]]]:
     """One function ``facts -> (statuses, certifiable quantities)`` for a rule's criteria.
 
     ``reference`` is the closure-based evaluation; the generated function falls back to it on a
     value of an unexpected type, so both paths always agree.
     """
-    em = _Emitter(definitions)
+    em = _Emitter(definitions, vocabulary)
     em.emit(0, "def rule_statuses(f):")
     em.emit(1, "try:")
     criteria = _emit_rule_body(em, specs, evaluators, applies, "c", 2)
@@ -457,7 +464,7 @@ def compile_rule_function(
 
 
 def compile_decision_function(rules: Sequence[Any], definitions: Mapping[str, Any], combine: Callable,
-                              reference: Callable) -> Callable:
+                              reference: Callable, vocabulary: Any) -> Callable:
     """One function ``facts -> decision`` for a fixed selection of rules, all criteria inline.
 
     ``combine(statuses, quantities)`` makes the decision from each rule's criterion statuses and
@@ -468,7 +475,7 @@ def compile_decision_function(rules: Sequence[Any], definitions: Mapping[str, An
     statuses and quantities it found: few combinations occur, and building a decision (five
     tuples and a NamedTuple) costs as much as evaluating a rule's criteria.
     """
-    em = _Emitter(definitions)
+    em = _Emitter(definitions, vocabulary)
     em.emit(0, "def decide_selection(f):")
     em.emit(1, "try:")
     layout = [_emit_rule_body(em, rule.criterion_specs, [c.evaluate for c in rule.criteria],

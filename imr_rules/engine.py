@@ -194,6 +194,7 @@ def _decision_function(rules: tuple[Rule, ...], ruleset: RuleSet):
                 rules, ruleset.definitions,
                 lambda statuses, certifiable, rules=rules: _combine(rules, statuses, certifiable),
                 lambda facts, rules=rules: _reference_decision(rules, facts),
+                ruleset.vocabulary,
             )
         functions[key] = function
     return function

@@ -254,7 +254,7 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         confidence=data.get("confidence"),
         unit=data.get("unit", "visits"),
         when=when,
-        statuses=_LazyStatuses(data["criteria"], criteria_factory if criteria is None else (lambda: criteria), definitions),
+        statuses=_LazyStatuses(data["criteria"], criteria_factory if criteria is None else (lambda: criteria), definitions, vocabulary),
         all_required=data.get("logic", "all") == "all",
         criterion_specs=tuple(data["criteria"]),
         path=document.path,
@@ -282,8 +282,8 @@ class _LazyStatuses:
     """The rule's statuses function, generated on first use: most runs touch only a few rules,
     and generating code for every rule of the library at start-up would cost more than the run."""
 
-    def __init__(self, specs: Any, criteria: Any, definitions: Mapping[str, Any]):
-        self._args = (specs, criteria, definitions)  # criteria: a function giving the compiled criteria
+    def __init__(self, specs: Any, criteria: Any, definitions: Mapping[str, Any], vocabulary: Vocabulary):
+        self._args = (specs, criteria, definitions, vocabulary)  # criteria: a function giving the compiled criteria
         self._function: Any = None
 
     @property
@@ -294,11 +294,11 @@ class _LazyStatuses:
         if self._function is None:
             from .codegen import compile_rule_function
 
-            specs, criteria_of, definitions = self._args
+            specs, criteria_of, definitions, vocabulary = self._args
             criteria = criteria_of()
             self._function = compile_rule_function(
                 specs, [c.evaluate for c in criteria], [c.applies_when for c in criteria], definitions,
-                lambda facts: reference_statuses(criteria, facts),
+                lambda facts: reference_statuses(criteria, facts), vocabulary,
             )
         return self._function
 

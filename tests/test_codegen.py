@@ -144,3 +144,18 @@ def test_fast_path_equals_reference_on_generated_facts_across_the_library(rulese
     assert checked > 1000
     assert certifiable > 20  # the certifiable portion, not only None, was compared
     assert len(combinations) > 20
+
+
+def test_a_date_like_text_is_a_date_only_for_a_date_fact(ruleset):
+    # conditions._operand reads "2016-01-01" as a date only for a date fact; so must the generated code.
+    from imr_rules.codegen import compile_rule_function
+    from imr_rules.conditions import compile_condition
+
+    for fact, value in (("item.service", "2016-01-01"), ("request.date", __import__("datetime").date(2016, 1, 1))):
+        condition = {"fact": fact, "eq": "2016-01-01"}
+        reference, _ = compile_condition(condition, ruleset.vocabulary)
+        spec = {"id": "X-1", "kind": "condition", "condition": condition}
+        generated = compile_rule_function([spec], [None], [None], {}, None, ruleset.vocabulary)
+        statuses, _ = generated({fact: value})
+        assert reference({fact: value}) is True
+        assert statuses[0].value == "met", fact
