@@ -27,9 +27,9 @@ import datetime as dt
 import json
 import math
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
+from .lazyre import compile_cached, lazy
 from .model import Status
 
 _SIMPLE_COMPARISONS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
@@ -58,7 +58,7 @@ def _all_of(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
 
 
-_IDENTITY_TEST = re.compile(r"(\w+) is (not )?(\w+)")
+_IDENTITY_TEST = lazy(r"(\w+) is (not )?(\w+)")
 
 
 def _negated(expression: str) -> str:
@@ -71,7 +71,8 @@ def _negated(expression: str) -> str:
     return f"(not {expression})"
 
 
-# ---- three-valued results ----------------------------------------------------------------------
+# ---- three-valued results (NamedTuples: the module is imported on every start, and defining a
+# dataclass costs about a millisecond) ----------------------------------------------------------------------
 class Value:
     """A condition's result held in a variable, exactly as the reference closure computes it:
     True, False, None, or (a comparison of unusual values) something else, which every consumer
@@ -87,8 +88,7 @@ class Value:
         return f"{if_true} if {self.var} is True else ({if_false} if {self.var} is False else {if_unknown})"
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(NamedTuple):
     """A condition whose result is exactly True, False or None, decided without storing it: the
     first test that holds gives its outcome, else ``otherwise``. ``exclusive``: at most one test
     can hold, so each test alone says its outcome (no need to rule out the earlier ones)."""
@@ -129,8 +129,7 @@ STATUSES = (Status.MET, Status.NOT_MET, Status.NOT_DOCUMENTED, Status.NOT_APPLIC
 _STATUS_CODES = {status: code for code, status in enumerate(STATUSES)}
 
 
-@dataclass(frozen=True)
-class CriterionCode:
+class CriterionCode(NamedTuple):
     """Where a criterion's generated code leaves its result: the variable of its status code and
     the expression of its certifiable quantity (a variable, or "None" where it is always None)."""
 
@@ -307,7 +306,7 @@ class _Emitter:
         if op == "contains_any":
             return f"any(w in {value} for w in {other})"
         if op == "matches":
-            pattern = re.compile(operand, re.I)
+            pattern = compile_cached(operand, re.I)  # the program cache: see lazyre
             general = self.const(_memoised_match(pattern))
             return f"{general}({value})"
         if op == "starts_with":

@@ -6,6 +6,7 @@ in the project is made the same way. YAML is loaded with the safe loader only.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 from functools import lru_cache
@@ -72,7 +73,8 @@ def read_text(path: str | Path) -> str:
     if b"\x00" in raw:
         raise InputFileError("is a binary file, not YAML or JSON text", Source(name))
     try:
-        text = raw.decode("utf-8-sig")
+        # A byte-order mark is dropped by hand: decoding as "utf-8-sig" loads another codec module.
+        text = raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputFileError(
             f"is not UTF-8 text (byte {exc.start})", Source(name), "save the file as UTF-8"

@@ -229,3 +229,9 @@ def test_text_report_prints_brackets_as_written():
     buffer = io.StringIO()
     render_report(make_console(buffer), report_to_dict(evaluate(request, ruleset)))
     assert "Massage [bold]x[/bold] [MTUS]" in buffer.getvalue()
+
+
+def test_a_byte_order_mark_is_dropped(write):
+    path = write("bom.yaml", b"\xef\xbb\xbfrequest_date: 2016-12-01\nitems:\n  - {service: Massage therapy x6, category: massage}\n")
+    result = run("check", str(path), "--format", "json")
+    assert result.exit_code == 0 and '"request_date": "2016-12-01"' in result.stdout
