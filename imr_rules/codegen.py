@@ -462,6 +462,23 @@ def compile_rule_function(
     return _build(em, "rule_statuses")
 
 
+def compile_choice_function(conditions: Sequence[Mapping[str, Any] | None], definitions: Mapping[str, Any],
+                            reference: Callable, vocabulary: Any) -> Callable:
+    """One function ``facts -> tuple of bools``: for each condition, whether it is not False (a
+    rule whose ``when`` is not ruled out applies; None stands for a rule without one).
+
+    ``reference(facts)`` gives the same tuple by the closures, used on a value of an unexpected type.
+    """
+    em = _Emitter(definitions, vocabulary)
+    em.emit(0, "def choose_rules(f):")
+    em.emit(1, "try:")
+    kept = ["True" if spec is None else _negated(em.condition(spec, 2).holds(False)) for spec in conditions]
+    em.emit(2, f"return {_tuple(kept)}")
+    em.emit(1, "except TypeError:")
+    em.emit(2, f"return {em.const(reference)}(f)")
+    return _build(em, "choose_rules")
+
+
 def compile_decision_function(rules: Sequence[Any], definitions: Mapping[str, Any], combine: Callable,
                               reference: Callable, vocabulary: Any) -> Callable:
     """One function ``facts -> decision`` for a fixed selection of rules, all criteria inline.

@@ -30,7 +30,7 @@ from .model import (
     Status,
 )
 from .rationale import rationale, remedy, statement, template_values
-from .codegen import compile_decision_function
+from .codegen import compile_choice_function, compile_decision_function
 from .rules import RuleSet, reference_statuses
 
 
@@ -83,9 +83,11 @@ def _choosing_by_when(candidates: tuple[Rule, ...], ruleset: RuleSet) -> Callabl
     """The decision function for candidates of which some select by a condition on the facts
     (``when``): it chooses the rules for each item, with a compiled function per choice."""
     by_mask: dict[tuple[bool, ...], Callable] = {}
+    choose = compile_choice_function([rule.when_spec for rule in candidates], ruleset.definitions,
+                                     lambda facts: _choice_by_reference(candidates, facts), ruleset.vocabulary)
 
     def decide_choosing(facts: Mapping[str, Any]) -> Decision:
-        mask = tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
+        mask = choose(facts)
         function = by_mask.get(mask)
         if function is None:
             chosen = [rule for rule, keep in zip(candidates, mask) if keep]
@@ -93,6 +95,10 @@ def _choosing_by_when(candidates: tuple[Rule, ...], ruleset: RuleSet) -> Callabl
         return function(facts)
 
     return decide_choosing
+
+
+def _choice_by_reference(candidates: tuple[Rule, ...], facts: Mapping[str, Any]) -> tuple[bool, ...]:
+    return tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
 
 
 def decide_by_reference(request: Request, item: Item, ruleset: RuleSet) -> Decision:

@@ -208,6 +208,7 @@ class Rule:
     )
     all_required: bool = True
     criterion_specs: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, repr=False)
+    when_spec: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)  # ``when``, as written
     path: str | None = None
     line: int | None = None
 

@@ -257,6 +257,7 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         statuses=_LazyStatuses(data["criteria"], criteria_factory if criteria is None else (lambda: criteria), definitions, vocabulary),
         all_required=data.get("logic", "all") == "all",
         criterion_specs=tuple(data["criteria"]),
+        when_spec=applies.get("when"),
         path=document.path,
         line=document.line_of(("id",)),
     )
