@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import marshal
 import os
-import tempfile
 from pathlib import Path
 from functools import partial
 from typing import Any, Callable
 
+from .digest import sha256
 from .documents import Document
 
 FORMAT = 2
@@ -25,6 +25,51 @@ def cache_dir() -> Path | None:
         return None if configured.lower() in ("off", "0", "no") else Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "imr-rules"
+
+
+def file_stamp(files: list[Any]) -> str | None:
+    """Each file's path, size and modification time (ns), one line each; None if one cannot be
+    stat'ed (missing, or inside a zip file)."""
+    lines = []
+    for file in files:
+        try:
+            status = os.stat(file)
+        except (OSError, TypeError):
+            return None
+        lines.append(f"{file}\0{status.st_size}\0{status.st_mtime_ns}")
+    return "\n".join(lines)
+
+
+_DIGESTS_KEPT = 32  # stamps of recently hashed rule sets (a checkout, an install, a test's copy...)
+
+
+def known_digest(stamp: str) -> str | None:
+    """The content digest recorded for exactly these files in this state, if any."""
+    return _read_digests().get(_stamp_key(stamp))
+
+
+def remember_digest(stamp: str, digest: str) -> None:
+    digests = _read_digests()
+    digests[_stamp_key(stamp)] = digest
+    _write(_digests_file(), dict(list(digests.items())[-_DIGESTS_KEPT:]))
+
+
+def _stamp_key(stamp: str) -> str:
+    return sha256(stamp.encode("utf-8")).hexdigest()[:32]
+
+
+def _digests_file() -> Path | None:
+    folder = cache_dir()
+    return None if folder is None else folder / "digests.marshal"
+
+
+def _read_digests() -> dict[str, str]:
+    file = _digests_file()
+    try:
+        found = marshal.loads(file.read_bytes()) if file is not None else None
+    except (OSError, EOFError, ValueError, TypeError):
+        found = None
+    return found if isinstance(found, dict) else {}
 
 
 def _file(digest: str) -> Path | None:
@@ -69,6 +114,14 @@ def write(digest: str, documents: list[Document]) -> None:
         "compile": [_for_compiling(d) for d in documents],
         "complete": marshal.dumps([(d.path, d.data, list(d.lines.items())) for d in documents]),
     }
+    _write(file, payload)
+
+
+def _write(file: Path | None, payload: Any) -> None:
+    if file is None:
+        return
+    import tempfile  # only when writing: most runs only read
+
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a concurrent reader never sees half a file.

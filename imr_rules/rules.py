@@ -22,7 +22,7 @@ from .documents import Document, load_document
 from .errors import ImrRulesError, RuleError
 from .kinds import KINDS
 from .model import Citation, Criterion, Edition, Role, Rule, Status, Tier
-from .vocabulary import Vocabulary, default_vocabulary, vocabulary_text
+from .vocabulary import Vocabulary, default_vocabulary, vocabulary_files, vocabulary_text
 
 MANIFEST = "ruleset.yaml"
 _DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
@@ -81,7 +81,9 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")))
+            # os.walk rather than Path.rglob: the same files, in a fraction of the time
+            found.extend(sorted(Path(folder, name) for folder, _, names in os.walk(path)
+                                for name in names if name.endswith((".yaml", ".yml"))))
         else:
             found.append(path)
     return found
@@ -108,13 +110,7 @@ def load_ruleset_collecting(
     paths = [default_rules_dir()] if paths is None else list(paths)
     files = rule_files(paths)
     errors: list[ImrRulesError] = []
-    contents: list[tuple[Path, bytes]] = []
-    for path in files:
-        try:
-            contents.append((path, path.read_bytes()))
-        except OSError:
-            contents.append((path, b""))  # reported below by load_document, with the reason
-    digest = ruleset_hash(contents)
+    digest = _digest(files)
     cached = _cache.read(digest, [str(p) for p in files])
     validated = cached is not None
     if cached is not None:
@@ -134,6 +130,27 @@ def load_ruleset_collecting(
     if not errors and not validated:
         _cache.write(digest, documents)
     return RuleSet(name, version, digest, tuple(rules), vocabulary, definitions, complete_documents), errors
+
+
+def _digest(files: list[Path]) -> str:
+    """:func:`ruleset_hash` of the vocabulary and these rule files.
+
+    Files unchanged since a run that hashed them (same size and modification time: the test that
+    Python's own bytecode cache trusts) are not read again; that run's digest is in the cache.
+    """
+    stamp = _cache.file_stamp([*vocabulary_files(), *files])
+    digest = _cache.known_digest(stamp) if stamp else None
+    if digest is None:
+        contents: list[tuple[Path, bytes]] = []
+        for path in files:
+            try:
+                contents.append((path, path.read_bytes()))
+            except OSError:
+                contents.append((path, b""))  # reported by load_document, with the reason
+        digest = ruleset_hash(contents)
+        if stamp:
+            _cache.remember_digest(stamp, digest)
+    return digest
 
 
 def ruleset_hash(contents: Iterable[tuple[Path, bytes]]) -> str:

@@ -71,3 +71,35 @@ def test_the_built_in_sha256_gives_hashlib_digests():
 
     for data in (b"", b"imr-rules", bytes(range(256)) * 1000):
         assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
+def test_unchanged_rule_files_are_not_read_again(cache, monkeypatch):
+    import pathlib
+
+    expected = load_ruleset().hash
+
+    read_bytes = pathlib.Path.read_bytes
+
+    def refuse_rule_files(self):
+        assert ROOT / "rules" not in self.parents, f"read {self}"
+        return read_bytes(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", refuse_rule_files)
+    assert load_ruleset().hash == expected
+
+
+def test_a_changed_rule_file_is_hashed_and_parsed_again(cache, tmp_path):
+    import os
+
+    copy = shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    before = load_ruleset([copy])
+    target = copy / "massage" / "mtus-cpmtg-massage.yaml"
+    text = target.read_text(encoding="utf-8")
+    assert "max: 6" in text
+    target.write_text(text.replace("max: 6", "max: 5"), encoding="utf-8")  # the same size
+    status = target.stat()
+    os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+    after = load_ruleset([copy])
+    assert after.hash != before.hash
+    criterion = next(c for c in after.get("mtus-cpmtg-massage").criteria if c.id == "MS-2")
+    assert criterion.params["max"] == 5
