@@ -25,6 +25,8 @@ class Status(str, Enum):
 
 
 class Outcome(str, Enum):
+    """An item's decision: necessary, not necessary, or no rule covers it."""
+
     MEDICALLY_NECESSARY = "medically_necessary"
     NOT_MEDICALLY_NECESSARY = "not_medically_necessary"
     NO_APPLICABLE_RULE = "no_applicable_rule"
@@ -99,6 +101,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """A diagnosis as the RFA gives it: a code in a code system, and/or its text."""
+
     code: str | None = None
     system: str | None = None
     text: str | None = None
@@ -106,6 +110,8 @@ class Diagnosis:
 
 @dataclass(frozen=True)
 class Patient:
+    """What the request says of the injured worker."""
+
     age: int | None = None
     sex: str | None = None
     date_of_injury: dt.date | None = None
@@ -113,6 +119,8 @@ class Patient:
 
 @dataclass(frozen=True)
 class Request:
+    """One Request for Authorization: its items, its diagnoses and the documented facts."""
+
     id: str
     request_date: dt.date | None
     patient: Patient
@@ -245,6 +253,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class RuleResult:
+    """One rule's findings for an item, and what the rule alone decides."""
+
     rule_id: str
     title: str
     role: Role
