@@ -40,22 +40,23 @@ class Unsupported(Exception):
 
 
 # ---- boolean expressions as text ---------------------------------------------------------------
-def _any_of(parts: Sequence[str]) -> str:
-    parts = [p for p in dict.fromkeys(parts) if p != "False"]
-    if "True" in parts:
-        return "True"
+def _joined(parts: Sequence[str], word: str, neutral: str, absorbing: str) -> str:
+    """Tests joined by ``or`` / ``and``, simplified: repeats and the neutral constant dropped, the
+    absorbing constant decides alone."""
+    parts = [p for p in dict.fromkeys(parts) if p != neutral]
+    if absorbing in parts:
+        return absorbing
     if not parts:
-        return "False"
-    return parts[0] if len(parts) == 1 else "(" + " or ".join(parts) + ")"
+        return neutral
+    return parts[0] if len(parts) == 1 else "(" + f" {word} ".join(parts) + ")"
+
+
+def _any_of(parts: Sequence[str]) -> str:
+    return _joined(parts, "or", "False", "True")
 
 
 def _all_of(parts: Sequence[str]) -> str:
-    parts = [p for p in dict.fromkeys(parts) if p != "True"]
-    if "False" in parts:
-        return "False"
-    if not parts:
-        return "True"
-    return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
+    return _joined(parts, "and", "True", "False")
 
 
 _IDENTITY_TEST = lazy(r"(\w+) is (not )?(\w+)")
