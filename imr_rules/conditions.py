@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .lazyre import lazy
 from .vocabulary import Vocabulary
@@ -78,7 +78,7 @@ def _compile(spec: Any, context: CompileContext, path: tuple) -> Compiled:
         if not isinstance(parts, list) or not parts:
             raise ConditionError(f"'{key}' takes a non-empty list of conditions", path + (key,))
         compiled = tuple(_compile(part, context, path + (key, i)) for i, part in enumerate(parts))
-        return _kleene_all(compiled) if key == "all" else _kleene_any(compiled)
+        return _kleene_over(compiled, decisive=key == "any")
     if "not" in spec:
         _only_keys(spec, {"not"}, path)
         inner = _compile(spec["not"], context, path + ("not",))
@@ -284,29 +284,20 @@ def _matches(pattern: re.Pattern, value: Any) -> bool:
     return any(pattern.search(str(v)) for v in values)
 
 
-def _kleene_all(parts: tuple[Compiled, ...]) -> Compiled:
-    def all_of(facts: Facts) -> bool | None:
-        unknown = False
-        for part in parts:
-            value = part(facts)
-            if value is False:
-                return False
-            if value is None:
-                unknown = True
-        return None if unknown else True
-
-    return all_of
+def kleene(values: Iterable[Any], decisive: bool) -> bool | None:
+    """Three-valued ``all`` (decisive=False) or ``any`` (decisive=True): a decisive value decides;
+    otherwise the result is unknown (None) if some value is unknown. Stops at the decisive value."""
+    unknown = False
+    for value in values:
+        if value is decisive:
+            return decisive
+        if value is None:
+            unknown = True
+    return None if unknown else not decisive
 
 
-def _kleene_any(parts: tuple[Compiled, ...]) -> Compiled:
-    def any_of(facts: Facts) -> bool | None:
-        unknown = False
-        for part in parts:
-            value = part(facts)
-            if value is True:
-                return True
-            if value is None:
-                unknown = True
-        return None if unknown else False
+def _kleene_over(parts: tuple[Compiled, ...], decisive: bool) -> Compiled:
+    def combined(facts: Facts) -> bool | None:
+        return kleene((part(facts) for part in parts), decisive)
 
-    return any_of
+    return combined

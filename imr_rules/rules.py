@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from . import cache as _cache
-from .conditions import ConditionError, check_pattern, compile_condition
+from .conditions import ConditionError, check_pattern, compile_condition, kleene
 from .digest import sha256
 from .documents import Document, load_document
 from .errors import ImrRulesError, RuleError
@@ -427,27 +427,17 @@ def _compile_logic(document: Document, spec: Any, criterion_ids: tuple[str, ...]
         if isinstance(node, Mapping) and len(node) == 1 and next(iter(node)) in ("all", "any") and isinstance(next(iter(node.values())), list):
             key, parts = next(iter(node.items()))
             compiled = [build(part, path + (key, i)) for i, part in enumerate(parts)]
-            return _combine_all(compiled) if key == "all" else _combine_any(compiled)
+            return _combine(compiled, decisive=key == "any")
         raise RuleError("logic must be 'all' or {all|any: [criterion ids or nested logic]}", document.source(path))
 
     return build(spec, ("logic",))
 
 
-def _combine_all(parts):
+def _combine(parts, decisive: bool):
+    """all / any of a rule's logic over criterion statuses: parts that "skip" (criteria not
+    applicable) are left out, and a combination of nothing but skips skips too."""
     def combined(statuses):
         values = [v for v in (p(statuses) for p in parts) if v != "skip"]
-        if not values:
-            return "skip"
-        return False if False in values else None if None in values else True
-
-    return combined
-
-
-def _combine_any(parts):
-    def combined(statuses):
-        values = [v for v in (p(statuses) for p in parts) if v != "skip"]
-        if not values:
-            return "skip"
-        return True if True in values else None if None in values else False
+        return kleene(values, decisive) if values else "skip"
 
     return combined
