@@ -140,7 +140,7 @@ def report(label: str, value: float, unit: str, target: str, ok: bool | None) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer items and runs (about 20 s)")
+    parser.add_argument("--quick", action="store_true", help="fewer items and runs (about 10 s)")
     args = parser.parse_args()
     scale = 0.2 if args.quick else 1.0
     started = time.perf_counter()

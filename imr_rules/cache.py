@@ -1,4 +1,5 @@
-"""An on-disk cache of validated rule documents, keyed by the rule set's content hash.
+"""An on-disk cache of validated rule documents, keyed by the rule set's content hash, and of
+that hash by the rule files' sizes and modification times (so unchanged files are not re-read).
 
 It only saves work: a missing, stale, unreadable or unwritable cache means the rules are parsed
 and validated again, with the same result. Set IMR_RULES_CACHE to choose the folder, or to
@@ -45,7 +46,8 @@ _DIGESTS_KEPT = 32  # stamps of recently hashed rule sets (a checkout, an instal
 
 def known_digest(stamp: str) -> str | None:
     """The content digest recorded for exactly these files in this state, if any."""
-    return _read_digests().get(_stamp_key(stamp))
+    digest = _read_digests().get(_stamp_key(stamp))
+    return digest if isinstance(digest, str) and len(digest) == 64 else None
 
 
 def remember_digest(stamp: str, digest: str) -> None:
@@ -93,10 +95,16 @@ def read(digest: str, paths: list[str]) -> tuple[list[Document], Callable[[], li
         return None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("digest") != digest:
         return None
-    if payload["paths"] != paths:
-        return None  # same content under other names: error messages must name these files
-    compiling = [Document(path, data, dict(lines)) for path, data, lines in payload["compile"]]
-    return compiling, partial(_complete, payload["complete"])
+    try:
+        if payload["paths"] != paths:
+            return None  # same content under other names: error messages must name these files
+        compiling = [Document(path, data, dict(lines)) for path, data, lines in payload["compile"]]
+        complete = payload["complete"]
+    except (KeyError, TypeError, ValueError):  # a damaged file that still unmarshals
+        return None
+    if not isinstance(complete, bytes):
+        return None
+    return compiling, partial(_complete, complete)
 
 
 def _complete(encoded: bytes) -> list[Document]:

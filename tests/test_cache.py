@@ -103,3 +103,16 @@ def test_a_changed_rule_file_is_hashed_and_parsed_again(cache, tmp_path):
     assert after.hash != before.hash
     criterion = next(c for c in after.get("mtus-cpmtg-massage").criteria if c.id == "MS-2")
     assert criterion.params["max"] == 5
+
+
+def test_a_cache_file_with_the_wrong_contents_is_ignored(cache):
+    import marshal
+
+    expected = snapshot(load_ruleset())
+    for file in cache.glob("*.marshal"):
+        if file.name == "digests.marshal":
+            file.write_bytes(marshal.dumps({key: 12345 for key in marshal.loads(file.read_bytes())}))
+        else:
+            payload = marshal.loads(file.read_bytes())
+            file.write_bytes(marshal.dumps({k: v for k, v in payload.items() if k != "compile"}))
+    assert snapshot(load_ruleset()) == expected
