@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 from imr_rules.engine import decide, evaluate  # noqa: E402
 from imr_rules.model import Outcome  # noqa: E402
 from imr_rules.render import report_to_dict  # noqa: E402
-from imr_rules.request import request_from_data  # noqa: E402
-from imr_rules.rules import load_ruleset  # noqa: E402
-from imr_rules.ruletests import case_request_data  # noqa: E402
+from imr_rules.requests.loading import request_from_data  # noqa: E402
+from imr_rules.ruleset.loading import load_ruleset  # noqa: E402
+from imr_rules.authoring.ruletests import case_request_data  # noqa: E402
 from imr_rules.errors import ImrRulesError  # noqa: E402
 
 
@@ -61,7 +61,7 @@ def library_requests(ruleset, count: int) -> list:
                     templates.append(request_from_data(case_request_data(case), vocabulary=ruleset.vocabulary))
                 except ImrRulesError:
                     pass
-    from imr_rules.request import load_request
+    from imr_rules.requests.loading import load_request
 
     for path in sorted((ROOT / "examples" / "requests").glob("*.yaml")):
         try:
@@ -198,7 +198,7 @@ def main() -> None:
 
     letters = _letter_texts()
     if letters:
-        from imr_rules.letters import parse_letter_text
+        from imr_rules.letters.parsing import parse_letter_text
 
         letter_rate = rate(parse_letter_text, letters, repeat=3)
         report(f"imr-rules parse: text letters/s ({len(letters)} letters)", letter_rate, "letters/s", ">= 500", letter_rate >= 500)

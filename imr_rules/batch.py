@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple, TextIO
 
-from .errors import ImrRulesError, InputFileError, Source
+from imr_rules.errors import ImrRulesError, InputFileError, Source
 
 REQUEST_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 STDIN = "-"
@@ -81,16 +81,16 @@ _RULESET: Any = None
 
 def _init_worker(rule_paths: list[str] | None) -> None:
     global _RULESET  # one rule set per worker process, loaded once (not shared mutable state)
-    from .rules import load_ruleset
+    from imr_rules.ruleset.loading import load_ruleset
 
     _RULESET = load_ruleset(rule_paths or None)
 
 
 def run_task(task: Task, ruleset: Any = None) -> Outcome:
     """Load, evaluate and render one request as the JSON contract; a bad input is an error line."""
-    from .engine import evaluate
-    from .render import report_to_dict
-    from .request import load_request, request_from_document
+    from imr_rules.engine import evaluate
+    from imr_rules.render import report_to_dict
+    from imr_rules.requests.loading import load_request, request_from_document
 
     ruleset = ruleset or _RULESET
     try:
@@ -106,7 +106,7 @@ def run_task(task: Task, ruleset: Any = None) -> Outcome:
 
 
 def _json_line(task: Task):
-    from .documents import Document
+    from imr_rules.documents import Document
 
     source, _, _ = task.name.rpartition(":")
     try:

@@ -17,7 +17,7 @@ from typing import Any, Mapping, NamedTuple
 
 import yaml
 
-from .errors import ImrRulesError, InputFileError, Source
+from imr_rules.errors import ImrRulesError, InputFileError, Source
 
 Path_ = tuple[Any, ...]
 

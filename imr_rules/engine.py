@@ -13,11 +13,11 @@ import datetime as dt
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
-from .derived import item_facts
-from .diagnoses import diagnosis_notes
-from .model import (
+from imr_rules.requests.derived import item_facts
+from imr_rules.reference.diagnoses import diagnosis_notes
+from imr_rules.model import (
     Determination,
     Finding,
     Item,
@@ -29,9 +29,8 @@ from .model import (
     RuleResult,
     Status,
 )
-from .rationale import rationale, remedy, statement, template_values
-from .codegen import compile_choice_function, compile_decision_function
-from .rules import RuleSet, reference_statuses
+from imr_rules.rationale import rationale, remedy, statement, template_values
+from imr_rules.ruleset.loading import RuleSet, reference_statuses
 
 
 def evaluate(request: Request, ruleset: RuleSet) -> Report:
@@ -64,45 +63,6 @@ _NO_RULE = (Outcome.NO_APPLICABLE_RULE, (), (), (), None)
 
 def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
     """Select the rules for an item and evaluate every criterion; no text is produced."""
-    # The fast path runs hundreds of thousands of times a second: each name and attribute is
-    # looked up once, and the memo is read without a call.
-    facts = item.values
-    if facts is None:
-        facts = item_facts(request, item)[0]
-    memo = ruleset.memo.get("engine") or _memo(ruleset)
-    # The same category, codes and day as an earlier item -> the same selection.
-    category = item.category
-    day_key = (category, item.codes, item.service if category is None else None, request.request_date)
-    function = memo.by_day.get(day_key)
-    if function is None:
-        function = memo.remember_day(day_key, _selection(item, ruleset, request.request_date)[1])
-    return function(facts)
-
-
-def _choosing_by_when(candidates: tuple[Rule, ...], ruleset: RuleSet) -> Callable[[Mapping[str, Any]], Decision]:
-    """The decision function for candidates of which some select by a condition on the facts
-    (``when``): it chooses the rules for each item, with a compiled function per choice."""
-    by_mask: dict[tuple[bool, ...], Callable] = {}
-    choose = compile_choice_function([rule.when_spec for rule in candidates], ruleset.definitions,
-                                     lambda facts: _choice_by_reference(candidates, facts), ruleset.vocabulary)
-
-    def decide_choosing(facts: Mapping[str, Any]) -> Decision:
-        mask = choose(facts)
-        function = by_mask.get(mask)
-        if function is None:
-            chosen = [rule for rule, keep in zip(candidates, mask) if keep]
-            function = by_mask[mask] = _decision_function(_by_role(chosen), ruleset)
-        return function(facts)
-
-    return decide_choosing
-
-
-def _choice_by_reference(candidates: tuple[Rule, ...], facts: Mapping[str, Any]) -> tuple[bool, ...]:
-    return tuple(rule.when is None or rule.when(facts) is not False for rule in candidates)
-
-
-def decide_by_reference(request: Request, item: Item, ruleset: RuleSet) -> Decision:
-    """The same decision through the reference closures (no generated code): for tests and checks."""
     facts = item.values if item.values is not None else item_facts(request, item)[0]
     return _reference_decision(applicable_rules(item, facts, ruleset, request), facts)
 
@@ -135,22 +95,12 @@ _MEMO_LIMIT = 20_000
 class _Memo:
     """What the engine remembers for one rule set. None of it changes a result, only its speed.
 
-    by_era     (category, codes, service if uncategorised, era) -> (candidates, decision function)
-    by_day     the same keyed by the day itself -> the decision function, so a hit needs no era lookup
-    functions  rule ids -> compiled decision function (one per rule combination; never cleared)
+    by_era     (category, codes, service if uncategorised, era) -> the candidate rules
     boundaries the dates where some edition starts or ends, sorted
     """
 
     boundaries: list
     by_era: dict = field(default_factory=dict)
-    by_day: dict = field(default_factory=dict)
-    functions: dict = field(default_factory=dict)
-
-    def remember_day(self, key: tuple, function: Callable) -> Callable:
-        if len(self.by_day) > _MEMO_LIMIT:
-            self.by_day.clear()
-        self.by_day[key] = function
-        return function
 
     def era(self, day) -> int:
         """Which span between edition boundaries a day falls in (same span = same editions in force)."""
@@ -166,48 +116,21 @@ def _memo(ruleset: RuleSet) -> _Memo:
     return memo
 
 
-def _selection(item: Item, ruleset: RuleSet, day) -> tuple[tuple[Rule, ...], Callable[[Mapping[str, Any]], Decision]]:
-    """The rules selected by category/code/keyword and date, and their decision function (which,
-    where some rule selects by a condition on the facts, chooses among them item by item).
+def _candidates(item: Item, ruleset: RuleSet, day) -> tuple[Rule, ...]:
+    """The rules selected by category/code/keyword and in force on the day (before any ``when``).
 
     It depends only on the item's category, codes, (when it has no category) service text, and
-    which editions are in force on the day.
+    which editions are in force on the day, so it is remembered by those.
     """
     memo = _memo(ruleset)
     key = (item.category, item.codes, item.service if item.category is None else None, memo.era(day))
-    entry = memo.by_era.get(key)
-    if entry is None:
+    candidates = memo.by_era.get(key)
+    if candidates is None:
         if len(memo.by_era) > _MEMO_LIMIT:
             memo.by_era.clear()
         candidates = tuple(rule for rule in ruleset.rules if _selects(rule, item) and rule.edition_on(day) is not None)
-        if any(rule.when is not None for rule in candidates):
-            function = _choosing_by_when(candidates, ruleset)
-        else:
-            function = _decision_function(_by_role(list(candidates)), ruleset)
-        entry = memo.by_era[key] = (candidates, function)
-    return entry
-
-
-def _decision_function(rules: tuple[Rule, ...], ruleset: RuleSet):
-    key = tuple(rule.id for rule in rules)
-    functions = _memo(ruleset).functions
-    function = functions.get(key)
-    if function is None:
-        if not rules:
-            function = _no_rule
-        else:
-            function = compile_decision_function(
-                rules, ruleset.definitions,
-                lambda statuses, certifiable, rules=rules: _combine(rules, statuses, certifiable),
-                lambda facts, rules=rules: _reference_decision(rules, facts),
-                ruleset.vocabulary,
-            )
-        functions[key] = function
-    return function
-
-
-def _no_rule(facts: Mapping[str, Any]) -> Decision:
-    return Decision(*_NO_RULE)
+        memo.by_era[key] = candidates
+    return candidates
 
 
 def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determination:
@@ -233,7 +156,7 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
 
 def applicable_rules(item: Item, facts: Mapping[str, Any], ruleset: RuleSet, request: Request) -> tuple[Rule, ...]:
     """The rules that decide this item: primary (MTUS) and supplements, else fallbacks (ODG)."""
-    candidates = _selection(item, ruleset, request.request_date)[0]
+    candidates = _candidates(item, ruleset, request.request_date)
     return _by_role([rule for rule in candidates if rule.when is None or rule.when(facts) is not False])
 
 

@@ -210,10 +210,6 @@ class Rule:
     confidence: str | None = None
     unit: str = "visits"
     when: Condition | None = field(default=None, compare=False, repr=False)
-    # facts -> (each criterion's status, each criterion's certifiable quantity): see codegen.py.
-    statuses: Callable[[Mapping[str, Any]], tuple[tuple[Status, ...], tuple[int | None, ...]]] | None = field(
-        default=None, compare=False, repr=False
-    )
     all_required: bool = True
     criterion_specs: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, repr=False)
     when_spec: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)  # ``when``, as written

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-from .model import Criterion, Item, Outcome, RuleResult, Status
+from imr_rules.model import Criterion, Item, Outcome, RuleResult, Status
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 

@@ -17,7 +17,7 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def ruleset():
-    from imr_rules.rules import load_ruleset
+    from imr_rules.ruleset.loading import load_ruleset
 
     return load_ruleset()
 

@@ -8,8 +8,8 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 from imr_rules.engine import decide
-from imr_rules.request import load_request
-from imr_rules.rules import load_ruleset
+from imr_rules.requests.loading import load_request
+from imr_rules.ruleset.loading import load_ruleset
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from imr_rules.cases import case_paths, iter_cases, letter_mismatches, load_case
+from imr_rules.evaluation.cases import case_paths, iter_cases, letter_mismatches, load_case
 from imr_rules.errors import CaseError, ImrRulesError
 
 ROOT = Path(__file__).resolve().parents[1]

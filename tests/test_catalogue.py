@@ -7,9 +7,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from imr_rules.catalogue import catalogue_markdown, plain_condition
+from imr_rules.authoring.catalogue import catalogue_markdown, plain_condition
 from imr_rules.cli import app
-from imr_rules.rules import load_ruleset
+from imr_rules.ruleset.loading import load_ruleset
 
 MANIFEST = """\
 name: catalogue test rules

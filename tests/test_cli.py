@@ -221,8 +221,8 @@ def test_text_report_prints_brackets_as_written():
     from imr_rules.engine import evaluate
     from imr_rules.render import report_to_dict
     from imr_rules.render.terminal import make_console, render_report
-    from imr_rules.request import request_from_data
-    from imr_rules.rules import load_ruleset
+    from imr_rules.requests.loading import request_from_data
+    from imr_rules.ruleset.loading import load_ruleset
 
     ruleset = load_ruleset()
     request = request_from_data({"request_date": "2016-12-01", "items": [{"service": "Massage [bold]x[/bold] [MTUS]", "category": "massage", "quantity": 12}]})

@@ -2,8 +2,8 @@
 
 import pytest
 
-from imr_rules.conditions import ConditionError, compile_condition
-from imr_rules.vocabulary import default_vocabulary
+from imr_rules.ruleset.conditions import ConditionError, compile_condition
+from imr_rules.reference.vocabulary import default_vocabulary
 
 VOCABULARY = default_vocabulary()
 
@@ -85,7 +85,7 @@ def test_unknown_fact_suggests_the_nearest_name():
 
 
 def test_invalid_regular_expression_is_reported():
-    from imr_rules.conditions import check_pattern
+    from imr_rules.ruleset.conditions import check_pattern
 
     with pytest.raises(ConditionError) as raised:
         check_pattern("(", ("matches",))

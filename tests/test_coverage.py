@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from imr_rules.cli import app
-from imr_rules.coverage import Description, descriptions_from_file, item_coverage, measure
+from imr_rules.evaluation.coverage import Description, descriptions_from_file, item_coverage, measure
 
 SHARED = Path(os.environ.get("IMR_RULES_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
 CORPUS = SHARED / "corpus" / "raw" / "talhaabacus-IMRCrawler"

@@ -6,8 +6,8 @@ import pytest
 
 
 def _facts(item: dict, facts: dict | None = None, day: str = "2016-12-01", others: list | None = None, patient: dict | None = None) -> dict:
-    from imr_rules.derived import item_facts
-    from imr_rules.request import request_from_data
+    from imr_rules.requests.derived import item_facts
+    from imr_rules.requests.loading import request_from_data
 
     data = {"request_date": day, "items": [{"id": 1, **item}] + [{"id": i + 2, **o} for i, o in enumerate(others or [])]}
     if facts:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from imr_rules.describe import BODY_REGIONS, CATEGORIES, describe_item, item_description_to_dict
-from imr_rules.normalize import Strength
+from imr_rules.letters.describe import BODY_REGIONS, CATEGORIES, describe_item, item_description_to_dict
+from imr_rules.requests.shorthand import Strength
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_ROOT = Path(os.environ.get("IMR_RULES_CORPUS", REPO.parent / "shared" / "corpus"))

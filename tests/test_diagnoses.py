@@ -10,13 +10,13 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from imr_rules import diagnoses
+from imr_rules.reference import diagnoses
 from imr_rules.cli import app
-from imr_rules.derived import item_facts
-from imr_rules.diagnoses import code_problem, code_system, groups_of, request_groups
+from imr_rules.requests.derived import item_facts
+from imr_rules.reference.diagnoses import code_problem, code_system, groups_of, request_groups
 from imr_rules.engine import evaluate
 from imr_rules.model import Diagnosis
-from imr_rules.request import parse_request
+from imr_rules.requests.loading import parse_request
 
 HAVE_CODE_SET = importlib.util.find_spec("simple_icd_10_cm") is not None
 needs_code_set = pytest.mark.skipif(not HAVE_CODE_SET, reason="simple-icd-10-cm (the CMS code list) is not installed")
@@ -141,7 +141,7 @@ def test_no_diagnoses_means_groups_not_documented():
 
 
 def _ruleset():
-    from imr_rules.rules import load_ruleset
+    from imr_rules.ruleset.loading import load_ruleset
 
     return load_ruleset()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imr_rules.drugs import DRUG_CLASSES, all_drugs, find_drugs, lexicon_version, lookup, mme_factor, mme_per_day
+from imr_rules.reference.drugs import DRUG_CLASSES, all_drugs, find_drugs, lexicon_version, lookup, mme_factor, mme_per_day
 from imr_rules.errors import ImrRulesError
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from imr_rules.engine import evaluate
 from imr_rules.model import Outcome, Status
-from imr_rules.request import request_from_data
+from imr_rules.requests.loading import request_from_data
 
 
 def decide(ruleset, item, facts=None, date="2016-12-01", **request):

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from imr_rules.cli import app
 from imr_rules.engine import evaluate
-from imr_rules.request import load_request
+from imr_rules.requests.loading import load_request
 
 from conftest import EXAMPLES
 

@@ -13,7 +13,7 @@ def modules_after(code: str) -> set[str]:
 
 
 def test_plain_import_loads_neither_rich_nor_typer():
-    modules = modules_after("import imr_rules, imr_rules.engine, imr_rules.rules, imr_rules.request")
+    modules = modules_after("import imr_rules, imr_rules.engine, imr_rules.ruleset.loading, imr_rules.requests.loading")
     assert not any(m == "rich" or m.startswith("rich.") for m in modules)
     assert "typer" not in modules
 

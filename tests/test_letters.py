@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from imr_rules.errors import LetterError
-from imr_rules.letters import (
+from imr_rules.letters.parsing import (
     Citation,
     Letter,
     iter_letters,

@@ -1,6 +1,6 @@
 import pytest
 
-from imr_rules.normalize import parse_directions, parse_schedule, parse_strength
+from imr_rules.requests.shorthand import parse_directions, parse_schedule, parse_strength
 
 
 @pytest.mark.parametrize(

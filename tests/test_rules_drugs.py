@@ -55,7 +55,7 @@ GROUPS = {
 
 @pytest.fixture(scope="module")
 def drug_ruleset():
-    from imr_rules.rules import load_ruleset
+    from imr_rules.ruleset.loading import load_ruleset
 
     return load_ruleset(RULES)
 
@@ -74,7 +74,7 @@ def test_every_example_is_listed_and_each_group_has_three():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_example_decisions_through_the_library(name, drug_ruleset):
     from imr_rules.engine import evaluate
-    from imr_rules.request import load_request
+    from imr_rules.requests.loading import load_request
 
     report = evaluate(load_request(EXAMPLES / name, drug_ruleset.vocabulary), drug_ruleset)
     decided = {d.item.id: d for d in report.determinations}
@@ -103,7 +103,7 @@ def test_example_decisions_through_the_cli(name):
 
 
 def test_embedded_rule_tests_pass(drug_ruleset):
-    from imr_rules.ruletests import run_rule_tests
+    from imr_rules.authoring.ruletests import run_rule_tests
 
     results = run_rule_tests(drug_ruleset)
     drug_results = [r for r in results if "drugs" in Path(r.path).parts]
@@ -115,7 +115,7 @@ def test_embedded_rule_tests_pass(drug_ruleset):
 def test_every_criterion_is_tested_passing_and_failing(drug_ruleset):
     """Each criterion of each drug rule is met in one case and not met or not documented in another
     (a not_recommended criterion can only fail or not apply: it must fail in one case)."""
-    from imr_rules.ruletests import run_rule_tests
+    from imr_rules.authoring.ruletests import run_rule_tests
 
     seen: dict[tuple[str, str], set[str]] = {}
     for result in run_rule_tests(drug_ruleset):
@@ -147,7 +147,7 @@ def test_each_drug_rule_cites_and_dates_every_edition(drug_ruleset):
 )
 def test_opioid_edition_follows_the_date_of_service(day, rule_id, drug_ruleset):
     from imr_rules.engine import evaluate
-    from imr_rules.request import request_from_data
+    from imr_rules.requests.loading import request_from_data
 
     request = request_from_data({"request_date": day, "items": [{"service": "Norco 10/325 mg", "category": "opioid"}]},
                                 vocabulary=drug_ruleset.vocabulary)
@@ -159,8 +159,8 @@ def test_opioid_edition_follows_the_date_of_service(day, rule_id, drug_ruleset):
 # ---- MME: both CDC tables ----------------------------------------------------------------------
 
 def _mme(name: str, strength: str, directions: str, table: str | None = None) -> float | None:
-    from imr_rules.derived import item_facts
-    from imr_rules.request import request_from_data
+    from imr_rules.requests.derived import item_facts
+    from imr_rules.requests.loading import request_from_data
 
     data = {"request_date": "2016-12-01",
             "items": [{"service": name, "category": "opioid", "drug": {"name": name, "strength": strength, "quantity": 60, "directions": directions}}]}
@@ -186,7 +186,7 @@ def test_the_mme_table_can_change_a_decision(drug_ruleset):
     """Hydromorphone 8 mg x4 is 128 MME with cdc-2016 (over 120) but 160 with cdc-2022; 6 mg x4
     is 96 or 120: within 120 under both, so OP9-8 flips only where the tables straddle it."""
     from imr_rules.engine import evaluate
-    from imr_rules.request import request_from_data
+    from imr_rules.requests.loading import request_from_data
 
     def op9_8(table: str) -> str:
         data = {"request_date": "2015-06-01", "facts": {"mme_table": table},

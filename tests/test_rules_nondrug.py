@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from imr_rules.cli import app
 from imr_rules.engine import evaluate
-from imr_rules.request import load_request
-from imr_rules.ruletests import run_rule_tests
+from imr_rules.requests.loading import load_request
+from imr_rules.authoring.ruletests import run_rule_tests
 
 from conftest import EXAMPLES, ROOT
 

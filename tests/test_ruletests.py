@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from imr_rules.cli import app
-from imr_rules.ruletests import failure_lines, run_tests
+from imr_rules.authoring.ruletests import failure_lines, run_tests
 
 MANIFEST = """\
 name: test rules

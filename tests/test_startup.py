@@ -5,7 +5,6 @@ tables a request loads) and that the caches give exactly what uncached work give
 """
 
 import importlib
-import marshal
 import os
 import re
 import subprocess
@@ -14,17 +13,19 @@ import sys
 import pytest
 from conftest import EXAMPLES
 
-from imr_rules import drugs, lazyre
+from imr_rules.reference import drugs
+from imr_rules import lazyre
 
 MODULES_WITH_PATTERNS = (
-    "imr_rules.normalize", "imr_rules.describe", "imr_rules.drugs", "imr_rules.diagnoses",
-    "imr_rules.derive_clinical", "imr_rules.derive_drugs",
+    "imr_rules.requests.shorthand", "imr_rules.letters.describe", "imr_rules.reference.drugs", "imr_rules.reference.diagnoses",
+    "imr_rules.requests.derive_clinical", "imr_rules.requests.derive_drugs",
 )
 
 
 def project_patterns() -> list[lazyre.LazyPattern]:
     """Every pattern of the modules, and of the data tables they compile patterns for."""
-    from imr_rules import derive_clinical, diagnoses
+    from imr_rules.reference import diagnoses
+    from imr_rules.requests import derive_clinical
 
     values = [vars(importlib.import_module(name)) for name in MODULES_WITH_PATTERNS]
     values += [diagnoses.groups(), derive_clinical.postsurgical_table()]
@@ -40,45 +41,11 @@ def project_patterns() -> list[lazyre.LazyPattern]:
     return found
 
 
-def test_every_pattern_has_a_program_that_builds_what_re_compile_builds(tmp_path, monkeypatch):
-    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path))  # programs are computed only where they can be kept
+def test_every_pattern_compiles_as_re_compile_does():
     patterns = project_patterns()
     assert len(patterns) > 100
     for lazy in patterns:
-        expected = re.compile(lazy._source, lazy._flags)
-        program = lazyre._program(lazy._source, int(lazy._flags), expected)
-        assert program is not None, lazy._source
-        assert lazyre._from_program(lazy._source, program) == expected
-
-
-def test_a_cached_program_is_used_without_compiling_again(tmp_path, monkeypatch):
-    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path))
-    source, flags = r"\b(?P<n>\d+)\s*visits?\b", int(re.I)
-    first = lazyre._ProgramCache()
-    expected = first.compile(source, flags)
-    first.save()
-
-    def no_compiling(*args):
-        raise AssertionError("compiled again")
-
-    monkeypatch.setattr(re, "compile", no_compiling)
-    again = lazyre._ProgramCache().compile(source, flags)
-    assert again == expected and again.search("12 Visits").group("n") == "12"
-
-
-def test_without_a_cache_patterns_compile_as_usual(monkeypatch):
-    monkeypatch.setenv("IMR_RULES_CACHE", "off")
-    cache = lazyre._ProgramCache()
-    assert cache.compile(r"x+y", 0) == re.compile(r"x+y")
-    cache.save()  # nothing to keep, nowhere to keep it
-
-
-@pytest.mark.parametrize("entry", [None, b"", marshal.dumps((0,)), marshal.dumps((0, b"\x00", 0, {}, ()))])
-def test_an_unusable_cache_entry_falls_back_to_re_compile(tmp_path, monkeypatch, entry):
-    monkeypatch.setenv("IMR_RULES_CACHE", str(tmp_path))
-    cache = lazyre._ProgramCache()
-    cache._programs = {"0:a|b": entry}
-    assert cache.compile("a|b", 0) == re.compile("a|b")
+        assert lazy.compiled() == re.compile(lazy._source, lazy._flags), lazy._source
 
 
 def fresh_process(code: str, env: dict | None = None) -> str:
@@ -89,7 +56,7 @@ def fresh_process(code: str, env: dict | None = None) -> str:
 
 def test_a_massage_request_loads_no_drug_or_surgery_table(tmp_path):
     code = (
-        "from imr_rules import request, drugs, derive_clinical\n"
+        "from imr_rules.requests import loading as request, derive_clinical\nfrom imr_rules.reference import drugs\n"
         f"request.load_request({str(EXAMPLES / 'massage-twelve-visits.yaml')!r})\n"
         "print(drugs._lexicon.cache_info().currsize, derive_clinical.postsurgical_table.cache_info().currsize)"
     )
@@ -102,7 +69,7 @@ def test_a_massage_request_loads_no_drug_or_surgery_table(tmp_path):
 
 def test_a_drug_request_loads_the_lexicon():
     code = (
-        "from imr_rules import request, drugs\n"
+        "from imr_rules.requests import loading as request\nfrom imr_rules.reference import drugs\n"
         f"request.load_request({str(EXAMPLES / 'drug-opioid-maintenance-documented.yaml')!r})\n"
         "print(drugs._lexicon.cache_info().currsize)"
     )
@@ -115,27 +82,22 @@ def test_every_drug_name_is_long_enough_for_the_prefix_screen():
     assert drugs._name_prefixes() == frozenset(drugs._lexicon().names_by_prefix)
 
 
-def test_every_derive_module_is_discovered():
-    import pkgutil
+def test_every_derive_module_is_listed():
+    import os
 
-    import imr_rules
-    from imr_rules import derived
+    from imr_rules.requests import derived
 
-    expected = sorted(m.name for m in pkgutil.iter_modules(imr_rules.__path__) if m.name.startswith("derive_"))
-    assert derived._area_module_names() == expected
-    assert {f.__module__ for f in derived.DERIVERS} == {"imr_rules.derived", *(f"imr_rules.{n}" for n in expected)}
-
-
-def test_compile_cached_gives_what_re_compile_gives():
-    assert lazyre.compile_cached(r"(?P<n>\d+)\s*mg", re.I) == re.compile(r"(?P<n>\d+)\s*mg", re.I)
+    folder = os.path.dirname(derived.__file__)
+    modules = sorted(f"imr_rules.requests.{n[:-3]}" for n in os.listdir(folder) if n.startswith("derive_") and n.endswith(".py"))
+    assert sorted({f.__module__ for f in derived.DERIVERS}) == modules
 
 
 def test_loading_requests_does_not_import_the_item_describer():
     # Categories live in vocabulary and body regions in normalize, so a check never needs describe.
     code = (
-        "import sys\nfrom imr_rules import request\n"
+        "import sys\nfrom imr_rules.requests import loading as request\n"
         f"for name in ('massage-twelve-visits', 'drug-opioid-maintenance-documented'):\n"
         f"    request.load_request({str(EXAMPLES)!r} + '/' + name + '.yaml')\n"
-        "print('imr_rules.describe' in sys.modules)"
+        "print('imr_rules.letters.describe' in sys.modules)"
     )
     assert fresh_process(code) == "False"

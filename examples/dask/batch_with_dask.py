@@ -18,8 +18,8 @@ import dask.bag as db
 
 from imr_rules.engine import decide
 from imr_rules.errors import ImrRulesError
-from imr_rules.request import request_from_data
-from imr_rules.rules import load_ruleset
+from imr_rules.requests.loading import request_from_data
+from imr_rules.ruleset.loading import load_ruleset
 
 
 def decide_partition(lines: Iterable[str]) -> list[dict]:

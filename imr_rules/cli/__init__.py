@@ -18,7 +18,7 @@ gc.disable()
 import os  # noqa: E402
 import sys  # noqa: E402
 
-from ..errors import ImrRulesError  # noqa: E402
+from imr_rules.errors import ImrRulesError  # noqa: E402
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -42,7 +42,7 @@ def register_commands(modules=None):
     """Import command modules (default: all), so that each registers its commands; the typer app."""
     import importlib
 
-    from .common import app
+    from imr_rules.cli.common import app
 
     for name in sorted(modules if modules is not None else {m for ms in COMMAND_MODULES.values() for m in ms}):
         importlib.import_module(f"{__name__}.{name}")

@@ -1,5 +1,5 @@
 """python -m imr_rules.cli: the same as the imr-rules command."""
 
-from . import main
+from imr_rules.cli import main
 
 main()

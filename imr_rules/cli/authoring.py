@@ -13,8 +13,8 @@ from typing import Optional
 
 import typer
 
-from .common import check_format, dump_json, open_output, print_errors
-from .rules_cmd import rules_app
+from imr_rules.cli.common import check_format, dump_json, open_output, print_errors
+from imr_rules.cli.rules_cmd import rules_app
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
@@ -35,7 +35,7 @@ def test_rules(
 
     Exit 0 when all pass, 1 when a case fails (or coverage falls short), 2 when a rule file is invalid.
     """
-    from ..ruletests import run_tests, run_to_dict
+    from imr_rules.authoring.ruletests import run_tests, run_to_dict
 
     check_format(format, ("text", "json"))
     run = _or_exit(lambda: run_tests(paths or None))
@@ -54,7 +54,7 @@ def test_rules(
 
 def _or_exit(action):
     """Run an action; a problem outside the rule files (e.g. the fact vocabulary) exits 2 with one line."""
-    from ..errors import ImrRulesError
+    from imr_rules.errors import ImrRulesError
 
     try:
         return action()
@@ -85,8 +85,8 @@ def _coverage_shortfalls(run, threshold: float | None, both_ways: bool) -> list[
 def _print_test_run(run, shortfalls: list[str]) -> None:
     from rich.table import Table
 
-    from ..render.terminal import make_console
-    from ..ruletests import failure_lines, missing_ways
+    from imr_rules.render.terminal import make_console
+    from imr_rules.authoring.ruletests import failure_lines, missing_ways
 
     if run.errors:
         print_errors(run.errors)
@@ -127,7 +127,7 @@ def lint_rules(
 
     One line per finding, "path:line: CODE rule-id: message (hint)"; exit 1 when a finding is an error.
     """
-    from ..lint import CHECKS, finding_to_dict, has_errors, lint
+    from imr_rules.authoring.lint import CHECKS, finding_to_dict, has_errors, lint
 
     check_format(format, ("text", "json"))
     if list_checks:
@@ -165,9 +165,9 @@ def doc_rules(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the Markdown catalogue to this file."),
 ) -> None:
     """Write a Markdown catalogue of every rule and criterion, grouped by category, for reviewers."""
-    from ..catalogue import catalogue_markdown
-    from ..rules import load_ruleset_collecting
-    from ..ruletests import rule_scope
+    from imr_rules.authoring.catalogue import catalogue_markdown
+    from imr_rules.ruleset.loading import load_ruleset_collecting
+    from imr_rules.authoring.ruletests import rule_scope
 
     ruleset, errors = _or_exit(lambda: load_ruleset_collecting(rule_scope(paths or None).load))
     stream = open_output(output)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
+from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 CHECK_FORMATS = ("text", "json", "jsonl", "markdown")
 
@@ -26,7 +26,7 @@ def check(
     memory stays flat however long the input. Bad inputs are reported one line each on standard
     error (exit code 2) and the others are still checked.
     """
-    from .. import batch
+    from imr_rules import batch
 
     check_format(format, CHECK_FORMATS)
     ruleset = load_rules_or_exit(rules)
@@ -77,13 +77,13 @@ class _Writer:
         elif self.format == "json":
             self.kept.append(report)
         elif self.format == "markdown":
-            from ..render.markdown import render_markdown
+            from imr_rules.render.markdown import render_markdown
 
             if self.count > 1:
                 self.stream.write("\n")
             self.stream.write(render_markdown(report))
         else:
-            from ..render.terminal import make_console, render_report
+            from imr_rules.render.terminal import make_console, render_report
 
             self.console = self.console or make_console(self.stream)
             render_report(self.console, report)

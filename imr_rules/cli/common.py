@@ -8,7 +8,7 @@ from typing import Any, Iterable, TextIO
 
 import typer
 
-from ..errors import ImrRulesError
+from imr_rules.errors import ImrRulesError
 
 app = typer.Typer(
     name="imr-rules",
@@ -24,7 +24,7 @@ def _root() -> None:
     # A callback keeps the app a group of commands even when a run registers only one (typer would
     # otherwise make a lone command the program itself, and "check" would be read as an argument).
     # It runs before every command: the imports are done, so garbage collection may resume.
-    from . import startup_over
+    from imr_rules.cli import startup_over
 
     startup_over()
 
@@ -33,9 +33,9 @@ RULES_OPTION_HELP = "Rule file or directory (repeatable); default: the bundled r
 
 
 def load_rules_or_exit(paths: list[Path] | None):
-    from ..rules import RuleSetError, load_ruleset
+    from imr_rules.ruleset.loading import RuleSetError, load_ruleset
 
-    from . import startup_over
+    from imr_rules.cli import startup_over
 
     try:
         ruleset = load_ruleset(paths or None)
@@ -94,7 +94,7 @@ class progress:
             return lambda: None
         from rich.progress import Progress
 
-        from ..render.terminal import make_console
+        from imr_rules.render.terminal import make_console
 
         self.bar = Progress(console=make_console(sys.stderr), transient=True)
         self.bar.start()

@@ -9,7 +9,7 @@ from typing import Any, Iterator, Optional, TextIO
 
 import typer
 
-from .common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors
+from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors
 
 COMPARE_FORMATS = ("text", "json", "markdown", "csv")
 CSV_COLUMNS = (
@@ -34,8 +34,8 @@ def compare(
     accuracy, overturn recall/precision and Cohen's kappa, overall and per category, and every
     disagreement with the criteria that drove our decision.
     """
-    from ..cases import iter_cases
-    from ..compare import compare_cases
+    from imr_rules.evaluation.cases import iter_cases
+    from imr_rules.evaluation.compare import compare_cases
 
     check_format(format, COMPARE_FORMATS)
     ruleset = load_rules_or_exit(rules)
@@ -110,7 +110,7 @@ def write_text(comparison, stream: TextIO) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..render.terminal import make_console
+    from imr_rules.render.terminal import make_console
 
     console = make_console(stream, width=120)
     m = comparison.metrics
@@ -163,7 +163,7 @@ def write_text(comparison, stream: TextIO) -> None:
 
 
 def write_json(comparison, stream: TextIO) -> None:
-    from ..compare import comparison_to_dict
+    from imr_rules.evaluation.compare import comparison_to_dict
 
     dump_json(comparison_to_dict(comparison), stream)
 

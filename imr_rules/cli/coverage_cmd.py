@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
+from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
 
 COVERAGE_FORMATS = ("text", "json")
 
@@ -22,7 +22,7 @@ def coverage(
     show_uncovered: bool = typer.Option(False, "--uncovered", help="List the descriptions no rule covers (text format)."),
 ) -> None:
     """Report, by category, the share of items for which some rule applies (nothing is evaluated)."""
-    from ..coverage import Description, descriptions_from_file, descriptions_from_letters, measure
+    from imr_rules.evaluation.coverage import Description, descriptions_from_file, descriptions_from_letters, measure
 
     check_format(format, COVERAGE_FORMATS)
     items = [Description(text) for text in descriptions or ()]

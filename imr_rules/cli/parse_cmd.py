@@ -8,7 +8,7 @@ from typing import Any, Optional, TextIO
 
 import typer
 
-from .common import app, check_format, dump_json, open_output, print_errors, progress
+from imr_rules.cli.common import app, check_format, dump_json, open_output, print_errors, progress
 
 PARSE_FORMATS = ("text", "json", "jsonl")
 # The rationale is folded to this many characters in the text view; --full shows it whole.
@@ -68,7 +68,7 @@ def _sources(inputs: list[str]):
     """('path', path) for files and directory entries; ('text', name, text) for JSON Lines input."""
     import json
 
-    from ..letters import LETTER_SUFFIXES
+    from imr_rules.letters.parsing import LETTER_SUFFIXES
 
     for entry in inputs:
         if entry != "-":
@@ -96,8 +96,8 @@ def _sources(inputs: list[str]):
 
 def read_source(source: tuple) -> tuple[str, dict | None, str | None, tuple[str, ...]]:
     """One letter read: (name, letter as a dict, error line, warnings); run in workers too."""
-    from ..errors import ImrRulesError
-    from ..letters import letter_to_dict, parse_letter_text, read_letter
+    from imr_rules.errors import ImrRulesError
+    from imr_rules.letters.parsing import letter_to_dict, parse_letter_text, read_letter
 
     kind, name = source[0], source[1]
     if kind == "error":
@@ -112,7 +112,7 @@ def read_source(source: tuple) -> tuple[str, dict | None, str | None, tuple[str,
 def _read_all(inputs: list[str], jobs: int):
     import os
 
-    from ..batch import ordered_map
+    from imr_rules.batch import ordered_map
 
     sources = _sources(inputs)
     workers = (os.cpu_count() or 1) if jobs == 0 else jobs
@@ -128,7 +128,7 @@ def _error_line(path: Path, error: Exception) -> str:
 
 
 def _console(stream: TextIO):
-    from ..render.terminal import make_console
+    from imr_rules.render.terminal import make_console
 
     return make_console(stream)
 

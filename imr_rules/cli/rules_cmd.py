@@ -7,14 +7,14 @@ from typing import Optional
 
 import typer
 
-from .common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
+from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
 
 rules_app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 
 def rule_summary(rule) -> dict:
-    from ..render.data import citation_to_dict
+    from imr_rules.render.data import citation_to_dict
 
     return {
         "id": rule.id,
@@ -52,7 +52,7 @@ def list_rules(
         return
     from rich.table import Table
 
-    from ..render.terminal import make_console
+    from imr_rules.render.terminal import make_console
 
     table = Table(title=f"{ruleset.name} {ruleset.version}", header_style="bold")
     for column in ("id", "categories", "tier", "role", "in force", "criteria"):
@@ -94,7 +94,7 @@ def show_rule(
     from rich.table import Table
     from rich.text import Text
 
-    from ..render.terminal import make_console
+    from imr_rules.render.terminal import make_console
 
     console = make_console()
     console.print(Text(f"{rule.id}: {rule.title}", style="bold"))
@@ -115,7 +115,7 @@ def validate_rules(
     paths: Optional[list[Path]] = typer.Argument(None, help="Rule files or directories; default: the bundled rules/."),
 ) -> None:
     """Validate rule files against the rule schema and the fact vocabulary; exit 2 on any problem."""
-    from ..rules import load_ruleset_collecting
+    from imr_rules.ruleset.loading import load_ruleset_collecting
 
     ruleset, errors = load_ruleset_collecting(paths or None)
     if errors:
@@ -130,7 +130,7 @@ def list_facts(format: str = typer.Option("text", "--format", "-f", help="text o
     """List the fact vocabulary: every name a request may document and a rule may use."""
     import sys
 
-    from ..vocabulary import default_vocabulary
+    from imr_rules.reference.vocabulary import default_vocabulary
 
     check_format(format, ("text", "json"))
     vocabulary = default_vocabulary()
@@ -141,7 +141,7 @@ def list_facts(format: str = typer.Option("text", "--format", "-f", help="text o
         return
     from rich.table import Table
 
-    from ..render.terminal import make_console
+    from imr_rules.render.terminal import make_console
 
     table = Table(title="Fact vocabulary", header_style="bold", expand=True)
     for column in ("name", "scope", "type", "description"):

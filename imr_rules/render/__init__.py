@@ -6,7 +6,7 @@ formatter lives in ``render.terminal`` and is the only module that imports rich.
 
 from __future__ import annotations
 
-from .data import report_to_dict, ruleset_to_dict
+from imr_rules.render.data import report_to_dict, ruleset_to_dict
 
 FORMATS = ("text", "json", "jsonl", "markdown")
 

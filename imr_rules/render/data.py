@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import __version__
-from ..model import Citation, Determination, Finding, Report, RuleResult
+from imr_rules import __version__
+from imr_rules.model import Citation, Determination, Finding, Report, RuleResult
 
 TOOL = "imr-rules"
 

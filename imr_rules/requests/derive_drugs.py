@@ -2,11 +2,11 @@
 
 Each deriver reads the item's drug line (``items[].drug``: name, strength, quantity, directions)
 or, without one, the service text ("Norco 10/325mg #90 1 po q6h prn"), and returns the ``drug.*``
-facts declared in ``imr_rules/data/vocabulary/drugs.yaml``. Anything that cannot be read is left
+facts declared in ``imr_rules/reference/data/vocabulary/drugs.yaml``. Anything that cannot be read is left
 out, so a rule that needs it finds it *not documented*, as a reviewer would.
 
-The drug table (names, classes, MME factors) is :mod:`imr_rules.drugs`; the Drug Formulary
-statuses are ``imr_rules/data/drug_formulary.yaml`` (unverified, see its header).
+The drug table (names, classes, MME factors) is :mod:`imr_rules.reference.drugs`; the Drug Formulary
+statuses are ``imr_rules/reference/data/drug_formulary.yaml`` (unverified, see its header).
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from importlib import resources
 from typing import Any
 
 
-from . import datafiles
-from .lazyre import lazy  # patterns compile on first use (start-up cost)
-from . import drugs as lexicon
-from .derived import deriver
-from .model import Item, Request
-from .normalize import parse_directions, parse_strength
+from imr_rules.reference import datafiles
+from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
+from imr_rules.reference import drugs as lexicon
+from imr_rules.model import Item, Request
+from imr_rules.requests.shorthand import parse_directions, parse_strength
 
 DEFAULT_MME_TABLE = "cdc-2016"
 DRUG_CATEGORIES = frozenset(lexicon.DRUG_CLASSES)
@@ -113,7 +112,6 @@ def _is_topical(item: Item, drug: lexicon.Drug) -> bool:
     return drug.topical or (dosage_form(_full_text(item), drug) in _TOPICAL_FORMS and drug.drug_class != "opioid")
 
 
-@deriver
 def drug_identity(request: Request, item: Item) -> dict[str, Any]:
     """What the drug is: generic, class, ingredients, form, brand, compounding."""
     drug, found = identify(item)
@@ -172,7 +170,6 @@ def mme_table(request: Request) -> str:
     return DEFAULT_MME_TABLE if fact is None else str(fact.value)
 
 
-@deriver
 def drug_amounts(request: Request, item: Item) -> dict[str, Any]:
     """How much: strength, units and mg per day, days' supply and morphine equivalents."""
     drug, _ = identify(item)
@@ -224,7 +221,6 @@ def pain_relief_percent(request: Request, item: Item) -> float | None:
     return round(100 * (without - with_drug) / without, 1)
 
 
-@deriver
 def drug_history(request: Request, item: Item) -> dict[str, Any]:
     """For how long the patient has taken the drug, and what it did for the pain.
 
@@ -250,7 +246,6 @@ def drug_history(request: Request, item: Item) -> dict[str, Any]:
     return values
 
 
-@deriver
 def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
     """Whether the same request also asks for an oral NSAID or an opioid (PPI and drug tests depend on it)."""
     classes = set()
@@ -265,11 +260,10 @@ def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def formulary_table() -> dict[str, dict[str, Any]]:
-    text = resources.files("imr_rules").joinpath("data/drug_formulary.yaml").read_text(encoding="utf-8")
+    text = resources.files("imr_rules").joinpath("reference/data/drug_formulary.yaml").read_text(encoding="utf-8")
     return dict(datafiles.safe_load(text)["drugs"])
 
 
-@deriver
 def formulary(request: Request, item: Item) -> dict[str, Any]:
     """MTUS Drug Formulary status, and whether prospective review was needed (9792.27.10-.13)."""
     drug, _ = identify(item)
@@ -303,9 +297,11 @@ def _special_fill_applies(request: Request, item: Item, limit_days: int) -> bool
     return supply is not None and supply <= limit_days
 
 
-@deriver
 def drug_screens(request: Request, item: Item) -> dict[str, Any]:
     last = _value(request, item, "uds.last_date")
     if not isinstance(last, dt.date) or request.request_date is None:
         return {}
     return {"uds.weeks_since_last": round((request.request_date - last).days / 7, 1)}
+
+
+DERIVERS = (drug_identity, drug_amounts, drug_history, other_drug_items, formulary, drug_screens,)

@@ -166,6 +166,6 @@ _KEYWORDS = {
 @lru_cache(maxsize=8)
 def schema_check(name: str) -> Check:
     """The quick check for a packaged schema (imr_rules/schemas/NAME)."""
-    from .documents import packaged_schema
+    from imr_rules.documents import packaged_schema
 
     return compile_schema(packaged_schema(name))

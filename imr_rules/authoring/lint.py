@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from .conditions import ConditionError, compile_condition
-from .documents import Document, load_document
-from .errors import ImrRulesError
-from .rules import MANIFEST, compile_rule, rule_files
-from .vocabulary import Vocabulary, default_vocabulary
+from imr_rules.ruleset.conditions import ConditionError, compile_condition
+from imr_rules.documents import Document, load_document
+from imr_rules.errors import ImrRulesError
+from imr_rules.ruleset.loading import MANIFEST, compile_rule, rule_files
+from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary
 
 ERROR = "error"
 WARNING = "warning"
@@ -103,9 +103,9 @@ def check(code: str, name: str, severity: str, description: str):
 
 
 def known_categories() -> frozenset[str] | None:
-    """The item categories rules may select by: the fixed list of :mod:`imr_rules.describe`."""
+    """The item categories rules may select by: the fixed list of :mod:`imr_rules.letters.describe`."""
     try:
-        from .describe import CATEGORIES
+        from imr_rules.letters.describe import CATEGORIES
     except ImportError:  # describe not present: the category check is skipped, not guessed
         return None
     return frozenset(CATEGORIES)
@@ -116,7 +116,7 @@ def known_categories() -> frozenset[str] | None:
 
 def lint(paths: Iterable[str | Path] | None = None, exclude: Iterable[str] = (), vocabulary: Vocabulary | None = None) -> list[LintFinding]:
     """Lint the rule files named (within the rule set they belong to); findings sorted by place."""
-    from .ruletests import rule_scope
+    from imr_rules.authoring.ruletests import rule_scope
 
     scope = rule_scope(paths)
     context = lint_context(scope.load, vocabulary)
@@ -312,7 +312,7 @@ def _date(value: Any) -> dt.date | None:
 
 @check("IMR001", "invalid-file", ERROR, "A rule file cannot be read, is not YAML, or does not match the rule schema.")
 def invalid_files(context: LintContext) -> Iterator[Problem]:
-    from .rules import _validate
+    from imr_rules.ruleset.loading import _validate
 
     for error in context.unreadable:
         yield Problem(Document(error.source.path or "?", None), (), error.message, error.hint, line=error.source.line)
@@ -579,11 +579,11 @@ def unselectable_rules(context: LintContext) -> Iterator[Problem]:
         for category in unknown:
             index = categories.index(category)
             yield Problem(document, ("applies_to", "categories", index), f"unknown category '{category}'",
-                          _did_you_mean(category, context.categories or ()) or "categories are listed in imr_rules.describe.CATEGORIES",
+                          _did_you_mean(category, context.categories or ()) or "categories are listed in imr_rules.letters.describe.CATEGORIES",
                           WARNING)
         if isinstance(data.get("category"), str) and context.categories is not None and data["category"] not in context.categories:
             yield Problem(document, ("category",), f"unknown category '{data['category']}'",
-                          _did_you_mean(data["category"], context.categories) or "see imr_rules.describe.CATEGORIES", WARNING)
+                          _did_you_mean(data["category"], context.categories) or "see imr_rules.letters.describe.CATEGORIES", WARNING)
         selectable = len(categories) > len(unknown) or _list(applies.get("codes")) or _list(applies.get("keywords"))
         if not selectable:
             yield Problem(document, ("applies_to",), "no category, code or keyword can select this rule",
@@ -684,7 +684,7 @@ def rec_without_note(context: LintContext) -> Iterator[Problem]:
 
 @check("IMR013", "compile-error", ERROR, "The rule does not compile, for a reason no other check names.")
 def compile_errors(context: LintContext) -> Iterator[Problem]:
-    from .rules import _validate
+    from imr_rules.ruleset.loading import _validate
 
     for document, data in context.rules():
         if _validate(document, "rule.schema.json"):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, NamedTuple
 
-from .conditions import ConditionError, compile_condition
-from .model import Status
-from .vocabulary import Vocabulary
+from imr_rules.ruleset.conditions import ConditionError, compile_condition
+from imr_rules.model import Status
+from imr_rules.reference.vocabulary import Vocabulary
 
 Evaluate = Callable[[Mapping[str, Any]], tuple[Status, "int | None"]]
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .documents import Document, format_field_path, load_document, schema_errors, schema_validator
-from .errors import CaseError, ImrRulesError, Source
-from .model import Request
-from .request import request_from_document
-from .vocabulary import Vocabulary
+from imr_rules.documents import Document, format_field_path, load_document, schema_errors, schema_validator
+from imr_rules.errors import CaseError, ImrRulesError, Source
+from imr_rules.model import Request
+from imr_rules.requests.loading import request_from_document
+from imr_rules.reference.vocabulary import Vocabulary
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -138,7 +138,7 @@ def letter_mismatches(case: Case) -> list[CaseError]:
     This guards annotation errors: an item annotated against the wrong index, or a mistyped
     outcome, would silently corrupt every agreement figure.
     """
-    from .letters import read_letter
+    from imr_rules.letters.parsing import read_letter
 
     where = Source(case.source)
     if case.letter is None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import ImrRulesError, LetterError, Source
+from imr_rules.errors import ImrRulesError, LetterError, Source
 
 __all__ = [
     "Citation",
@@ -936,7 +936,7 @@ def citation_to_dict(citation: Citation) -> dict:
 
 
 def item_to_dict(item: DisputedItem) -> dict:
-    from .describe import describe_item, item_description_to_dict
+    from imr_rules.letters.describe import describe_item, item_description_to_dict
 
     description = describe_item(item.description)
     if description.category == "other" and item.original_request:

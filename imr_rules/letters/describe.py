@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
-from . import drugs as _drugs
-from .lazyre import lazy
-from .normalize import (  # noqa: F401 - BODY_REGIONS and body_regions are part of this module's API
+from imr_rules.reference import drugs as _drugs
+from imr_rules.lazyre import lazy
+from imr_rules.requests.shorthand import (  # noqa: F401 - BODY_REGIONS and body_regions are part of this module's API
     BODY_REGIONS, Directions, Schedule, Strength, body_regions, parse_directions, parse_schedule, parse_strength,
 )
-from .vocabulary import CATEGORIES
+from imr_rules.reference.vocabulary import CATEGORIES
 
 __all__ = [
     "CATEGORIES",

@@ -21,8 +21,8 @@ import operator
 import re
 from typing import Any, Callable, Iterable, Mapping
 
-from .lazyre import lazy
-from .vocabulary import Vocabulary
+from imr_rules.lazyre import lazy
+from imr_rules.reference.vocabulary import Vocabulary
 
 Facts = Mapping[str, Any]
 Compiled = Callable[[Facts], "bool | None"]

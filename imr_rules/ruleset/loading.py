@@ -15,14 +15,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from . import cache as _cache
-from .conditions import ConditionError, check_pattern, compile_condition, kleene
-from .digest import sha256
-from .documents import Document, load_document
-from .errors import ImrRulesError, RuleError
-from .kinds import KINDS
-from .model import Citation, Criterion, Edition, Role, Rule, Status, Tier
-from .vocabulary import Vocabulary, default_vocabulary, vocabulary_files, vocabulary_text
+from imr_rules.ruleset import cache as _cache
+from imr_rules.ruleset.conditions import ConditionError, check_pattern, compile_condition, kleene
+from imr_rules.digest import sha256
+from imr_rules.documents import Document, load_document
+from imr_rules.errors import ImrRulesError, RuleError
+from imr_rules.ruleset.kinds import KINDS
+from imr_rules.model import Citation, Criterion, Edition, Role, Rule, Status, Tier
+from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, vocabulary_files, vocabulary_text
 
 MANIFEST = "ruleset.yaml"
 _DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
@@ -69,7 +69,7 @@ def default_rules_dir() -> Path:
     configured = os.environ.get("IMR_RULES_DIR")
     if configured:
         return Path(configured)
-    checkout = Path(__file__).resolve().parent.parent / "rules"
+    checkout = Path(__file__).resolve().parents[2] / "rules"
     if (checkout / MANIFEST).exists():
         return checkout
     return Path(str(resources.files("imr_rules").joinpath("rules")))
@@ -176,7 +176,7 @@ def _read_manifests(manifests: list[Document], errors: list[ImrRulesError], vali
 
 
 def _validate(document: Document, schema: str) -> list[ImrRulesError]:
-    from .documents import schema_errors, schema_validator
+    from imr_rules.documents import schema_errors, schema_validator
 
     if not isinstance(document.data, dict):
         return [RuleError("expected a mapping at the top of the file", document.source())]
@@ -271,7 +271,6 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         confidence=data.get("confidence"),
         unit=data.get("unit", "visits"),
         when=when,
-        statuses=_LazyStatuses(data["criteria"], criteria_factory if criteria is None else (lambda: criteria), definitions, vocabulary),
         all_required=data.get("logic", "all") == "all",
         criterion_specs=tuple(data["criteria"]),
         when_spec=applies.get("when"),
@@ -294,34 +293,6 @@ def reference_statuses(criteria: tuple[Criterion, ...], facts: Mapping[str, Any]
         statuses.append(status)
         certifiable.append(quantity)
     return tuple(statuses), tuple(certifiable)
-
-
-class _LazyStatuses:
-    """The rule's statuses function, generated on first use: most runs touch only a few rules,
-    and generating code for every rule of the library at start-up would cost more than the run."""
-
-    def __init__(self, specs: Any, criteria: Any, definitions: Mapping[str, Any], vocabulary: Vocabulary):
-        self._args = (specs, criteria, definitions, vocabulary)  # criteria: a function giving the compiled criteria
-        self._function: Any = None
-
-    @property
-    def source(self) -> str:
-        return self._compiled().source
-
-    def _compiled(self) -> Any:
-        if self._function is None:
-            from .codegen import compile_rule_function
-
-            specs, criteria_of, definitions, vocabulary = self._args
-            criteria = criteria_of()
-            self._function = compile_rule_function(
-                specs, [c.evaluate for c in criteria], [c.applies_when for c in criteria], definitions,
-                lambda facts: reference_statuses(criteria, facts), vocabulary,
-            )
-        return self._function
-
-    def __call__(self, facts: Mapping[str, Any]):
-        return self._compiled()(facts)
 
 
 def _editions(document: Document, tier: Tier) -> tuple[Edition, ...]:

@@ -10,14 +10,14 @@ from typing import Any, Mapping
 
 import yaml
 
-from . import datafiles
-from .errors import ImrRulesError, Source
+from imr_rules.reference import datafiles
+from imr_rules.errors import ImrRulesError, Source
 
 SCOPES = ("request", "item", "derived")
 TYPES = ("boolean", "integer", "number", "date", "string", "list")
 
 # Item categories: category id -> what it covers. Requests write them and rules select items by them,
-# so the list is fixed and documented (imr_rules.describe reads descriptions into them).
+# so the list is fixed and documented (imr_rules.letters.describe reads descriptions into them).
 CATEGORIES: dict[str, str] = {
     "imaging": "MRI, CT, x-ray, bone scan, diagnostic ultrasound (subcategory mri/ct/xray/...)",
     "electrodiagnostics": "EMG, NCV/NCS, SSEP (subcategory emg, ncv, emg_ncv, ssep)",
@@ -107,7 +107,7 @@ def vocabulary_from_data(data: Mapping[str, Any]) -> Vocabulary:
 
 def vocabulary_files() -> list[Any]:
     """The vocabulary files, sorted: core.yaml, then one file per area (drugs, imaging, ...)."""
-    folder = resources.files("imr_rules").joinpath("data/vocabulary")
+    folder = resources.files("imr_rules").joinpath("reference/data/vocabulary")
     return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
 
 

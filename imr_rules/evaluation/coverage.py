@@ -1,6 +1,6 @@
 """Rule coverage: for item descriptions, the share (by category) for which some rule applies.
 
-Each description is read by :func:`imr_rules.describe.describe_item` (category, body region,
+Each description is read by :func:`imr_rules.letters.describe.describe_item` (category, body region,
 quantity), turned into a one-item request, and given to :func:`imr_rules.engine.applicable_rules`.
 An item is *covered* when at least one rule decides it. Nothing is evaluated: coverage says where
 the rule library speaks, not what it decides.
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .derived import item_facts
-from .engine import applicable_rules
-from .model import Item, Patient, Request
-from .rules import RuleSet
+from imr_rules.requests.derived import item_facts
+from imr_rules.engine import applicable_rules
+from imr_rules.model import Item, Patient, Request
+from imr_rules.ruleset.loading import RuleSet
 
 ASSOCIATED = "surgery_associated"
 
@@ -95,7 +95,7 @@ def measure(descriptions: Iterable[Description], ruleset: RuleSet) -> CoverageRe
 
 
 def item_coverage(description: Description, ruleset: RuleSet) -> ItemCoverage:
-    from .describe import describe_item  # the describer is optional for the rest of the library
+    from imr_rules.letters.describe import describe_item  # the describer is optional for the rest of the library
 
     described = describe_item(description.text)
     rules = _rules_for(description, described.category, described, ruleset)
@@ -143,7 +143,7 @@ def descriptions_from_file(path: str | Path) -> Iterator[Description]:
 
 def descriptions_from_letters(paths: Iterable[str | Path]) -> Iterator[Description]:
     """The disputed items of IMR letters, dated by the letter's decision date."""
-    from .letters import iter_letters
+    from imr_rules.letters.parsing import iter_letters
 
     for path, letter in iter_letters(paths):
         if isinstance(letter, Exception):

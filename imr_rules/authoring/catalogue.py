@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .model import Criterion, Rule
-from .rules import RuleSet
+from imr_rules.model import Criterion, Rule
+from imr_rules.ruleset.loading import RuleSet
 
 _OPERATOR_WORDS = {
     "is": "is", "eq": "is", "ne": "is not", "lt": "is less than", "le": "is at most", "gt": "is more than",

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from .documents import Document
-from .engine import evaluate
-from .errors import ImrRulesError
-from .model import Criterion, Rule, Status
-from .request import request_from_document
-from .rules import MANIFEST, RuleSet, default_rules_dir, load_ruleset_collecting, rule_files
+from imr_rules.documents import Document
+from imr_rules.engine import evaluate
+from imr_rules.errors import ImrRulesError
+from imr_rules.model import Criterion, Rule, Status
+from imr_rules.requests.loading import request_from_document
+from imr_rules.ruleset.loading import MANIFEST, RuleSet, default_rules_dir, load_ruleset_collecting, rule_files
 
 FAILING = frozenset({Status.NOT_MET.value, Status.NOT_DOCUMENTED.value})
 # The status that shows a criterion letting an item through, by kind (default: met).

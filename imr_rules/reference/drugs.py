@@ -1,6 +1,6 @@
 """Drug lexicon: generic and brand names, drug class, and opioid MME factors.
 
-The table lives in ``imr_rules/data/drugs.yaml`` (versioned; see its header for sources) and is
+The table lives in ``imr_rules/reference/data/drugs.yaml`` (versioned; see its header for sources) and is
 loaded once, on first use. Two MME tables can be selected, ``cdc-2016`` and ``cdc-2022``, because
 IMR letters from different years used different factors.
 
@@ -19,10 +19,10 @@ from typing import Any
 
 import yaml
 
-from . import datafiles
-from .lazyre import lazy  # patterns compile on first use (start-up cost)
+from imr_rules.reference import datafiles
+from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 
-from .errors import ImrRulesError, Source
+from imr_rules.errors import ImrRulesError, Source
 
 __all__ = [
     "Drug",
@@ -121,7 +121,7 @@ def _may_name_a_drug(key: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[Any, str]:
-    path = resources.files("imr_rules") / "data" / _DATA_FILE
+    path = resources.files("imr_rules") / "reference" / "data" / _DATA_FILE
     try:
         return path, path.read_text(encoding="utf-8")
     except OSError as error:

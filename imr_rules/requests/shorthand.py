@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import namedtuple
 
-from .lazyre import lazy  # patterns compile on first use: a drug-free request never needs the sig ones
+from imr_rules.lazyre import lazy  # patterns compile on first use: a drug-free request never needs the sig ones
 
 _WORD_NUMBERS = {
     "one": 1, "once": 1, "single": 1, "two": 2, "twice": 2, "three": 3, "thrice": 3, "four": 4,

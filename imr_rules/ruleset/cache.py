@@ -14,8 +14,8 @@ from pathlib import Path
 from functools import partial
 from typing import Any, Callable
 
-from .digest import sha256
-from .documents import Document
+from imr_rules.digest import sha256
+from imr_rules.documents import Document
 
 FORMAT = 2
 

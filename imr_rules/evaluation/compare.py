@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .cases import Case
-from .model import Outcome, Status
+from imr_rules.evaluation.cases import Case
+from imr_rules.model import Outcome, Status
 
 UPHELD, OVERTURNED = "upheld", "overturned"
 # The IMR outcome each of our decisions amounts to.
@@ -194,7 +194,7 @@ def metrics_of(items: Iterable[ItemComparison]) -> Metrics:
 
 def compare_item(case: Case, item, ruleset) -> ItemComparison:
     """Decide one annotated item with the engine and set the decision beside IMR's."""
-    from .engine import evaluate_item
+    from imr_rules.engine import evaluate_item
 
     request = item.request
     determination = evaluate_item(request, request.items[0], ruleset)

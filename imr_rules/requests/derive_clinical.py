@@ -13,11 +13,10 @@ from importlib import resources
 from typing import Any, Mapping
 
 
-from . import datafiles
-from .lazyre import lazy  # patterns compile on first use (start-up cost)
-from .derived import deriver
-from .model import Item, Request
-from .normalize import body_regions as regions_named
+from imr_rules.reference import datafiles
+from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
+from imr_rules.model import Item, Request
+from imr_rules.requests.shorthand import body_regions as regions_named
 
 _POSTOP_TEXT = lazy(r"\bpost-?\s?op(?:erative)?\b|post-?surgical|associated surgical service", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10, "fourteen": 14, "thirty": 30}
@@ -32,7 +31,7 @@ _REGION_ORDER = {"C": 0, "T": 8, "L": 20, "S": 25}
 
 @lru_cache(maxsize=1)
 def postsurgical_table() -> Mapping[str, Any]:
-    text = resources.files("imr_rules").joinpath("data/postsurgical_courses.yaml").read_text(encoding="utf-8")
+    text = resources.files("imr_rules").joinpath("reference/data/postsurgical_courses.yaml").read_text(encoding="utf-8")
     data = datafiles.safe_load(text)
     for entry in data["surgeries"]:
         entry["pattern"] = lazy(entry["match"], re.I)
@@ -49,7 +48,6 @@ def _fact(request: Request, item: Item, name: str) -> Any:
     return None if fact is None else fact.value
 
 
-@deriver
 def body_regions(request: Request, item: Item) -> dict[str, Any]:
     # The item's own field first; the service text adds what it names ("lumbar spine and left
     # knee"). An RFA line without a region field still selects region-specific rules this way.
@@ -67,7 +65,6 @@ def _text_regions(text: str) -> tuple[str, ...]:
     return regions_named(text)
 
 
-@deriver
 def course_counts(request: Request, item: Item) -> dict[str, Any]:
     prior = _fact(request, item, "prior_sessions")
     values: dict[str, Any] = {"item.prior_visits": prior if prior is not None else 0}
@@ -110,7 +107,6 @@ def _rental_days(item: Item) -> int | None:
     return None
 
 
-@deriver
 def postsurgical(request: Request, item: Item) -> dict[str, Any]:
     values: dict[str, Any] = {}
     surgery_type = _fact(request, item, "surgery_type")
@@ -134,3 +130,6 @@ def postsurgical(request: Request, item: Item) -> dict[str, Any]:
 def _period_months(course: Mapping[str, Any] | None) -> int:
     # A function, not a value computed up front: a request without a surgery never reads the table.
     return course["period_months"] if course else postsurgical_table()["default_period_months"]
+
+
+DERIVERS = (body_regions, course_counts, postsurgical,)

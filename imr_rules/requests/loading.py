@@ -14,13 +14,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
-from .derived import with_item_facts
-from .errors import RequestError
-from .model import Diagnosis, Drug, Fact, Item, Patient, Request
-from .normalize import parse_schedule
-from .quickschema import schema_check
-from .vocabulary import CATEGORIES, Vocabulary, default_vocabulary, python_type_matches
+from imr_rules.documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
+from imr_rules.requests.derived import with_item_facts
+from imr_rules.errors import RequestError
+from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Request
+from imr_rules.requests.shorthand import parse_schedule
+from imr_rules.requests.quickschema import schema_check
+from imr_rules.reference.vocabulary import CATEGORIES, Vocabulary, default_vocabulary, python_type_matches
 
 
 def load_request(path: str | Path, vocabulary: Vocabulary | None = None) -> Request:

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Iterable
 
 
-from . import datafiles
-from .lazyre import lazy  # patterns compile on first use (start-up cost)
-from .model import Diagnosis, Request
+from imr_rules.reference import datafiles
+from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
+from imr_rules.model import Diagnosis, Request
 
 ICD10 = "icd10"
 ICD9 = "icd9"
@@ -72,7 +72,7 @@ def code_system(code: str, declared: str | None = None) -> str | None:
 
 @lru_cache(maxsize=1)
 def groups() -> tuple[Group, ...]:
-    text = resources.files("imr_rules").joinpath("data/diagnosis_groups.yaml").read_text(encoding="utf-8")
+    text = resources.files("imr_rules").joinpath("reference/data/diagnosis_groups.yaml").read_text(encoding="utf-8")
     data = datafiles.safe_load(text)
     return tuple(
         Group(

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import yaml
 
-from .digest import sha256  # not hashlib: its OpenSSL bindings cost milliseconds per start
+from imr_rules.digest import sha256  # not hashlib: its OpenSSL bindings cost milliseconds per start
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -63,7 +63,7 @@ def cache_enabled() -> bool:
 
 
 def _cache_file(key: str) -> Path | None:
-    from .cache import cache_dir
+    from imr_rules.ruleset.cache import cache_dir
 
     folder = cache_dir()
     return None if folder is None else folder / f"data-{key}.marshal"
