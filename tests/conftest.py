@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "requests"
+
+
+def pytest_configure(config):
+    """Point the on-disk cache at a temporary folder for the whole session (and every subprocess a
+    test starts): tests must never write to the user's cache. IMR_RULES_CACHE=off is kept."""
+    if os.environ.get("IMR_RULES_CACHE", "").lower() in ("off", "0", "no"):
+        return
+    folder = tempfile.mkdtemp(prefix="imr-rules-test-cache-")
+    os.environ["IMR_RULES_CACHE"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def shared_dir() -> Path:

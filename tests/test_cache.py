@@ -73,46 +73,96 @@ def test_the_built_in_sha256_gives_hashlib_digests():
         assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
 
 
-def test_unchanged_rule_files_are_not_read_again(cache, monkeypatch):
-    import pathlib
-
-    expected = load_ruleset().hash
-
-    read_bytes = pathlib.Path.read_bytes
-
-    def refuse_rule_files(self):
-        assert ROOT / "rules" not in self.parents, f"read {self}"
-        return read_bytes(self)
-
-    monkeypatch.setattr(pathlib.Path, "read_bytes", refuse_rule_files)
-    assert load_ruleset().hash == expected
-
-
-def test_a_changed_rule_file_is_hashed_and_parsed_again(cache, tmp_path):
+def edit_in_place(path, old: str, new: str) -> None:
+    """Replace text in a file keeping its size and its modification time (an edit within the
+    file system's timestamp resolution, a restored backup, a checkout)."""
     import os
 
+    text = path.read_text(encoding="utf-8")
+    assert len(old) == len(new) and old in text
+    status = path.stat()
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert path.stat().st_size == status.st_size and path.stat().st_mtime_ns == status.st_mtime_ns
+
+
+def test_a_rule_edited_to_the_same_size_and_time_is_not_served_stale(cache, tmp_path):
+    # issue 10, section 3: the report kept the old sha256 and still certified 6 visits.
+    from imr_rules.engine import evaluate
+    from imr_rules.requests.loading import request_from_data
+
     copy = shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    request = request_from_data({"request_date": "2016-12-12", "facts": {"home_exercise_program": True},
+                                 "items": [{"service": "Massage therapy for the neck", "quantity": 12}]})
     before = load_ruleset([copy])
-    target = copy / "massage" / "mtus-cpmtg-massage.yaml"
-    text = target.read_text(encoding="utf-8")
-    assert "max: 6" in text
-    target.write_text(text.replace("max: 6", "max: 5"), encoding="utf-8")  # the same size
-    status = target.stat()
-    os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+    assert evaluate(request, before).determinations[0].certifiable_quantity == 6
+    edit_in_place(copy / "massage" / "mtus-cpmtg-massage.yaml", "max: 6", "max: 9")
     after = load_ruleset([copy])
     assert after.hash != before.hash
-    criterion = next(c for c in after.get("mtus-cpmtg-massage").criteria if c.id == "MS-2")
-    assert criterion.params["max"] == 5
+    report = evaluate(request, after)
+    assert report.ruleset_hash == after.hash
+    assert report.determinations[0].certifiable_quantity == 9
+
+
+def test_the_hash_is_the_hash_of_the_rules_used(cache, tmp_path, monkeypatch):
+    copy = shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    load_ruleset([copy])  # fills the cache
+    edit_in_place(copy / "massage" / "mtus-cpmtg-massage.yaml", "max: 6", "max: 9")
+    cached = load_ruleset([copy])
+    monkeypatch.setenv("IMR_RULES_CACHE", "off")
+    assert snapshot(cached) == snapshot(load_ruleset([copy]))
+
+
+def test_the_cache_is_bounded(cache, tmp_path, monkeypatch):
+    from imr_rules.ruleset import cache as rule_cache
+
+    monkeypatch.setattr(rule_cache, "MAX_ENTRIES", 3)
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    target = rules / "massage" / "mtus-cpmtg-massage.yaml"
+    original = target.read_text(encoding="utf-8")
+    for number in range(5):  # distinct rule sets, one entry each
+        target.write_text(original + f"\n# edit {number}\n", encoding="utf-8")
+        load_ruleset([rules])
+    entries = list(cache.glob("*.marshal"))
+    assert len(entries) <= rule_cache.MAX_ENTRIES
+    assert sum(e.stat().st_size for e in entries) <= rule_cache.MAX_BYTES
+    # the rule set just used is kept, and served from the cache
+    latest = load_ruleset([rules])
+    assert any(e.name == f"ruleset-{latest.hash[:32]}.marshal" for e in cache.glob("ruleset-*.marshal"))
+
+
+def test_pruning_removes_the_least_recently_used_entries(tmp_path):
+    import os
+
+    from imr_rules.ruleset import cache as rule_cache
+
+    for age, name in enumerate(["new", "middle", "old", "oldest"]):
+        file = tmp_path / f"data-{name}.marshal"
+        file.write_bytes(b"x" * 100)
+        os.utime(file, ns=(0, 10**18 - age * 10**9))
+    (tmp_path / "unrelated.txt").write_text("kept")
+    rule_cache.prune(tmp_path, max_entries=3, max_bytes=10**6)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data-middle.marshal", "data-new.marshal", "data-old.marshal", "unrelated.txt"]
+    rule_cache.prune(tmp_path, max_entries=10, max_bytes=250)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data-middle.marshal", "data-new.marshal", "unrelated.txt"]
+
+
+def test_tests_do_not_write_to_the_users_cache():
+    import os
+    import tempfile
+
+    from imr_rules.ruleset.cache import cache_dir
+
+    folder = cache_dir()
+    assert folder is None or os.path.commonpath([folder, tempfile.gettempdir()]) == tempfile.gettempdir()
 
 
 def test_a_cache_file_with_the_wrong_contents_is_ignored(cache):
     import marshal
 
     expected = snapshot(load_ruleset())
-    for file in cache.glob("*.marshal"):
-        if file.name == "digests.marshal":
-            file.write_bytes(marshal.dumps({key: 12345 for key in marshal.loads(file.read_bytes())}))
-        else:
-            payload = marshal.loads(file.read_bytes())
-            file.write_bytes(marshal.dumps({k: v for k, v in payload.items() if k != "compile"}))
+    for file in cache.glob("ruleset-*.marshal"):
+        payload = marshal.loads(file.read_bytes())
+        file.write_bytes(marshal.dumps({k: v for k, v in payload.items() if k != "compile"}))
     assert snapshot(load_ruleset()) == expected

@@ -11,7 +11,6 @@ made of everything it depends on. The cache never changes a result: a miss just 
 from __future__ import annotations
 
 import marshal
-import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -55,7 +54,9 @@ def load_cached(key: str) -> Any:
 def store_cached(key: str, data: Any) -> None:
     file = _cache_file(key)
     if file is not None:
-        _write(file, data)
+        from imr_rules.ruleset.cache import store
+
+        store(file, data)  # e.g. dates in a table: not marshal-able, simply not cached
 
 
 def cache_enabled() -> bool:
@@ -67,19 +68,3 @@ def _cache_file(key: str) -> Path | None:
 
     folder = cache_dir()
     return None if folder is None else folder / f"data-{key}.marshal"
-
-
-def _write(file: Any, data: Any) -> None:
-    try:
-        payload = marshal.dumps(data)
-    except ValueError:
-        return  # e.g. dates in the table: not marshal-able, simply not cached
-    import tempfile  # only a cache miss writes: not worth importing on every start
-
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=file.parent, delete=False, suffix=".tmp") as handle:
-            handle.write(payload)
-        os.replace(handle.name, file)
-    except OSError:
-        pass

@@ -1,9 +1,15 @@
-"""An on-disk cache of validated rule documents, keyed by the rule set's content hash, and of
-that hash by the rule files' sizes and modification times (so unchanged files are not re-read).
+"""An on-disk cache of validated rule documents (and, through reference/datafiles.py, of parsed
+data tables), keyed by a hash of their content.
 
-It only saves work: a missing, stale, unreadable or unwritable cache means the rules are parsed
-and validated again, with the same result. Set IMR_RULES_CACHE to choose the folder, or to
-"off" to disable it.
+It only saves work: a missing, unreadable or unwritable cache means the rules are parsed and
+validated again, with the same result. Entries are keyed by content, never by file sizes or
+modification times: a rule edited in place within the same second and to the same size must not
+be served from an old entry under a hash that looks right. The rule files are read and hashed on
+every run (about 2 ms); what the cache saves is parsing and validating them.
+
+It lives in $IMR_RULES_CACHE, else $XDG_CACHE_HOME/imr-rules, else ~/.cache/imr-rules; set
+IMR_RULES_CACHE=off to disable it. It is bounded (:data:`MAX_ENTRIES`, :data:`MAX_BYTES`): each
+write removes the least recently used entries beyond either bound. Deleting the folder is safe.
 """
 
 from __future__ import annotations
@@ -19,6 +25,10 @@ from imr_rules.documents import Document
 
 FORMAT = 2
 
+# Bounds on the folder: a rule-set entry is about 750 KB, a data table's a few KB to 1 MB.
+MAX_ENTRIES = 64
+MAX_BYTES = 32 * 1024 * 1024
+
 
 def cache_dir() -> Path | None:
     configured = os.environ.get("IMR_RULES_CACHE")
@@ -26,52 +36,6 @@ def cache_dir() -> Path | None:
         return None if configured.lower() in ("off", "0", "no") else Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "imr-rules"
-
-
-def file_stamp(files: list[Any]) -> str | None:
-    """Each file's path, size and modification time (ns), one line each; None if one cannot be
-    stat'ed (missing, or inside a zip file)."""
-    lines = []
-    for file in files:
-        try:
-            status = os.stat(file)
-        except (OSError, TypeError):
-            return None
-        lines.append(f"{file}\0{status.st_size}\0{status.st_mtime_ns}")
-    return "\n".join(lines)
-
-
-_DIGESTS_KEPT = 32  # stamps of recently hashed rule sets (a checkout, an install, a test's copy...)
-
-
-def known_digest(stamp: str) -> str | None:
-    """The content digest recorded for exactly these files in this state, if any."""
-    digest = _read_digests().get(_stamp_key(stamp))
-    return digest if isinstance(digest, str) and len(digest) == 64 else None
-
-
-def remember_digest(stamp: str, digest: str) -> None:
-    digests = _read_digests()
-    digests[_stamp_key(stamp)] = digest
-    _write(_digests_file(), dict(list(digests.items())[-_DIGESTS_KEPT:]))
-
-
-def _stamp_key(stamp: str) -> str:
-    return sha256(stamp.encode("utf-8")).hexdigest()[:32]
-
-
-def _digests_file() -> Path | None:
-    folder = cache_dir()
-    return None if folder is None else folder / "digests.marshal"
-
-
-def _read_digests() -> dict[str, str]:
-    file = _digests_file()
-    try:
-        found = marshal.loads(file.read_bytes()) if file is not None else None
-    except (OSError, EOFError, ValueError, TypeError):
-        found = None
-    return found if isinstance(found, dict) else {}
 
 
 def _file(digest: str) -> Path | None:
@@ -104,6 +68,7 @@ def read(digest: str, paths: list[str]) -> tuple[list[Document], Callable[[], li
         return None
     if not isinstance(complete, bytes):
         return None
+    _touch(file)
     return compiling, partial(_complete, complete)
 
 
@@ -122,11 +87,17 @@ def write(digest: str, documents: list[Document]) -> None:
         "compile": [_for_compiling(d) for d in documents],
         "complete": marshal.dumps([(d.path, d.data, list(d.lines.items())) for d in documents]),
     }
-    _write(file, payload)
+    store(file, payload)
 
 
-def _write(file: Path | None, payload: Any) -> None:
-    if file is None:
+def store(file: Path, payload: Any) -> None:
+    """Write a marshal-able payload to a cache file atomically, then keep the folder bounded.
+
+    Never raises: a payload marshal cannot encode, or a folder that cannot be written, just means
+    nothing is cached."""
+    try:
+        encoded = marshal.dumps(payload)
+    except ValueError:
         return
     import tempfile  # only when writing: most runs only read
 
@@ -134,9 +105,43 @@ def _write(file: Path | None, payload: Any) -> None:
         file.parent.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a concurrent reader never sees half a file.
         with tempfile.NamedTemporaryFile(dir=file.parent, delete=False, suffix=".tmp") as handle:
-            handle.write(marshal.dumps(payload))
+            handle.write(encoded)
         os.replace(handle.name, file)
-    except (OSError, ValueError):
+    except OSError:
+        return
+    prune(file.parent)
+
+
+def prune(folder: Path, max_entries: int | None = None, max_bytes: int | None = None) -> None:
+    """Remove the least recently used entries of a cache folder beyond the bounds."""
+    max_entries = MAX_ENTRIES if max_entries is None else max_entries
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
+    entries = []
+    try:
+        with os.scandir(folder) as found:
+            for entry in found:
+                if entry.name.endswith(".marshal") and entry.is_file(follow_symlinks=False):
+                    status = entry.stat(follow_symlinks=False)
+                    entries.append((status.st_mtime_ns, entry.name, status.st_size))
+    except OSError:
+        return
+    entries.sort(reverse=True)  # the most recently used first
+    kept_bytes = 0
+    for index, (_, name, size) in enumerate(entries):
+        if index == 0 or (index < max_entries and kept_bytes + size <= max_bytes):
+            kept_bytes += size  # the newest entry always stays: it was just written for use
+            continue
+        try:
+            os.remove(folder / name)
+        except OSError:
+            pass
+
+
+def _touch(file: Path) -> None:
+    """Mark an entry as used now, so that pruning removes the entries not used for longest."""
+    try:
+        os.utime(file)
+    except OSError:
         pass
 
 

@@ -22,7 +22,7 @@ from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError
 from imr_rules.ruleset.kinds import KINDS
 from imr_rules.model import Citation, Criterion, Edition, Role, Rule, Status, Tier
-from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, vocabulary_files, vocabulary_text
+from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, vocabulary_text
 
 MANIFEST = "ruleset.yaml"
 _DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
@@ -133,24 +133,18 @@ def load_ruleset_collecting(
 
 
 def _digest(files: list[Path]) -> str:
-    """:func:`ruleset_hash` of the vocabulary and these rule files.
+    """:func:`ruleset_hash` of the vocabulary and these rule files, read now.
 
-    Files unchanged since a run that hashed them (same size and modification time: the test that
-    Python's own bytecode cache trusts) are not read again; that run's digest is in the cache.
+    Always from the bytes: the hash in a report is the audit record of the rules used, and file
+    sizes and modification times cannot prove a file unchanged (an edit in place can keep both).
     """
-    stamp = _cache.file_stamp([*vocabulary_files(), *files])
-    digest = _cache.known_digest(stamp) if stamp else None
-    if digest is None:
-        contents: list[tuple[Path, bytes]] = []
-        for path in files:
-            try:
-                contents.append((path, path.read_bytes()))
-            except OSError:
-                contents.append((path, b""))  # reported by load_document, with the reason
-        digest = ruleset_hash(contents)
-        if stamp:
-            _cache.remember_digest(stamp, digest)
-    return digest
+    contents: list[tuple[Path, bytes]] = []
+    for path in files:
+        try:
+            contents.append((path, path.read_bytes()))
+        except OSError:
+            contents.append((path, b""))  # reported by load_document, with the reason
+    return ruleset_hash(contents)
 
 
 def ruleset_hash(contents: Iterable[tuple[Path, bytes]]) -> str:
