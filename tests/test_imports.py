@@ -66,3 +66,31 @@ def test_garbage_collection_resumes_for_every_command():
         code = run_main_code(*argv) + "import gc\nprint(gc.isenabled())\n"
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         assert out.split()[-1] == "True", argv
+
+
+def test_in_process_runs_leave_garbage_collection_alone():
+    # CliRunner, a notebook or a server call the app many times in one process: nothing may be
+    # frozen out of collection there, or each call's garbage would stay for the process's life.
+    import gc
+    import tracemalloc
+
+    from typer.testing import CliRunner
+
+    from imr_rules.cli import app
+
+    runner = CliRunner()
+    argv = ["check", str(EXAMPLES / "massage-twelve-visits.yaml"), "--format", "json"]
+    frozen = gc.get_freeze_count()
+    assert runner.invoke(app, argv).exit_code == 0  # warm: imports, caches
+    tracemalloc.start()
+    try:
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(3):
+            assert runner.invoke(app, argv).exit_code == 0
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert grown < 2_000_000, f"{grown:,} bytes kept after 3 in-process runs"

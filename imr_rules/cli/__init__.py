@@ -8,17 +8,10 @@ unless IMR_RULES_DEBUG=1.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 
-# A command's start-up (imports, the rule set) makes tens of thousands of objects that live until
-# exit, and periodic collections while they are made only re-scan them (about 10 ms a run, and as
-# much again for the collection at exit). Collection is off until start-up is over; then what was
-# made is frozen out of every later scan (see ``startup_over``).
-gc.disable()
-
-import os  # noqa: E402
-import sys  # noqa: E402
-
-from imr_rules.errors import ImrRulesError  # noqa: E402
+from imr_rules.errors import ImrRulesError
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -76,11 +69,21 @@ def _unwrap_help(typer_app) -> None:
         _unwrap_help(group.typer_instance)
 
 
+# Garbage collection is tuned only for a console-script run (``main``), which exits after one
+# command: its start-up (imports, the rule set) makes tens of thousands of objects that live until
+# exit, and periodic collections while they are made only re-scan them. Collection is off until
+# start-up is over; then what was made is frozen out of later scans. In-process callers (CliRunner,
+# a notebook, a server) keep Python's normal collection: freezing there would keep every call's
+# garbage for the life of the process.
+_tuning_gc = False
+
+
 def startup_over() -> None:
-    """Resume garbage collection, leaving out of its scans all that was made so far: the imports
-    (called before every command) and, once loaded, the rule set. See the top of this module."""
-    gc.freeze()
-    gc.enable()
+    """Under ``main``: resume garbage collection, leaving out of its scans all that was made so far
+    (the imports, called before every command; and, once loaded, the rule set). Otherwise nothing."""
+    if _tuning_gc:
+        gc.freeze()
+        gc.enable()
 
 
 def _invoked_command(argv: list[str]) -> str | None:
@@ -90,6 +93,9 @@ def _invoked_command(argv: list[str]) -> str | None:
 
 
 def main() -> None:
+    global _tuning_gc
+    _tuning_gc = True
+    gc.disable()
     command = _invoked_command(sys.argv[1:])
     app = register_commands(COMMAND_MODULES[command] if command else None)
     try:
@@ -106,4 +112,5 @@ def main() -> None:
         sys.exit(EXIT_INTERNAL)
     finally:
         gc.freeze()  # exiting: the interpreter's last collection would only free what exit frees
+        gc.enable()
 
