@@ -11,6 +11,7 @@ import re
 from typing import Any, Iterable, Mapping
 
 from imr_rules.model import Criterion, Item, Outcome, RuleResult, Status
+from imr_rules.ruleset.kinds import KINDS
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
@@ -54,15 +55,11 @@ def statement(criterion: Criterion, status: Status, values: Mapping[str, Any]) -
 def template_values(criterion: Criterion, facts: Mapping[str, Any], item: Item, unit: str, certifiable: int | None) -> dict[str, Any]:
     """What a criterion's wording may refer to: facts, the kind's parameters, and a few shorthands."""
     values = dict(facts)
-    values.update(criterion.params)
     values["unit"] = item.unit + "s" if item.unit and item.unit != "visit" else unit
     values["service"] = item.service
     if "item.quantity" in facts:
         values["quantity"] = facts["item.quantity"]
-    if "prior" in criterion.params and criterion.params["prior"] in facts:
-        values["prior"] = facts[criterion.params["prior"]]
-        if "item.quantity" in facts:
-            values["total"] = facts["item.quantity"] + facts[criterion.params["prior"]]
+    values.update(KINDS[criterion.kind].template_values(criterion.params, facts))
     if certifiable is not None:
         values["certifiable"] = certifiable
     return values
@@ -74,10 +71,9 @@ def remedy(criterion: Criterion, status: Status, certifiable: int | None, values
         return None
     if criterion.remedy:
         return fill(criterion.remedy, values)
-    if criterion.kind == "quantity_limit" and status is Status.NOT_MET and certifiable:
-        return fill(f"reduce the request to {certifiable} {{unit}}", values)
-    if criterion.kind == "quantity_limit" and status is Status.NOT_DOCUMENTED:
-        return "state the quantity requested (and the number of sessions already completed)"
+    default = KINDS[criterion.kind].default_remedy(status, certifiable)
+    if default:
+        return fill(default, values)
     if status is Status.NOT_DOCUMENTED and criterion.wording.get("not_documented"):
         return fill("document " + criterion.wording["not_documented"], values)
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from imr_rules.model import Criterion, Rule
+from imr_rules.ruleset.kinds import KINDS
 from imr_rules.ruleset.loading import RuleSet
 
 _OPERATOR_WORDS = {
@@ -105,10 +106,7 @@ def _selectors(rule: Rule) -> str:
 def criterion_section(rule: Rule, criterion: Criterion, spec: Mapping[str, Any]) -> list[str]:
     lines = [f"#### {criterion.id}: {criterion.requirement}", ""]
     lines.append(f"- Kind: {criterion.kind.replace('_', ' ')}")
-    if criterion.kind == "quantity_limit":
-        lines.append(f"- Limit: {_limit(criterion, rule.unit, spec)}")
-    if "condition" in spec:
-        lines.append(f"- Met when: {plain_condition(spec['condition'])}")
+    lines.extend(KINDS[criterion.kind].catalogue_lines(criterion.params, spec, rule.unit, plain_condition))
     if "applies_when" in spec:
         undocumented = " (also when undocumented)" if spec.get("applies_if_undocumented") else ""
         lines.append(f"- Applies when: {plain_condition(spec['applies_when'])}{undocumented}")
@@ -121,20 +119,6 @@ def criterion_section(rule: Rule, criterion: Criterion, spec: Mapping[str, Any])
         lines.append(f"- Remedy: {criterion.remedy}")
     lines.append("")
     return lines
-
-
-def _limit(criterion: Criterion, unit: str, spec: Mapping[str, Any]) -> str:
-    params = criterion.params
-    text = f"at most {_number(params.get('max'))} {unit} ({params.get('fact', 'item.quantity')})"
-    if params.get("prior"):
-        text += f", counting those already completed ({params['prior']})"
-    if "unless" in spec:
-        text += f"; more when {plain_condition(spec['unless'])}"
-    return text
-
-
-def _number(value: Any) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def plain_condition(spec: Any) -> str:

@@ -18,12 +18,14 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from imr_rules.ruleset.conditions import ConditionError, compile_condition
 from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError
+from imr_rules.ruleset.kinds import KINDS, kind_of
 from imr_rules.ruleset.loading import MANIFEST, compile_rule, rule_files
 from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary
 
 ERROR = "error"
 WARNING = "warning"
-CONDITION_FIELDS = ("condition", "applies_when", "unless")
+# Every field of a criterion that holds a condition: the common applies_when and each kind's own.
+CONDITION_FIELDS = ("applies_when", *dict.fromkeys(f for kind in KINDS.values() for f in kind.condition_fields))
 # Values a criterion's wording may name beside the facts it reads (see rationale.template_values).
 TEMPLATE_VALUES = frozenset({"unit", "service", "quantity", "certifiable"})
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
@@ -282,11 +284,8 @@ def criterion_facts(criterion: dict, definitions: Mapping[str, Any]) -> set[str]
     for key in CONDITION_FIELDS:
         if key in criterion:
             names |= facts_read(criterion[key], definitions)
-    if criterion.get("kind") == "quantity_limit":
-        names.add(criterion.get("fact") if isinstance(criterion.get("fact"), str) else "item.quantity")
-        if isinstance(criterion.get("prior"), str):
-            names.add(criterion["prior"])
-    return names
+    kind = kind_of(criterion)
+    return names | (kind.facts_named(criterion) if kind else set())
 
 
 def _did_you_mean(name: str, options: Iterable[str]) -> str | None:
@@ -387,8 +386,9 @@ def type_mismatches(context: LintContext) -> Iterator[Problem]:
         for path, spec in condition_spots(data):
             yield from _mismatches_in_condition(context, document, spec, path)
         for _, _, index, criterion in ((d, x, i, c) for d, x, i, c in context.criteria() if d is document):
-            if criterion.get("kind") == "quantity_limit":
-                yield from _quantity_limit_mismatches(context, document, index, criterion)
+            kind = kind_of(criterion)
+            for key, message, hint in kind.lint_problems(criterion, context.vocabulary, _units_compatible) if kind else ():
+                yield Problem(document, ("criteria", index, key), message, hint)
     for manifest in context.manifests:
         for name, spec in ((manifest.data or {}).get("definitions") or {}).items() if isinstance(manifest.data, dict) else ():
             yield from _mismatches_in_condition(context, manifest, spec, ("definitions", name))
@@ -444,18 +444,6 @@ def _value_fits(fact_type: str, value: Any) -> bool:
     return isinstance(value, str)
 
 
-def _quantity_limit_mismatches(context: LintContext, document: Document, index: int, criterion: dict) -> Iterator[Problem]:
-    names = [("fact", criterion.get("fact", "item.quantity"))] + ([("prior", criterion["prior"])] if "prior" in criterion else [])
-    known = [(key, name, context.vocabulary.get(name)) for key, name in names if isinstance(name, str) and name in context.vocabulary]
-    for key, name, definition in known:
-        if definition.type not in _NUMERIC:
-            yield Problem(document, ("criteria", index, key), f"'{key}' must name a numeric fact; '{name}' is {definition.type}")
-    if len(known) == 2 and not _units_compatible(known[0][2].unit, known[1][2].unit):
-        yield Problem(document, ("criteria", index, "prior"),
-                      f"adds '{known[1][1]}' ({known[1][2].unit}) to '{known[0][1]}' ({known[0][2].unit})",
-                      "prior must count what the limit counts")
-
-
 @check("IMR004", "duplicate-id", ERROR, "Two rules share an id, or two criteria of one rule do.")
 def duplicate_ids(context: LintContext) -> Iterator[Problem]:
     by_id: dict[str, list[Document]] = {}
@@ -508,15 +496,16 @@ def missing_wording(context: LintContext) -> Iterator[Problem]:
 
 
 def _can_be_not_documented(criterion: dict, definitions: Mapping[str, Any]) -> bool:
-    kind = criterion.get("kind", "condition")
-    if kind == "quantity_limit":
-        return True
-    if kind != "condition":
+    kind = kind_of(criterion)
+    if kind is None:
         return False
-    # applies_when: {fact: X, documented: true} means the condition only runs where X is known.
+    if kind.facts_named(criterion):
+        return True  # a fact read by name can be undocumented
+    # applies_when: {fact: X, documented: true} means a condition only runs where X is known.
     known = documented_by(criterion.get("applies_when"))
-    return can_be_unknown(criterion.get("condition"), definitions) and not (
-        known and facts_read(criterion.get("condition"), definitions) <= known
+    return any(
+        can_be_unknown(criterion.get(key), definitions) and not (known and facts_read(criterion.get(key), definitions) <= known)
+        for key in kind.deciding_conditions
     )
 
 
@@ -667,9 +656,8 @@ def unknown_placeholders(context: LintContext) -> Iterator[Problem]:
 
 
 def _kind_values(criterion: dict) -> set[str]:
-    if criterion.get("kind") != "quantity_limit":
-        return set()
-    return {"max", "fact"} | ({"prior", "total"} if "prior" in criterion else set())
+    kind = kind_of(criterion)
+    return kind.template_names(criterion) if kind else set()
 
 
 @check("IMR012", "rec-without-note", WARNING, "A rule relies on recalled guideline text (REC) but has no confidence_note.")

@@ -21,11 +21,10 @@ from imr_rules.engine import evaluate
 from imr_rules.errors import ImrRulesError
 from imr_rules.model import Criterion, Rule, Status
 from imr_rules.requests.loading import request_from_document
+from imr_rules.ruleset.kinds import KINDS
 from imr_rules.ruleset.loading import MANIFEST, RuleSet, default_rules_dir, load_ruleset_collecting, rule_files
 
 FAILING = frozenset({Status.NOT_MET.value, Status.NOT_DOCUMENTED.value})
-# The status that shows a criterion letting an item through, by kind (default: met).
-_PASSING_BY_KIND = {"not_recommended": Status.NOT_APPLICABLE.value}
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class CriterionCoverage:
 
     @property
     def passing_status(self) -> str:
-        return _PASSING_BY_KIND.get(self.kind, Status.MET.value)
+        return KINDS[self.kind].passing_status.value  # met; for not_recommended, not applicable
 
     @property
     def passes(self) -> bool:

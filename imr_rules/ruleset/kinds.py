@@ -1,13 +1,17 @@
-"""Criterion kinds: each a small compiler, registered by name, used by YAML rules.
+"""Criterion kinds: each one object, registered by name, that the rest of the package asks.
 
 Like jsonschema's keyword functions: a rule's criterion says ``kind: quantity_limit`` and gives
 its parameters; the kind turns them into a function ``facts -> (Status, certifiable quantity)``.
-Adding a kind means adding one function here; adding a criterion means editing YAML only.
+Everything else a kind means lives here too, so no other module tests a kind's name: the fields it
+reads, the facts it names, what lint checks of it, the placeholders and values its wording may
+use, its default remedy, how the catalogue describes it, and which status lets an item through.
+Adding a kind means adding one class here (and its name to the rule schema's enum, which a test
+compares with :data:`KINDS`); adding a criterion means editing YAML only.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Iterator, Mapping, NamedTuple
 
 from imr_rules.ruleset.conditions import ConditionError, compile_condition
 from imr_rules.model import Status
@@ -24,97 +28,206 @@ class CompiledKind(NamedTuple):
     params: Mapping[str, Any]
 
 
-KindCompiler = Callable[[Mapping[str, Any], Vocabulary, Mapping[str, Any]], CompiledKind]
-KINDS: dict[str, KindCompiler] = {}
-
-# The fields each kind reads from a criterion, beyond the common ones (for the schema and lint).
-KIND_FIELDS: dict[str, tuple[str, ...]] = {}
-
-
-def kind(name: str, fields: tuple[str, ...]) -> Callable[[KindCompiler], KindCompiler]:
-    def register(function: KindCompiler) -> KindCompiler:
-        KINDS[name] = function
-        KIND_FIELDS[name] = fields
-        return function
-
-    return register
-
-
 _MET = (Status.MET, None)
 _NOT_MET = (Status.NOT_MET, None)
 _NOT_DOCUMENTED = (Status.NOT_DOCUMENTED, None)
+_NUMERIC = ("integer", "number")
 
 
-@kind("condition", ("condition",))
-def condition_kind(spec: Mapping[str, Any], vocabulary: Vocabulary, definitions: Mapping[str, Any]) -> CompiledKind:
+class Kind:
+    """What every kind answers; the defaults fit a kind that reads no fact by name."""
+
+    name: str = ""
+    # The criterion fields this kind reads, beyond the common ones (id, wording, applies_when...).
+    fields: tuple[str, ...] = ()
+    # Fields holding conditions (a criterion's applies_when is common to every kind).
+    condition_fields: tuple[str, ...] = ()
+    # Of those, the conditions whose unknown value makes the criterion *not documented*.
+    deciding_conditions: tuple[str, ...] = ()
+    # The status that shows the criterion letting an item through (rule-test coverage).
+    passing_status: Status = Status.MET
+
+    def compile(self, spec: Mapping[str, Any], vocabulary: Vocabulary, definitions: Mapping[str, Any]) -> CompiledKind:
+        raise NotImplementedError
+
+    def facts_named(self, spec: Mapping[str, Any]) -> set[str]:
+        """The facts the criterion reads by name, outside its conditions; if any is not
+        documented, the criterion is not documented."""
+        return set()
+
+    def lint_problems(self, spec: Mapping[str, Any], vocabulary: Vocabulary,
+                      units_compatible: Callable[[Any, Any], bool]) -> Iterator[tuple[str, str, str | None]]:
+        """Type problems of the kind's own fields, as (field, message, hint); unknown facts are
+        reported elsewhere."""
+        return iter(())
+
+    def template_names(self, spec: Mapping[str, Any]) -> set[str]:
+        """Placeholders the criterion's wording may use beside its facts (see template_values)."""
+        return set()
+
+    def template_values(self, params: Mapping[str, Any], facts: Mapping[str, Any]) -> dict[str, Any]:
+        """The values of those placeholders for one item."""
+        return dict(params)
+
+    def default_remedy(self, status: Status, certifiable: int | None) -> str | None:
+        """A remedy (a template) when the criterion gives none; None: the generic one."""
+        return None
+
+    def catalogue_lines(self, params: Mapping[str, Any], spec: Mapping[str, Any], unit: str,
+                        plain_condition: Callable[[Any], str]) -> list[str]:
+        """Lines the readable catalogue adds for this kind."""
+        return [f"- Met when: {plain_condition(spec['condition'])}"] if "condition" in self.fields and "condition" in spec else []
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind_class: type[Kind]) -> type[Kind]:
+    KINDS[kind_class.name] = kind_class()
+    return kind_class
+
+
+def kind_of(spec: Mapping[str, Any]) -> Kind | None:
+    """The kind a criterion (as written) names; None for a name no kind has (lint, invalid files)."""
+    name = spec.get("kind", "condition")
+    return KINDS.get(name) if isinstance(name, str) else None
+
+
+@register
+class ConditionKind(Kind):
     """Met when the condition is true, not met when false, not documented when unknown."""
-    if "condition" not in spec:
-        raise ConditionError("a 'condition' criterion needs a condition", ())
-    test, facts = _compile_at(spec["condition"], vocabulary, definitions, ("condition",))
 
-    def evaluate(values: Mapping[str, Any]) -> tuple[Status, int | None]:
-        result = test(values)
-        return _MET if result is True else _NOT_MET if result is False else _NOT_DOCUMENTED
+    name = "condition"
+    fields = ("condition",)
+    condition_fields = ("condition",)
+    deciding_conditions = ("condition",)
 
-    return CompiledKind(evaluate, facts, {})
+    def compile(self, spec, vocabulary, definitions):
+        if "condition" not in spec:
+            raise ConditionError("a 'condition' criterion needs a condition", ())
+        test, facts = _compile_at(spec["condition"], vocabulary, definitions, ("condition",))
+
+        def evaluate(values: Mapping[str, Any]) -> tuple[Status, int | None]:
+            result = test(values)
+            return _MET if result is True else _NOT_MET if result is False else _NOT_DOCUMENTED
+
+        return CompiledKind(evaluate, facts, {})
 
 
-@kind("quantity_limit", ("max", "fact", "prior", "unless"))
-def quantity_limit_kind(spec: Mapping[str, Any], vocabulary: Vocabulary, definitions: Mapping[str, Any]) -> CompiledKind:
+@register
+class QuantityLimit(Kind):
     """The quantity requested (plus, with ``prior``, what was already done) is at most ``max``.
 
     An unspecified quantity is *not documented* (the request does not say how much). Over the
     limit, ``unless`` (e.g. documented exceptional factors) can still make it met; otherwise the
     criterion is not met and the certifiable quantity is what is left under the limit.
     """
-    limit = spec.get("max")
-    if not isinstance(limit, (int, float)) or isinstance(limit, bool):
-        raise ConditionError("'max' must be a number", ("max",))
-    fact = spec.get("fact", "item.quantity")
-    prior = spec.get("prior")
-    names = [fact] + ([prior] if prior else [])
-    for key, name in (("fact", fact), ("prior", prior)):
-        if name is None:
-            continue
-        definition = vocabulary.get(name)
-        if definition is None:
-            raise ConditionError(f"unknown fact '{name}'", (key,), vocabulary.unknown_fact_hint(name))
-        if definition.type not in ("integer", "number"):
-            raise ConditionError(f"'{key}' must name a numeric fact; '{name}' is {definition.type}", (key,))
-    unless, unless_facts = (None, ())
-    if "unless" in spec:
-        unless, unless_facts = _compile_at(spec["unless"], vocabulary, definitions, ("unless",))
 
-    def evaluate(values: Mapping[str, Any]) -> tuple[Status, int | None]:
-        requested = values.get(fact)
-        if requested is None:
-            return _NOT_DOCUMENTED
-        already = 0
-        if prior:
-            already = values.get(prior)
-            if already is None:
+    name = "quantity_limit"
+    fields = ("max", "fact", "prior", "unless")
+    condition_fields = ("unless",)
+
+    def compile(self, spec, vocabulary, definitions):
+        limit = spec.get("max")
+        if not isinstance(limit, (int, float)) or isinstance(limit, bool):
+            raise ConditionError("'max' must be a number", ("max",))
+        fact = spec.get("fact", "item.quantity")
+        prior = spec.get("prior")
+        for key, name in (("fact", fact), ("prior", prior)):
+            if name is None:
+                continue
+            definition = vocabulary.get(name)
+            if definition is None:
+                raise ConditionError(f"unknown fact '{name}'", (key,), vocabulary.unknown_fact_hint(name))
+            if definition.type not in _NUMERIC:
+                raise ConditionError(f"'{key}' must name a numeric fact; '{name}' is {definition.type}", (key,))
+        unless, unless_facts = (None, ())
+        if "unless" in spec:
+            unless, unless_facts = _compile_at(spec["unless"], vocabulary, definitions, ("unless",))
+
+        def evaluate(values: Mapping[str, Any]) -> tuple[Status, int | None]:
+            requested = values.get(fact)
+            if requested is None:
                 return _NOT_DOCUMENTED
-        if requested + already <= limit:
-            return _MET
-        if unless is not None and unless(values) is True:
-            return _MET
-        remaining = int(limit - already)
-        return Status.NOT_MET, (remaining if remaining > 0 else 0)
+            already = 0
+            if prior:
+                already = values.get(prior)
+                if already is None:
+                    return _NOT_DOCUMENTED
+            if requested + already <= limit:
+                return _MET
+            if unless is not None and unless(values) is True:
+                return _MET
+            remaining = int(limit - already)
+            return Status.NOT_MET, (remaining if remaining > 0 else 0)
 
-    params = {"max": limit, "fact": fact}
-    if prior:
-        params["prior"] = prior
-    return CompiledKind(evaluate, tuple(sorted(set(names) | set(unless_facts))), params)
+        params = {"max": limit, "fact": fact}
+        if prior:
+            params["prior"] = prior
+        names = {fact} | ({prior} if prior else set())
+        return CompiledKind(evaluate, tuple(sorted(names | set(unless_facts))), params)
+
+    def facts_named(self, spec):
+        names = {spec.get("fact") if isinstance(spec.get("fact"), str) else "item.quantity"}
+        if isinstance(spec.get("prior"), str):
+            names.add(spec["prior"])
+        return names
+
+    def lint_problems(self, spec, vocabulary, units_compatible):
+        named = [("fact", spec.get("fact", "item.quantity"))] + ([("prior", spec["prior"])] if "prior" in spec else [])
+        known = [(key, name, vocabulary.get(name)) for key, name in named if isinstance(name, str) and name in vocabulary]
+        for key, name, definition in known:
+            if definition.type not in _NUMERIC:
+                yield key, f"'{key}' must name a numeric fact; '{name}' is {definition.type}", None
+        if len(known) == 2 and not units_compatible(known[0][2].unit, known[1][2].unit):
+            yield ("prior", f"adds '{known[1][1]}' ({known[1][2].unit}) to '{known[0][1]}' ({known[0][2].unit})",
+                   "prior must count what the limit counts")
+
+    def template_names(self, spec):
+        return {"max", "fact"} | ({"prior", "total"} if "prior" in spec else set())
+
+    def template_values(self, params, facts):
+        values = dict(params)
+        if "prior" in params and params["prior"] in facts:
+            values["prior"] = facts[params["prior"]]
+            if "item.quantity" in facts:
+                values["total"] = facts["item.quantity"] + facts[params["prior"]]
+        return values
+
+    def default_remedy(self, status, certifiable):
+        if status is Status.NOT_MET and certifiable:
+            return f"reduce the request to {certifiable} {{unit}}"
+        if status is Status.NOT_DOCUMENTED:
+            return "state the quantity requested (and the number of sessions already completed)"
+        return None
+
+    def catalogue_lines(self, params, spec, unit, plain_condition):
+        text = f"at most {_number(params.get('max'))} {unit} ({params.get('fact', 'item.quantity')})"
+        if params.get("prior"):
+            text += f", counting those already completed ({params['prior']})"
+        if "unless" in spec:
+            text += f"; more when {plain_condition(spec['unless'])}"
+        return [f"- Limit: {text}"]
 
 
-@kind("not_recommended", ())
-def not_recommended_kind(spec: Mapping[str, Any], vocabulary: Vocabulary, definitions: Mapping[str, Any]) -> CompiledKind:
-    """The guideline does not recommend the item at all (where ``applies_when`` selects it)."""
+@register
+class NotRecommended(Kind):
+    """The guideline does not recommend the item at all (where ``applies_when`` selects it).
 
-    def evaluate(values: Mapping[str, Any]) -> tuple[Status, int | None]:
-        return _NOT_MET
+    It lets an item through by not applying, so its passing status is *not applicable*."""
 
-    return CompiledKind(evaluate, (), {})
+    name = "not_recommended"
+    passing_status = Status.NOT_APPLICABLE
+
+    def compile(self, spec, vocabulary, definitions):
+        def evaluate(values: Mapping[str, Any]) -> tuple[Status, int | None]:
+            return _NOT_MET
+
+        return CompiledKind(evaluate, (), {})
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _compile_at(spec: Any, vocabulary: Vocabulary, definitions: Mapping[str, Any], prefix: tuple):

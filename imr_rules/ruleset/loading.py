@@ -335,7 +335,7 @@ def _compile_criterion(document: Document, index: int, vocabulary: Vocabulary, d
     path = ("criteria", index)
     kind_name = spec.get("kind", "condition")
     try:
-        compiled = KINDS[kind_name](spec, vocabulary, definitions)
+        compiled = KINDS[kind_name].compile(spec, vocabulary, definitions)
     except ConditionError as exc:
         raise RuleError(exc.message, document.source(path + exc.path), exc.hint) from None
     applies_when, applies_facts = None, ()
