@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -191,8 +192,12 @@ class Criterion:
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A guideline's criteria for one kind of request, with when and how it applies."""
+class RuleSpec:
+    """A rule as its file states it: validated and parsed into domain types, nothing compiled.
+
+    ``criteria``, ``when`` and ``logic`` are kept as written (the mappings of the rule file);
+    compiling turns them into the closures a :class:`Rule` holds.
+    """
 
     id: str
     title: str
@@ -203,27 +208,58 @@ class Rule:
     categories: tuple[str, ...]
     codes: tuple[str, ...]
     keywords: tuple[str, ...]
+    confidence: str | None = None
+    unit: str = "visits"
+    path: str | None = None
+    line: int | None = None
+    criteria: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, repr=False)
+    when: Any = field(default=None, compare=False, repr=False)  # applies_to.when, or None
+    logic: Any = field(default="all", compare=False, repr=False)  # "all" or an all/any tree of criterion ids
+
+    @property
+    def criterion_ids(self) -> tuple[str, ...]:
+        return tuple(spec["id"] for spec in self.criteria)
+
+
+def _from_spec(name: str) -> property:
+    return property(attrgetter(f"spec.{name}"), doc=f"The spec's {name}.")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule ready to evaluate: its :class:`RuleSpec` and what was compiled from it."""
+
+    spec: RuleSpec
     # The criteria are compiled on first use (see ``criteria``): a run touches a few rules, and
     # compiling all of the library's criteria at start-up would cost more than the run itself.
     criteria_factory: Callable[[], tuple[Criterion, ...]] = field(compare=False, repr=False)
     logic: Callable[[Mapping[str, Status]], "bool | None"] = field(compare=False, repr=False)
-    confidence: str | None = None
-    unit: str = "visits"
     when: Condition | None = field(default=None, compare=False, repr=False)
-    all_required: bool = True
-    criterion_specs: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, repr=False)
-    when_spec: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)  # ``when``, as written
-    path: str | None = None
-    line: int | None = None
+
+    # What the file says, read through to the spec (the engine and the renderers read these).
+    id = _from_spec("id")
+    title = _from_spec("title")
+    tier = _from_spec("tier")
+    role = _from_spec("role")
+    summary = _from_spec("summary")
+    editions = _from_spec("editions")
+    categories = _from_spec("categories")
+    codes = _from_spec("codes")
+    keywords = _from_spec("keywords")
+    confidence = _from_spec("confidence")
+    unit = _from_spec("unit")
+    path = _from_spec("path")
+    line = _from_spec("line")
+    criterion_ids = _from_spec("criterion_ids")
 
     @cached_property
     def criteria(self) -> tuple[Criterion, ...]:
         return self.criteria_factory()
 
     @property
-    def criterion_ids(self) -> tuple[str, ...]:
-        return tuple(spec["id"] for spec in self.criterion_specs) if self.criterion_specs else tuple(
-            c.id for c in self.criteria)
+    def all_required(self) -> bool:
+        """Whether every criterion must pass (``logic: all``, the default)."""
+        return self.spec.logic == "all"
 
     def edition_on(self, day: dt.date | None) -> Edition | None:
         """The edition in force on a day; without a day, the latest edition."""

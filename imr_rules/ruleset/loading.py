@@ -21,7 +21,7 @@ from imr_rules.digest import sha256
 from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError
 from imr_rules.ruleset.kinds import KINDS
-from imr_rules.model import Citation, Criterion, Edition, Role, Rule, Status, Tier
+from imr_rules.model import Citation, Criterion, Edition, Role, Rule, RuleSpec, Status, Tier
 from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, vocabulary_text
 
 MANIFEST = "ruleset.yaml"
@@ -245,12 +245,11 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
 
     criteria_factory = cache(criteria_factory)  # compiled once, whoever asks first
     criteria = None if lazy else criteria_factory()
-    criterion_ids = tuple(spec["id"] for spec in data["criteria"])
     applies = data["applies_to"]
     when = None
     if "when" in applies:
         when, _ = _compile_or_raise(document, applies["when"], ("applies_to", "when"), vocabulary, definitions)
-    return Rule(
+    spec = RuleSpec(
         id=data["id"],
         title=data["title"],
         tier=tier,
@@ -260,16 +259,19 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         categories=tuple(applies.get("categories", ())),
         codes=tuple(str(c) for c in applies.get("codes", ())),
         keywords=tuple(k.lower() for k in applies.get("keywords", ())),
-        criteria_factory=(lambda: criteria) if criteria is not None else criteria_factory,
-        logic=_compile_logic(document, data.get("logic", "all"), criterion_ids),
         confidence=data.get("confidence"),
         unit=data.get("unit", "visits"),
-        when=when,
-        all_required=data.get("logic", "all") == "all",
-        criterion_specs=tuple(data["criteria"]),
-        when_spec=applies.get("when"),
         path=document.path,
         line=document.line_of(("id",)),
+        criteria=tuple(data["criteria"]),
+        when=applies.get("when"),
+        logic=data.get("logic", "all"),
+    )
+    return Rule(
+        spec=spec,
+        criteria_factory=(lambda: criteria) if criteria is not None else criteria_factory,
+        logic=_compile_logic(document, spec.logic, spec.criterion_ids),
+        when=when,
     )
 
 
