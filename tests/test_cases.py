@@ -116,13 +116,29 @@ def test_letter_mismatch_is_reported(write):
 # --- the bundled cases --------------------------------------------------------------------------
 
 BUNDLED = case_paths([CASES])
+# The second, independent annotation (issue 12 §1): not counted with the cases, checked like them.
+SECOND = case_paths([CASES / "second-annotation"])
+ANNOTATED = BUNDLED + SECOND
 
 
 def test_bundled_cases_exist():
     assert len(BUNDLED) >= 10
+    assert len(SECOND) >= 10
 
 
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_a_directory_skips_other_annotation_subfolders(tmp_path):
+    """A folder named *-annotation holds another annotation of the same letters: reading it with its
+    parent would count items twice, so only naming it reads it."""
+    for name in ("CM16-0230548.yaml", "more/CM16-0230548.yaml", "second-annotation/CM16-0230548.yaml",
+                 "x/y-annotation/CM16-0230548.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(GOOD)
+    assert case_paths([tmp_path]) == [tmp_path / "CM16-0230548.yaml", tmp_path / "more" / "CM16-0230548.yaml"]
+    assert case_paths([tmp_path / "second-annotation"]) == [tmp_path / "second-annotation" / "CM16-0230548.yaml"]
+    assert not any("second-annotation" in p.relative_to(CASES).parts for p in BUNDLED)
+
+
+@pytest.mark.parametrize("path", ANNOTATED, ids=lambda p: str(p.relative_to(CASES).with_suffix("")))
 def test_every_bundled_case_matches_its_letter(path):
     case = load_case(path)
     assert case.letter is not None and case.letter.is_file(), f"{path}: bundle the letter under examples/cases/letters/"
@@ -130,7 +146,7 @@ def test_every_bundled_case_matches_its_letter(path):
     assert [e.one_line() for e in letter_mismatches(case)] == []
 
 
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ANNOTATED, ids=lambda p: str(p.relative_to(CASES).with_suffix("")))
 def test_every_fact_has_evidence(path):
     """A fact comes from the letter's words: each one carries its quote."""
     case = load_case(path)
@@ -139,3 +155,18 @@ def test_every_fact_has_evidence(path):
         facts = dict(request.facts) | dict(request.items[0].facts)
         missing = sorted(name for name, fact in facts.items() if not fact.evidence)
         assert not missing, f"{path} item {item.index}: facts without evidence: {missing}"
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("path", SECOND, ids=lambda p: str(p.relative_to(CASES).with_suffix("")))
+def test_second_annotation_evidence_is_verbatim(path):
+    """Each quote is one contiguous span of the letter (line breaks and runs of spaces aside)."""
+    case = load_case(path)
+    letter = _words(case.letter.read_text(encoding="utf-8"))
+    for item in case.items:
+        facts = dict(item.request.facts) | dict(item.request.items[0].facts)
+        outside = sorted(name for name, fact in facts.items() if fact.evidence and _words(fact.evidence) not in letter)
+        assert not outside, f"{path} item {item.index}: evidence not found verbatim in the letter: {outside}"

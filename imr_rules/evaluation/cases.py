@@ -111,16 +111,29 @@ def _check_unique_indexes(document: Document, items: tuple[CaseItem, ...]) -> No
         seen.add(item.index)
 
 
+# A subfolder named ``*-annotation`` holds another annotation of letters annotated beside it (the
+# second, independent annotation of issue 12 is examples/cases/second-annotation/): reading it
+# with its parent would count the same disputed items twice. A directory's recursion skips such
+# folders; name the folder itself as an input to read it.
+OTHER_ANNOTATION_SUFFIX = "-annotation"
+
+
 def case_paths(inputs: Iterable[str | Path]) -> list[Path]:
-    """Files as given; a directory contributes its case files (recursively, sorted)."""
+    """Files as given; a directory contributes its case files (recursively, sorted), except those
+    in subfolders named ``*-annotation`` (another annotation of the same letters)."""
     paths: list[Path] = []
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            paths.extend(sorted(p for p in path.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file()))
+            paths.extend(sorted(p for p in path.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file()
+                                and not _in_other_annotation(p.relative_to(path))))
         else:
             paths.append(path)
     return paths
+
+
+def _in_other_annotation(relative: Path) -> bool:
+    return any(part.endswith(OTHER_ANNOTATION_SUFFIX) for part in relative.parts[:-1])
 
 
 def iter_cases(inputs: Iterable[str | Path], vocabulary: Vocabulary | None = None) -> Iterator[tuple[Path, Case | ImrRulesError]]:
