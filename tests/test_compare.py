@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from imr_rules.evaluation.cases import load_case
 from imr_rules.cli import app
-from imr_rules.cli.compare_cmd import CSV_COLUMNS
+from imr_rules.render.csv import COMPARISON_COLUMNS as CSV_COLUMNS
 from imr_rules.evaluation.compare import ItemComparison, Metrics, compare_cases, metrics_of
 
 ROOT = Path(__file__).resolve().parents[1]

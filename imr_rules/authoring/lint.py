@@ -177,11 +177,6 @@ def has_errors(findings: Iterable[LintFinding]) -> bool:
     return any(f.severity == ERROR for f in findings)
 
 
-def finding_to_dict(finding: LintFinding) -> dict[str, Any]:
-    return {"code": finding.code, "severity": finding.severity, "path": finding.path, "line": finding.line,
-            "rule_id": finding.rule_id, "message": finding.message, "hint": finding.hint}
-
-
 # ---- walking conditions ----------------------------------------------------------------------
 
 

@@ -13,9 +13,12 @@ import sys
 
 from imr_rules.errors import ImrRulesError
 
+# The exit codes every command uses (README, "Exit codes and bad input"); no command writes a number.
 EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1  # a bug
+EXIT_FAILED = 1  # the authoring checks found a problem: a rule test failed, a lint error
+EXIT_BAD_INPUT = 2  # a file, a field or a rule is bad (ImrRulesError.exit_code)
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 # The modules that register each top-level command. typer turns every registered command's
 # parameters into click objects at each start (about 10 ms for them all), so a run imports and
@@ -104,7 +107,7 @@ def main() -> None:
         sys.stderr.write(f"error: {exc.one_line()}\n")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as exc:  # a bug: one line, and the traceback only on request
         if os.environ.get("IMR_RULES_DEBUG"):
             raise

@@ -13,11 +13,10 @@ from typing import Optional
 
 import typer
 
+from imr_rules.cli import EXIT_BAD_INPUT, EXIT_FAILED
 from imr_rules.cli.common import check_format, dump_json, open_output, print_errors
 from imr_rules.cli.rules_cmd import rules_app
 
-EXIT_FAILED = 1
-EXIT_INVALID = 2
 PATHS_HELP = "Rule files or directories; default: the bundled rules/. A file is run within the rule set it belongs to."
 
 
@@ -45,9 +44,13 @@ def test_rules(
         data["coverage"]["shortfalls"] = shortfalls
         dump_json(data, sys.stdout)
     else:
-        _print_test_run(run, shortfalls)
+        from imr_rules.render.terminal import make_console, render_test_run
+
+        if run.errors:
+            print_errors(run.errors)
+        render_test_run(run, shortfalls, make_console(), shown_path)
     if run.errors:
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(EXIT_BAD_INPUT)
     if run.failed or shortfalls:
         raise typer.Exit(EXIT_FAILED)
 
@@ -60,7 +63,7 @@ def _or_exit(action):
         return action()
     except ImrRulesError as exc:
         print_errors([exc.one_line()])
-        raise typer.Exit(EXIT_INVALID) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def shown_path(path: str | None) -> str:
@@ -82,40 +85,6 @@ def _coverage_shortfalls(run, threshold: float | None, both_ways: bool) -> list[
     return shortfalls
 
 
-def _print_test_run(run, shortfalls: list[str]) -> None:
-    from rich.table import Table
-
-    from imr_rules.render.terminal import make_console
-    from imr_rules.authoring.ruletests import failure_lines, missing_ways
-
-    if run.errors:
-        print_errors(run.errors)
-    console = make_console()
-    for line in failure_lines(run, shown_path):
-        typer.echo(f"FAIL {line}")  # one line each, never wrapped: editors jump to path:line
-    passed = len(run.cases) - len(run.failed)
-    both = len(run.coverage) - len(run.uncovered)
-    summary = Table(show_header=False, box=None)
-    for label, value in (
-        ("rules", run.rules), ("cases", len(run.cases)), ("passed", passed), ("failed", len(run.failed)),
-        ("criteria", len(run.coverage)), ("covered both ways", both), ("coverage", f"{run.coverage_percent}%"),
-    ):
-        summary.add_row(label, str(value))
-    console.print(summary)
-    if run.uncovered:
-        table = Table(title="Criteria not covered both ways", header_style="bold")
-        for column in ("rule", "criterion", "where", "seen", "missing"):
-            table.add_column(column, overflow="fold")
-        for c in run.uncovered:
-            table.add_row(c.rule_id, c.criterion_id, f"{shown_path(c.path)}:{c.line}", ", ".join(sorted(c.statuses)) or "-",
-                          " + ".join(missing_ways(c)))
-        console.print(table)
-    for shortfall in shortfalls:
-        typer.echo(f"FAIL {shortfall}")
-    verdict = "FAILED" if run.errors or run.failed or shortfalls else "ok"
-    typer.echo(f"{verdict}: {passed}/{len(run.cases)} cases passed")
-
-
 @rules_app.command("lint")
 def lint_rules(
     paths: Optional[list[Path]] = typer.Argument(None, help=PATHS_HELP),
@@ -127,7 +96,7 @@ def lint_rules(
 
     One line per finding, "path:line: CODE rule-id: message (hint)"; exit 1 when a finding is an error.
     """
-    from imr_rules.authoring.lint import CHECKS, finding_to_dict, has_errors, lint
+    from imr_rules.authoring.lint import CHECKS, has_errors, lint
 
     check_format(format, ("text", "json"))
     if list_checks:
@@ -138,25 +107,29 @@ def lint_rules(
         raise typer.BadParameter(f"unknown check code(s) {', '.join(unknown)}; see --list-checks", param_hint="--exclude")
     findings = _or_exit(lambda: lint(paths or None, exclude=exclude or ()))
     if format == "json":
-        dump_json({"findings": [finding_to_dict(f) for f in findings],
-                   "errors": sum(f.severity == "error" for f in findings),
-                   "warnings": sum(f.severity == "warning" for f in findings)}, sys.stdout)
+        from imr_rules.render.data import lint_to_dict
+
+        dump_json(lint_to_dict(findings), sys.stdout)
     else:
-        for finding in findings:
-            typer.echo(finding.one_line())
-        errors = sum(f.severity == "error" for f in findings)
-        typer.echo(f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no findings", err=bool(findings))
+        from imr_rules.render.text import lint_lines, lint_summary
+
+        for line in lint_lines(findings):
+            typer.echo(line)
+        typer.echo(lint_summary(findings), err=bool(findings))
     if has_errors(findings):
         raise typer.Exit(EXIT_FAILED)
 
 
 def _print_checks(checks, format: str) -> None:
-    rows = [{"code": c.code, "name": c.name, "severity": c.severity, "description": c.description} for c in checks]
     if format == "json":
-        dump_json({"checks": rows}, sys.stdout)
+        from imr_rules.render.data import lint_checks_to_dict
+
+        dump_json(lint_checks_to_dict(checks), sys.stdout)
         return
-    for row in rows:
-        typer.echo(f"{row['code']}  {row['name']:<22} {row['severity']:<8} {row['description']}")
+    from imr_rules.render.text import check_list_lines
+
+    for line in check_list_lines(checks):
+        typer.echo(line)
 
 
 @rules_app.command("doc")
@@ -178,4 +151,4 @@ def doc_rules(
             stream.close()
     if errors:  # the catalogue holds the rules that compiled; say which files it had to leave out
         print_errors(e.one_line() for e in errors)
-        raise typer.Exit(EXIT_INVALID)
+        raise typer.Exit(EXIT_BAD_INPUT)

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from imr_rules.cli import EXIT_BAD_INPUT
 from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 CHECK_FORMATS = ("text", "json", "jsonl", "markdown")
@@ -51,7 +52,7 @@ def check(
     if format == "json":
         print_errors(errors)
     if errors:
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _workers(jobs: int) -> int:

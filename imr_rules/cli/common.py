@@ -8,6 +8,7 @@ from typing import Any, Iterable, TextIO
 
 import typer
 
+from imr_rules.cli import EXIT_BAD_INPUT
 from imr_rules.errors import ImrRulesError
 
 app = typer.Typer(
@@ -41,10 +42,10 @@ def load_rules_or_exit(paths: list[Path] | None):
         ruleset = load_ruleset(paths or None)
     except RuleSetError as exc:
         print_errors(e.one_line() for e in exc.errors)
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except ImrRulesError as exc:
         print_errors([exc.one_line()])
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     startup_over()
     return ruleset
 
@@ -63,7 +64,7 @@ def open_output(path: Path | None) -> TextIO:
         return open(path, "w", encoding="utf-8", newline="\n")
     except OSError as exc:
         print_errors([f"{path}: cannot write: {exc.strerror}"])
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def check_format(value: str, allowed: tuple[str, ...]) -> str:

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from imr_rules.cli import EXIT_BAD_INPUT
 from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
 
 COVERAGE_FORMATS = ("text", "json")
@@ -29,30 +30,20 @@ def coverage(
     for path in file or ():
         if not path.is_file():
             print_errors([f"{path}: no such file"])
-            raise typer.Exit(2)
+            raise typer.Exit(EXIT_BAD_INPUT)
         items.extend(descriptions_from_file(path))
     if letters:
         items.extend(descriptions_from_letters(letters))
     if not items:
         print_errors(["no item descriptions given: pass descriptions, --file or --letters"])
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     report = measure(items, load_rules_or_exit(rules))
     if format == "json":
         import sys
 
         dump_json(report.to_dict(), sys.stdout)
         return
-    _print_table(report, show_uncovered)
+    from imr_rules.render.text import coverage_lines
 
-
-def _print_table(report, show_uncovered: bool) -> None:
-    width = max([len("category")] + [len(name) for name in report.by_category()])
-    typer.echo(f"{'category':<{width}}  {'items':>6}  {'covered':>7}  {'share':>6}")
-    for name, tally in report.by_category().items():
-        typer.echo(f"{name:<{width}}  {tally.total:>6}  {tally.covered:>7}  {tally.share:>6.1%}")
-    overall = report.overall
-    typer.echo(f"{'all':<{width}}  {overall.total:>6}  {overall.covered:>7}  {overall.share:>6.1%}")
-    if show_uncovered:
-        for item in report.items:
-            if not item.covered:
-                typer.echo(f"uncovered [{item.category}] {item.description.text}")
+    for line in coverage_lines(report, show_uncovered):
+        typer.echo(line)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Optional, TextIO
+from typing import Optional, TextIO
 
 import typer
 
+from imr_rules.cli import EXIT_BAD_INPUT
 from imr_rules.cli.common import app, check_format, dump_json, open_output, print_errors, progress
 
 PARSE_FORMATS = ("text", "json", "jsonl")
-# The rationale is folded to this many characters in the text view; --full shows it whole.
-RATIONALE_FOLD = 400
 
 
 @app.command()
@@ -49,7 +48,7 @@ def parse(
             elif format == "json":
                 collected.append(data)
             else:
-                render_letter(console, data, full=full)
+                _render_letter(console, data, full)
     if format == "json":
         # One named file gives one object; several files or a directory (even of one letter)
         # give an array, so a script reading a directory always gets the same shape.
@@ -61,7 +60,7 @@ def parse(
     if output is not None:
         stream.close()
     if failed:
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 def _sources(inputs: list[str]):
@@ -133,81 +132,7 @@ def _console(stream: TextIO):
     return make_console(stream)
 
 
-def _fold(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _render_letter(console, letter: dict, full: bool) -> None:
+    from imr_rules.render.terminal import render_letter
 
-
-OUTCOME_STYLE = {"upheld": "bold red", "overturned": "bold green"}
-
-
-def render_letter(console: Any, letter: dict, full: bool = False) -> None:
-    """A readable view of one letter: header fields, then each disputed item."""
-    from rich.table import Table
-    from rich.text import Text
-
-    console.print(Text.assemble(("Case ", "bold"), (letter["case_number"] or "(no case number)", "bold"),
-                                f"  ({letter['source']})"))
-    header = Table.grid(padding=(0, 2))
-    header.add_column(style="dim")
-    header.add_column()
-    patient = letter["patient"]
-    for label, value in (
-        ("Decision date", letter["decision_date"]),
-        ("Date assigned", letter["date_assigned"]),
-        ("Date of injury", letter["date_of_injury"]),
-        ("UR denial date", letter["ur_denial_date"]),
-        ("Application received", letter["application_received"]),
-        ("Priority", letter["priority"]),
-        ("Patient", " ".join(str(v) for v in (patient["age"], patient["sex"]) if v is not None) or None),
-        ("Reviewer", ", ".join(letter["reviewer"]["specialty"] + letter["reviewer"]["licensure"]) or None),
-    ):
-        header.add_row(label, value if value is not None else "-")
-    console.print(header)
-    for item in letter["items"]:
-        _render_item(console, item, full)
-    if letter["warnings"]:
-        console.print(Text(f"{len(letter['warnings'])} warning(s): " + "; ".join(letter["warnings"]), style="yellow"))
-    console.print()
-
-
-def _render_item(console: Any, item: dict, full: bool) -> None:
-    from rich.text import Text
-
-    outcome = item["outcome"] or "unknown"
-    console.print()
-    console.print(Text.assemble(
-        (f"{item['index']}. ", "bold"), item["description"], "  ",
-        (outcome.upper(), OUTCOME_STYLE.get(outcome, "bold")),
-    ))
-    details = [f"category {item['category']}"]
-    if item["body_region"]:
-        details.append(f"region {item['body_region']}")
-    if item["quantity"] is not None:
-        details.append(f"quantity {item['quantity']}")
-    if item["drug"]:
-        drug = item["drug"]
-        details.append(f"drug {drug['brand'] or drug['generic']}" + (f" ({drug['generic']})" if drug["brand"] and drug["generic"] else ""))
-    if item["partially_certified"]:
-        details.append("partially certified")
-    console.print(Text("   " + "; ".join(details), style="dim"))
-    for citation in item["citations"]["reviewer"]:
-        console.print(Text(f"   Reviewer cites: {_citation_text(citation)}", style="cyan"))
-    rationale = item["rationale"] if full else _fold(item["rationale"], RATIONALE_FOLD)
-    if rationale:
-        console.print(Text("   " + rationale))
-
-
-def _citation_text(citation: dict) -> str:
-    if citation["tier"] == "none":
-        return "no medical evidence cited"
-    parts = [citation["title"] or citation["text"] or citation["tier"]]
-    if citation["year"]:
-        parts[0] += f" ({citation['year']})"
-    if citation["chapter"]:
-        parts.append(citation["chapter"])
-    parts.extend(citation["sections"])
-    if citation["pages"]:
-        parts.append("pages " + ", ".join(citation["pages"]))
-    text = ", ".join(p for p in parts if p)
-    return f"[{citation['tier']}] {text}"
+    render_letter(console, letter, full=full)

@@ -7,33 +7,11 @@ from typing import Optional
 
 import typer
 
+from imr_rules.cli import EXIT_BAD_INPUT
 from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
 
 rules_app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
-
-
-def rule_summary(rule) -> dict:
-    from imr_rules.render.data import citation_to_dict
-
-    return {
-        "id": rule.id,
-        "title": rule.title,
-        "categories": list(rule.categories),
-        "tier": rule.tier.value,
-        "role": rule.role.value,
-        "confidence": rule.confidence,
-        "editions": [
-            {
-                "from": e.effective_from.isoformat() if e.effective_from else None,
-                "to": e.effective_to.isoformat() if e.effective_to else None,
-                "citation": citation_to_dict(e.citation),
-            }
-            for e in rule.editions
-        ],
-        "criteria": len(rule.criteria),
-        "path": rule.path,
-    }
 
 
 @rules_app.command("list")
@@ -47,20 +25,13 @@ def list_rules(
     check_format(format, ("text", "json"))
     ruleset = load_rules_or_exit(rules)
     if format == "json":
-        dump_json({"ruleset": {"name": ruleset.name, "version": ruleset.version, "hash": f"sha256:{ruleset.hash}"},
-                   "rules": [rule_summary(r) for r in ruleset.rules]}, sys.stdout)
+        from imr_rules.render.data import ruleset_listing
+
+        dump_json(ruleset_listing(ruleset), sys.stdout)
         return
-    from rich.table import Table
+    from imr_rules.render.terminal import make_console, render_rule_list
 
-    from imr_rules.render.terminal import make_console
-
-    table = Table(title=f"{ruleset.name} {ruleset.version}", header_style="bold")
-    for column in ("id", "categories", "tier", "role", "in force", "criteria"):
-        table.add_column(column)
-    for rule in ruleset.rules:
-        spans = ", ".join(f"{e.effective_from or '…'} to {e.effective_to or 'now'}" for e in rule.editions)
-        table.add_row(rule.id, ", ".join(rule.categories), rule.tier.value, rule.role.value, spans, str(len(rule.criteria)))
-    make_console().print(table)
+    render_rule_list(ruleset, make_console())
 
 
 @rules_app.command("show")
@@ -80,34 +51,16 @@ def show_rule(
         close = difflib.get_close_matches(rule_id, [r.id for r in ruleset.rules], n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else " (see 'imr-rules rules list')"
         print_errors([f"no rule with id '{rule_id}'{hint}"])
-        raise typer.Exit(2)
-    data = rule_summary(rule)
-    data["summary"] = rule.summary
-    data["criteria"] = [
-        {"id": c.id, "requirement": c.requirement, "kind": c.kind, "facts": list(c.facts_used),
-         "params": dict(c.params), "confidence": c.confidence, "wording": dict(c.wording)}
-        for c in rule.criteria
-    ]
+        raise typer.Exit(EXIT_BAD_INPUT)
+    from imr_rules.render.data import rule_detail
+
+    data = rule_detail(rule)
     if format == "json":
         dump_json(data, sys.stdout)
         return
-    from rich.table import Table
-    from rich.text import Text
+    from imr_rules.render.terminal import make_console, render_rule
 
-    from imr_rules.render.terminal import make_console
-
-    console = make_console()
-    console.print(Text(f"{rule.id}: {rule.title}", style="bold"))
-    console.print(f"{rule.tier.value} ({rule.role.value}); confidence {rule.confidence or 'unstated'}; {rule.path}")
-    for edition in data["editions"]:
-        console.print(f"  {edition['from'] or '…'} to {edition['to'] or 'now'}: {edition['citation']['text']}")
-    console.print(Text(rule.summary, style="italic"))
-    table = Table(header_style="bold", expand=True)
-    for column in ("criterion", "requirement", "kind", "facts"):
-        table.add_column(column)
-    for criterion in data["criteria"]:
-        table.add_row(criterion["id"], criterion["requirement"], criterion["kind"], ", ".join(criterion["facts"]))
-    console.print(table)
+    render_rule(data, make_console())
 
 
 @rules_app.command("validate")
@@ -120,9 +73,10 @@ def validate_rules(
     ruleset, errors = load_ruleset_collecting(paths or None)
     if errors:
         print_errors(e.one_line() for e in errors)
-        raise typer.Exit(2)
-    typer.echo(f"ok: {len(ruleset.rules)} rules, {sum(len(r.criteria) for r in ruleset.rules)} criteria, "
-               f"rule set {ruleset.version} (sha256:{ruleset.hash[:12]})")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    from imr_rules.render.text import ruleset_summary
+
+    typer.echo(ruleset_summary(ruleset))
 
 
 @app.command("facts")
@@ -132,20 +86,13 @@ def list_facts(format: str = typer.Option("text", "--format", "-f", help="text o
 
     from imr_rules.reference.vocabulary import default_vocabulary
 
+    from imr_rules.render.data import vocabulary_to_dict
+
     check_format(format, ("text", "json"))
-    vocabulary = default_vocabulary()
-    rows = [{"name": f.name, "scope": f.scope, "type": f.type, "unit": f.unit, "description": f.description}
-            for f in vocabulary.facts.values()]
+    data = vocabulary_to_dict(default_vocabulary())
     if format == "json":
-        dump_json({"version": vocabulary.version, "facts": rows}, sys.stdout)
+        dump_json(data, sys.stdout)
         return
-    from rich.table import Table
+    from imr_rules.render.terminal import make_console, render_facts
 
-    from imr_rules.render.terminal import make_console
-
-    table = Table(title="Fact vocabulary", header_style="bold", expand=True)
-    for column in ("name", "scope", "type", "description"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(row["name"], row["scope"], row["type"] + (f" ({row['unit']})" if row["unit"] else ""), row["description"])
-    make_console().print(table)
+    render_facts(data["facts"], make_console())

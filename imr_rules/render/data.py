@@ -1,4 +1,8 @@
-"""The JSON contract: reports as plain, stable, JSON-ready dictionaries."""
+"""The JSON contract: every result as a plain, stable, JSON-ready dictionary (key order fixed).
+
+Check reports, comparisons with real decisions, IMR letters, rules, the fact vocabulary and lint
+findings. Every machine-readable format (json, jsonl) writes these shapes.
+"""
 
 from __future__ import annotations
 
@@ -107,4 +111,120 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         },
         "notes": list(report.notes),
         "items": [determination_to_dict(d) for d in report.determinations],
+    }
+
+
+# ---- rules, facts, lint ----------------------------------------------------------------------
+
+
+def rule_summary(rule) -> dict[str, Any]:
+    """A rule as ``rules list --format json`` gives it."""
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "categories": list(rule.categories),
+        "tier": rule.tier.value,
+        "role": rule.role.value,
+        "confidence": rule.confidence,
+        "editions": [
+            {
+                "from": e.effective_from.isoformat() if e.effective_from else None,
+                "to": e.effective_to.isoformat() if e.effective_to else None,
+                "citation": citation_to_dict(e.citation),
+            }
+            for e in rule.editions
+        ],
+        "criteria": len(rule.criteria),
+        "path": rule.path,
+    }
+
+
+def rule_detail(rule) -> dict[str, Any]:
+    """A rule as ``rules show`` gives it: the summary, and every criterion."""
+    data = rule_summary(rule)
+    data["summary"] = rule.summary
+    data["criteria"] = [
+        {"id": c.id, "requirement": c.requirement, "kind": c.kind, "facts": list(c.facts_used),
+         "params": dict(c.params), "confidence": c.confidence, "wording": dict(c.wording)}
+        for c in rule.criteria
+    ]
+    return data
+
+
+def ruleset_listing(ruleset) -> dict[str, Any]:
+    return {"ruleset": {"name": ruleset.name, "version": ruleset.version, "hash": f"sha256:{ruleset.hash}"},
+            "rules": [rule_summary(r) for r in ruleset.rules]}
+
+
+def vocabulary_to_dict(vocabulary) -> dict[str, Any]:
+    rows = [{"name": f.name, "scope": f.scope, "type": f.type, "unit": f.unit, "description": f.description}
+            for f in vocabulary.facts.values()]
+    return {"version": vocabulary.version, "facts": rows}
+
+
+def lint_finding_to_dict(finding) -> dict[str, Any]:
+    return {"code": finding.code, "severity": finding.severity, "path": finding.path, "line": finding.line,
+            "rule_id": finding.rule_id, "message": finding.message, "hint": finding.hint}
+
+
+def lint_to_dict(findings) -> dict[str, Any]:
+    return {"findings": [lint_finding_to_dict(f) for f in findings],
+            "errors": sum(f.severity == "error" for f in findings),
+            "warnings": sum(f.severity == "warning" for f in findings)}
+
+
+def lint_checks_to_dict(checks) -> dict[str, Any]:
+    return {"checks": [{"code": c.code, "name": c.name, "severity": c.severity, "description": c.description} for c in checks]}
+
+
+# ---- comparisons with real decisions ---------------------------------------------------------
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def compared_item_to_dict(item) -> dict[str, Any]:
+    return {
+        "case_number": item.case_number,
+        "item_index": item.item_index,
+        "description": item.description,
+        "category": item.category,
+        "actual": item.actual,
+        "ours": item.ours,
+        "agree": item.agree,
+        "covered": item.covered,
+        "rule_ids": list(item.rule_ids),
+        "failing_criteria": [
+            {"rule_id": f.rule_id, "criterion_id": f.criterion_id, "status": f.status, "statement": f.statement}
+            for f in item.failing_criteria
+        ],
+        "reviewer_citation": item.reviewer_citation,
+        "decision_date": item.decision_date,
+        "source": item.source,
+    }
+
+
+def comparison_to_dict(comparison) -> dict[str, Any]:
+    """A comparison (items by case number and index; figures rounded to 4 places, None where undefined)."""
+    return {
+        "ruleset_version": comparison.ruleset_version,
+        "items_total": len(comparison.items),
+        "covered": comparison.covered,
+        "not_covered": comparison.not_covered,
+        "coverage": _rounded(comparison.coverage),
+        "actual_overturned": sum(1 for i in comparison.items if i.actual == "overturned"),
+        "metrics": comparison.metrics.as_dict(),
+        "by_category": [
+            {
+                "category": c.category,
+                "items": c.items,
+                "covered": c.covered,
+                "actual_overturned": c.actual_overturned,
+                **c.metrics.as_dict(),
+            }
+            for c in comparison.by_category
+        ],
+        "disagreements": [compared_item_to_dict(i) for i in comparison.disagreements],
+        "items": [compared_item_to_dict(i) for i in comparison.items],
     }

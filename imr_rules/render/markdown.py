@@ -1,4 +1,4 @@
-"""Markdown: the same report for a ticket, a wiki page or an e-mail."""
+"""Markdown: a check report, or a comparison with real decisions, for a ticket, a wiki page or an e-mail."""
 
 from __future__ import annotations
 
@@ -51,4 +51,44 @@ def render_markdown(report: dict[str, Any]) -> str:
             lines += ["To meet the guideline:", ""] + [f"- {r}" for r in item["to_meet_guideline"]] + [""]
         lines += ["**Rationale.** " + item["rationale"]]
         lines += [f"\n_Note: {note}_" for note in item["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+def render_comparison_markdown(comparison) -> str:
+    """The comparison with real IMR decisions: headline, confusion matrix, figures, disagreements."""
+    from imr_rules.render.figures import FIGURE_HEADERS, figures_row, percent
+
+    m = comparison.metrics
+    overturned = sum(1 for i in comparison.items if i.actual == "overturned")
+    lines = [
+        "# Comparison with real IMR decisions",
+        "",
+        f"Rule set {comparison.ruleset_version}. {len(comparison.items)} items ({overturned} overturned); "
+        f"{comparison.covered} covered by a rule, {comparison.not_covered} not covered "
+        f"(coverage {percent(comparison.coverage)}).",
+        "",
+        "## Confusion matrix (covered items)",
+        "",
+        "| IMR outcome | ours: medically necessary | ours: not medically necessary |",
+        "|---|---:|---:|",
+        f"| overturned | {m.true_overturned} | {m.missed_overturned} |",
+        f"| upheld | {m.false_overturned} | {m.true_upheld} |",
+        "",
+        "## Agreement",
+        "",
+        "| category | items | overturned | " + " | ".join(FIGURE_HEADERS) + " |",
+        "|---|" + "---:|" * (2 + len(FIGURE_HEADERS)),
+    ]
+    for c in comparison.by_category:
+        lines.append(f"| {c.category} | {c.items} | {c.actual_overturned} | " + " | ".join(figures_row(c.metrics)) + " |")
+    lines.append(f"| **all** | {len(comparison.items)} | {overturned} | " + " | ".join(figures_row(m)) + " |")
+    lines += ["", f"## Disagreements ({len(comparison.disagreements)})", ""]
+    for item in comparison.disagreements:
+        lines.append(
+            f"- **{item.case_number} #{item.item_index}** {_cell(item.description)} [{item.category}]: "
+            f"IMR {item.actual}, ours {item.ours.replace('_', ' ')} ({', '.join(item.rule_ids)}). "
+            f"Reviewer cited: {_cell(item.reviewer_citation or '-')}."
+        )
+        for failing in item.failing_criteria:
+            lines.append(f"  - `{failing.rule_id}/{failing.criterion_id}` {failing.status.replace('_', ' ')}: {_cell(failing.statement)}")
     return "\n".join(lines) + "\n"

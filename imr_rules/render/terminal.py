@@ -1,8 +1,11 @@
-"""The reviewer's terminal report (rich): per item, each criterion led by its status, then the rationale.
+"""The terminal views (rich), one function per result type: check reports, comparisons, letters, rules.
+
+The check report: per item, each criterion led by its status, then the rationale.
 
 Criteria are a list with a hanging indent rather than a table: it reads like the determination
 letters, keeps findings legible in a narrow terminal, and renders several times faster than a
-rich Table (which also costs a few milliseconds to import on every start).
+rich Table (which also costs a few milliseconds to import on every start). The other views import
+rich's Table only when they are drawn. Plain-text views that need no rich are in ``render.text``.
 """
 
 from __future__ import annotations
@@ -93,6 +96,230 @@ def _criteria(item: dict[str, Any]) -> list[Any]:
     return parts
 
 
-def render_errors(console: Console, messages: list[str]) -> None:
-    for message in messages:
-        console.print(Text("error: ", style="bold red") + Text(message))
+# ---- compare ---------------------------------------------------------------------------------
+
+
+def render_comparison(comparison, stream: Any) -> None:
+    """Our decisions beside IMR's: headline, confusion matrix, figures by category, disagreements."""
+    from rich.table import Table
+
+    from imr_rules.render.figures import FIGURE_HEADERS, figures_row, percent
+
+    console = make_console(stream, width=120)
+    m = comparison.metrics
+    console.print(Text(f"Comparison with real IMR decisions (rule set {comparison.ruleset_version})", style="bold"))
+    console.print(
+        f"{len(comparison.items)} items; {comparison.covered} covered by a rule, {comparison.not_covered} not "
+        f"covered (coverage {percent(comparison.coverage)})"
+    )
+    matrix = Table(title="Confusion matrix (covered items)", title_justify="left")
+    matrix.add_column("IMR outcome")
+    matrix.add_column("ours: medically necessary", justify="right")
+    matrix.add_column("ours: not medically necessary", justify="right")
+    matrix.add_row("overturned", str(m.true_overturned), str(m.missed_overturned))
+    matrix.add_row("upheld", str(m.false_overturned), str(m.true_upheld))
+    console.print(matrix)
+
+    figures = Table(title="Agreement", title_justify="left")
+    figures.add_column("category")
+    figures.add_column("items", justify="right")
+    figures.add_column("overturned", justify="right")
+    for header in FIGURE_HEADERS:
+        figures.add_column(header, justify="right")
+    for c in comparison.by_category:
+        figures.add_row(c.category, str(c.items), str(c.actual_overturned), *figures_row(c.metrics))
+    overturned = sum(1 for i in comparison.items if i.actual == "overturned")
+    figures.add_row("all", str(len(comparison.items)), str(overturned), *figures_row(m), style="bold")
+    console.print(figures)
+    _disagreements(console, comparison)
+
+
+def _disagreements(console: Console, comparison) -> None:
+    disagreements = comparison.disagreements
+    console.print(Text(f"Disagreements ({len(disagreements)})", style="bold"))
+    for item in disagreements:
+        console.print()
+        console.print(Text.assemble(
+            (f"{item.case_number} #{item.item_index} ", "bold"), item.description,
+            f"  [{item.category}]",
+        ))
+        console.print(f"   IMR: {item.actual}; ours: {item.ours.replace('_', ' ')} ({', '.join(item.rule_ids)})")
+        if item.reviewer_citation:
+            console.print(Text(f"   Reviewer cited: {item.reviewer_citation}", style="cyan"))
+        for failing in item.failing_criteria:
+            console.print(Text(f"   - {failing}: {failing.statement}"))
+        if not item.failing_criteria:
+            console.print(Text("   - every criterion met", style="green"))
+    uncovered = [i for i in comparison.items if not i.covered]
+    if uncovered:
+        console.print()
+        console.print(Text(f"Not covered ({len(uncovered)})", style="bold"))
+        for item in uncovered:
+            console.print(f"   {item.case_number} #{item.item_index} [{item.category}] {item.description} ({item.actual})")
+
+
+# ---- parse -----------------------------------------------------------------------------------
+
+# The rationale is folded to this many characters in the letter view, unless shown in full.
+RATIONALE_FOLD = 400
+OUTCOME_STYLE = {"upheld": "bold red", "overturned": "bold green"}
+
+
+def render_letter(console: Console, letter: dict[str, Any], full: bool = False) -> None:
+    """A readable view of one letter (as ``letter_to_dict`` gives it): header fields, then each item."""
+    from rich.table import Table
+
+    console.print(Text.assemble(("Case ", "bold"), (letter["case_number"] or "(no case number)", "bold"),
+                                f"  ({letter['source']})"))
+    header = Table.grid(padding=(0, 2))
+    header.add_column(style="dim")
+    header.add_column()
+    patient = letter["patient"]
+    for label, value in (
+        ("Decision date", letter["decision_date"]),
+        ("Date assigned", letter["date_assigned"]),
+        ("Date of injury", letter["date_of_injury"]),
+        ("UR denial date", letter["ur_denial_date"]),
+        ("Application received", letter["application_received"]),
+        ("Priority", letter["priority"]),
+        ("Patient", " ".join(str(v) for v in (patient["age"], patient["sex"]) if v is not None) or None),
+        ("Reviewer", ", ".join(letter["reviewer"]["specialty"] + letter["reviewer"]["licensure"]) or None),
+    ):
+        header.add_row(label, value if value is not None else "-")
+    console.print(header)
+    for item in letter["items"]:
+        _letter_item(console, item, full)
+    if letter["warnings"]:
+        console.print(Text(f"{len(letter['warnings'])} warning(s): " + "; ".join(letter["warnings"]), style="yellow"))
+    console.print()
+
+
+def _letter_item(console: Console, item: dict[str, Any], full: bool) -> None:
+    outcome = item["outcome"] or "unknown"
+    console.print()
+    console.print(Text.assemble(
+        (f"{item['index']}. ", "bold"), item["description"], "  ",
+        (outcome.upper(), OUTCOME_STYLE.get(outcome, "bold")),
+    ))
+    details = [f"category {item['category']}"]
+    if item["body_region"]:
+        details.append(f"region {item['body_region']}")
+    if item["quantity"] is not None:
+        details.append(f"quantity {item['quantity']}")
+    if item["drug"]:
+        drug = item["drug"]
+        details.append(f"drug {drug['brand'] or drug['generic']}" + (f" ({drug['generic']})" if drug["brand"] and drug["generic"] else ""))
+    if item["partially_certified"]:
+        details.append("partially certified")
+    console.print(Text("   " + "; ".join(details), style="dim"))
+    for citation in item["citations"]["reviewer"]:
+        console.print(Text(f"   Reviewer cites: {_letter_citation(citation)}", style="cyan"))
+    rationale = item["rationale"] if full else _fold(item["rationale"], RATIONALE_FOLD)
+    if rationale:
+        console.print(Text("   " + rationale))
+
+
+def _fold(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _letter_citation(citation: dict[str, Any]) -> str:
+    if citation["tier"] == "none":
+        return "no medical evidence cited"
+    parts = [citation["title"] or citation["text"] or citation["tier"]]
+    if citation["year"]:
+        parts[0] += f" ({citation['year']})"
+    if citation["chapter"]:
+        parts.append(citation["chapter"])
+    parts.extend(citation["sections"])
+    if citation["pages"]:
+        parts.append("pages " + ", ".join(citation["pages"]))
+    text = ", ".join(p for p in parts if p)
+    return f"[{citation['tier']}] {text}"
+
+
+# ---- rules and facts -------------------------------------------------------------------------
+
+
+def render_rule_list(ruleset, console: Console) -> None:
+    """One row per rule: id, categories, tier, role, the periods its editions are in force, criteria."""
+    from rich.table import Table
+
+    table = Table(title=f"{ruleset.name} {ruleset.version}", header_style="bold")
+    for column in ("id", "categories", "tier", "role", "in force", "criteria"):
+        table.add_column(column)
+    for rule in ruleset.rules:
+        spans = ", ".join(f"{e.effective_from or '…'} to {e.effective_to or 'now'}" for e in rule.editions)
+        table.add_row(rule.id, ", ".join(rule.categories), rule.tier.value, rule.role.value, spans, str(len(rule.criteria)))
+    console.print(table)
+
+
+def render_rule(rule: dict[str, Any], console: Console) -> None:
+    """One rule (as ``rule_detail`` gives it): its guideline, editions and every criterion."""
+    from rich.table import Table
+
+    console.print(Text(f"{rule['id']}: {rule['title']}", style="bold"))
+    console.print(f"{rule['tier']} ({rule['role']}); confidence {rule['confidence'] or 'unstated'}; {rule['path']}")
+    for edition in rule["editions"]:
+        console.print(f"  {edition['from'] or '…'} to {edition['to'] or 'now'}: {edition['citation']['text']}")
+    console.print(Text(rule["summary"], style="italic"))
+    table = Table(header_style="bold", expand=True)
+    for column in ("criterion", "requirement", "kind", "facts"):
+        table.add_column(column)
+    for criterion in rule["criteria"]:
+        table.add_row(criterion["id"], criterion["requirement"], criterion["kind"], ", ".join(criterion["facts"]))
+    console.print(table)
+
+
+def render_facts(facts: list[dict[str, Any]], console: Console) -> None:
+    """The fact vocabulary (rows as ``vocabulary_to_dict`` gives them): name, scope, type and unit, description."""
+    from rich.table import Table
+
+    table = Table(title="Fact vocabulary", header_style="bold", expand=True)
+    for column in ("name", "scope", "type", "description"):
+        table.add_column(column)
+    for row in facts:
+        table.add_row(row["name"], row["scope"], row["type"] + (f" ({row['unit']})" if row["unit"] else ""), row["description"])
+    console.print(table)
+
+
+# ---- rules test ------------------------------------------------------------------------------
+
+
+def render_test_run(run, shortfalls: list[str], console: Console, show_path) -> None:
+    """Failures one line each (never wrapped: editors jump to path:line), a summary, the criteria
+    not yet covered both ways, then any coverage shortfall and the verdict."""
+    from rich.table import Table
+
+    from imr_rules.authoring.ruletests import failure_lines, missing_ways
+
+    out = console.file
+    for line in failure_lines(run, show_path):
+        _line(out, f"FAIL {line}")
+    passed = len(run.cases) - len(run.failed)
+    both = len(run.coverage) - len(run.uncovered)
+    summary = Table(show_header=False, box=None)
+    for label, value in (
+        ("rules", run.rules), ("cases", len(run.cases)), ("passed", passed), ("failed", len(run.failed)),
+        ("criteria", len(run.coverage)), ("covered both ways", both), ("coverage", f"{run.coverage_percent}%"),
+    ):
+        summary.add_row(label, str(value))
+    console.print(summary)
+    if run.uncovered:
+        table = Table(title="Criteria not covered both ways", header_style="bold")
+        for column in ("rule", "criterion", "where", "seen", "missing"):
+            table.add_column(column, overflow="fold")
+        for c in run.uncovered:
+            table.add_row(c.rule_id, c.criterion_id, f"{show_path(c.path)}:{c.line}", ", ".join(sorted(c.statuses)) or "-",
+                          " + ".join(missing_ways(c)))
+        console.print(table)
+    for shortfall in shortfalls:
+        _line(out, f"FAIL {shortfall}")
+    verdict = "FAILED" if run.errors or run.failed or shortfalls else "ok"
+    _line(out, f"{verdict}: {passed}/{len(run.cases)} cases passed")
+
+
+def _line(stream: Any, text: str) -> None:
+    stream.write(text + "\n")
+    stream.flush()

@@ -1,0 +1,31 @@
+"""CSV: one row per compared item, for spreadsheets and pandas."""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+COMPARISON_COLUMNS = (
+    "case_number", "item_index", "category", "actual", "ours", "agree", "covered", "rule_ids",
+    "failing_criteria", "reviewer_citation", "decision_date", "ruleset_version",
+)
+
+
+def write_comparison_csv(comparison, stream: TextIO) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(COMPARISON_COLUMNS)
+    for item in comparison.items:
+        writer.writerow([
+            item.case_number,
+            item.item_index,
+            item.category or "",
+            item.actual,
+            item.ours,
+            "" if item.agree is None else str(item.agree).lower(),
+            str(item.covered).lower(),
+            ";".join(item.rule_ids),
+            ";".join(f"{f.rule_id}/{f.criterion_id}:{f.status}" for f in item.failing_criteria),
+            item.reviewer_citation or "",
+            item.decision_date or "",
+            comparison.ruleset_version,
+        ])

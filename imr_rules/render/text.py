@@ -1,0 +1,41 @@
+"""Plain-text views that need no rich (so the commands that print them never import it).
+
+Each returns lines; the command line prints them. One line per finding, never wrapped, so that
+editors and CI logs can jump to ``path:line``.
+"""
+
+from __future__ import annotations
+
+
+def coverage_lines(report, show_uncovered: bool = False) -> list[str]:
+    """Items, covered and share by category, then overall; optionally every uncovered description."""
+    width = max([len("category")] + [len(name) for name in report.by_category()])
+    lines = [f"{'category':<{width}}  {'items':>6}  {'covered':>7}  {'share':>6}"]
+    for name, tally in report.by_category().items():
+        lines.append(f"{name:<{width}}  {tally.total:>6}  {tally.covered:>7}  {tally.share:>6.1%}")
+    overall = report.overall
+    lines.append(f"{'all':<{width}}  {overall.total:>6}  {overall.covered:>7}  {overall.share:>6.1%}")
+    if show_uncovered:
+        lines.extend(f"uncovered [{item.category}] {item.description.text}" for item in report.items if not item.covered)
+    return lines
+
+
+def lint_lines(findings) -> list[str]:
+    """``path:line: CODE rule-id: message (hint)``, one per finding."""
+    return [finding.one_line() for finding in findings]
+
+
+def lint_summary(findings) -> str:
+    errors = sum(f.severity == "error" for f in findings)
+    return f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no findings"
+
+
+def check_list_lines(checks) -> list[str]:
+    """The lint checks: code, name, severity, description."""
+    return [f"{c.code}  {c.name:<22} {c.severity:<8} {c.description}" for c in checks]
+
+
+def ruleset_summary(ruleset) -> str:
+    """What ``rules validate`` says of a valid rule set."""
+    return (f"ok: {len(ruleset.rules)} rules, {sum(len(r.criteria) for r in ruleset.rules)} criteria, "
+            f"rule set {ruleset.version} (sha256:{ruleset.hash[:12]})")
