@@ -94,3 +94,33 @@ def test_in_process_runs_leave_garbage_collection_alone():
         tracemalloc.stop()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
     assert grown < 2_000_000, f"{grown:,} bytes kept after 3 in-process runs"
+
+
+def _no_rich(modules: set[str]) -> bool:
+    return not any(m == "rich" or m.startswith("rich.") for m in modules)
+
+
+def test_machine_readable_and_plain_outputs_never_import_rich():
+    letters = ROOT / "examples" / "cases" / "letters"
+    for argv in (
+        ("compare", str(ROOT / "examples" / "cases"), "--format", "json"),
+        ("compare", str(ROOT / "examples" / "cases"), "--format", "csv"),
+        ("compare", str(ROOT / "examples" / "cases"), "--format", "markdown"),
+        ("parse", str(letters), "--format", "jsonl"),
+        ("coverage", "MRI of the lumbar spine", "--format", "json"),
+        ("coverage", "MRI of the lumbar spine"),
+        ("rules", "lint"),
+        ("rules", "validate"),
+    ):
+        modules = modules_after(run_main_code(*argv))
+        assert _no_rich(modules), argv
+
+
+def test_the_cli_holds_no_formatting_and_no_bare_exit_numbers():
+    """Views live in render/ (one function per format and result type); exit codes are named."""
+    import re
+
+    for path in sorted((ROOT / "imr_rules" / "cli").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"from rich\.(table|text|panel|padding)\b|\bTable\(|\bText\(", source), path.name
+        assert not re.search(r"(?:typer\.Exit|sys\.exit)\(\d", source), path.name

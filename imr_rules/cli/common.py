@@ -83,11 +83,15 @@ def dump_json(data: Any, stream: TextIO, pretty: bool = True) -> None:
 
 
 class progress:
-    """A progress bar on standard error, only when it is a terminal and the output is not."""
+    """A progress bar on standard error, only when it is a terminal and the output is not, and only
+    for at least ``minimum`` steps (fewer finish before a bar is worth drawing). ``counted``: the
+    total is exact, so the bar shows how far along the run is."""
 
-    def __init__(self, total: int, stream) -> None:
-        self.enabled = sys.stderr.isatty() and not (stream is sys.stdout and sys.stdout.isatty()) and total > 1
+    def __init__(self, total: int, stream, label: str = "working", minimum: int = 2, counted: bool = False) -> None:
+        self.enabled = sys.stderr.isatty() and not (stream is sys.stdout and sys.stdout.isatty()) and total >= minimum
         self.total = total
+        self.label = label
+        self.counted = counted
         self.bar = None
 
     def __enter__(self):
@@ -99,7 +103,7 @@ class progress:
 
         self.bar = Progress(console=make_console(sys.stderr), transient=True)
         self.bar.start()
-        task = self.bar.add_task("working", total=None)
+        task = self.bar.add_task(self.label, total=self.total if self.counted else None)
         return lambda: self.bar.advance(task)
 
     def __exit__(self, *exc) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from pathlib import Path
-from typing import Any, Iterator, Optional, TextIO
+from typing import Optional, TextIO
 
 import typer
 
 from imr_rules.cli import EXIT_BAD_INPUT
-from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors
+from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 COMPARE_FORMATS = ("text", "json", "markdown", "csv")
 # Fewer items than this finish before a progress bar would be worth drawing.
@@ -43,7 +41,7 @@ def compare(
         else:
             loaded.append(result)
     total = sum(len(case.items) for case in loaded)
-    with _progress(total) as advance:
+    with progress(total, None, label="Deciding items", minimum=PROGRESS_MIN_ITEMS, counted=True) as advance:
         comparison = compare_cases(loaded, ruleset, progress=advance)
     stream = open_output(output)
     WRITERS[format](comparison, stream)
@@ -52,20 +50,6 @@ def compare(
     print_errors(errors)
     if errors:
         raise typer.Exit(EXIT_BAD_INPUT)
-
-
-@contextlib.contextmanager
-def _progress(total: int) -> Iterator[Any]:
-    """A rich progress bar on stderr, only for long runs on a terminal; output stays clean."""
-    if total < PROGRESS_MIN_ITEMS or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Deciding items", total=total)
-        yield lambda: bar.advance(task)
 
 
 def _write_text(comparison, stream: TextIO) -> None:
