@@ -1,8 +1,8 @@
 """The command line: a thin typer shell over the library. Each command group is its own module.
 
 Exit codes: 0 done; 2 bad input (a file, a field, a rule) reported as one line each, the good
-inputs still processed; 1 an internal error (a bug: please report it). No traceback is shown
-unless IMR_RULES_DEBUG=1.
+inputs still processed; 1 an internal error (a bug: please report it), or, for ``rules test`` and
+``rules lint``, a failed test or a lint error. No traceback is shown unless IMR_RULES_DEBUG=1.
 """
 
 from __future__ import annotations
