@@ -29,6 +29,7 @@ from imr_rules.model import (
     RuleResult,
     Status,
 )
+from imr_rules.applicability import applicability_findings
 from imr_rules.rationale import rationale, remedy, statement, template_values
 from imr_rules.ruleset.loading import RuleSet, reference_statuses
 
@@ -47,7 +48,8 @@ class Decision(NamedTuple):
     """The decision for one item without its wording: the fast path for batch analysis.
 
     ``statuses`` and ``certifiable`` hold, rule by rule, each criterion's status and certifiable
-    quantity. A NamedTuple rather than a frozen dataclass: equally immutable, and several times
+    quantity; ``unknown``, rule by rule, the positions of the criteria whose applicability is not
+    documented (their status is what it would be if they applied). A NamedTuple rather than a frozen dataclass: equally immutable, and several times
     cheaper to create, which matters at hundreds of thousands of items per second.
     """
 
@@ -56,6 +58,7 @@ class Decision(NamedTuple):
     statuses: tuple[tuple[Status, ...], ...]
     certifiable: tuple[tuple[int | None, ...], ...]
     certifiable_quantity: int | None
+    unknown: tuple[tuple[int, ...], ...] = ()
 
 
 _NO_RULE = (Outcome.NO_APPLICABLE_RULE, (), (), (), None)
@@ -70,20 +73,26 @@ def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
 def _reference_decision(rules: tuple[Rule, ...], facts: Mapping[str, Any]) -> Decision:
     if not rules:
         return Decision(*_NO_RULE)
-    all_statuses, all_certifiable = [], []
+    all_statuses, all_certifiable, all_unknown = [], [], []
     for rule in rules:
-        statuses, certifiable = reference_statuses(rule.criteria, facts)
+        statuses, certifiable, unknown = reference_statuses(rule.criteria, facts)
         all_statuses.append(statuses)
         all_certifiable.append(certifiable)
-    return _combine(rules, tuple(all_statuses), tuple(all_certifiable))
+        all_unknown.append(unknown)
+    return _combine(rules, tuple(all_statuses), tuple(all_certifiable), tuple(all_unknown))
 
 
-def _combine(rules: tuple[Rule, ...], statuses: tuple, certifiable: tuple) -> Decision:
-    """The decision from every rule's criterion statuses and certifiable quantities."""
-    if all(_rule_passes(rule, s) for rule, s in zip(rules, statuses)):
-        return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses, certifiable, None)
-    return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses, certifiable,
-                    _certifiable_quantity(statuses, certifiable))
+def _combine(rules: tuple[Rule, ...], statuses: tuple, certifiable: tuple, unknown: tuple) -> Decision:
+    """The decision from every rule's criterion statuses and certifiable quantities.
+
+    While it is not documented which criteria of a rule apply, the rule is not met, and no part
+    of the request is certifiable: IMR does not certify "whether this is a first request or
+    ongoing treatment is unclear".
+    """
+    if all(not u and _rule_passes(rule, s) for rule, s, u in zip(rules, statuses, unknown)):
+        return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses, certifiable, None, unknown)
+    quantity = None if any(unknown) else _certifiable_quantity(statuses, certifiable)
+    return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses, certifiable, quantity, unknown)
 
 
 # The selection memos are bounded so that a long batch of items with free-text services (selected
@@ -138,8 +147,8 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
     decision = decide(request, item, ruleset)
     facts, evidence = item_facts(request, item)
     results = tuple(
-        _rule_result(rule, statuses, certifiable, item, facts, evidence, request)
-        for rule, statuses, certifiable in zip(decision.rules, decision.statuses, decision.certifiable)
+        _rule_result(rule, statuses, certifiable, unknown, item, facts, evidence, request, ruleset.vocabulary)
+        for rule, statuses, certifiable, unknown in zip(decision.rules, decision.statuses, decision.certifiable, decision.unknown)
     )
     unit = decision.rules[0].unit if decision.rules else "units"
     remedies = tuple(dict.fromkeys(f.remedy for r in results for f in r.findings if f.remedy))
@@ -204,13 +213,15 @@ def _rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:
     return rule.logic(dict(zip(rule.criterion_ids, statuses))) in (True, "skip")
 
 
-def _rule_outcome(rule: Rule, statuses: tuple[Status, ...]) -> Outcome:
-    return Outcome.MEDICALLY_NECESSARY if _rule_passes(rule, statuses) else Outcome.NOT_MEDICALLY_NECESSARY
+def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, ...]) -> Outcome:
+    passes = not unknown and _rule_passes(rule, statuses)
+    return Outcome.MEDICALLY_NECESSARY if passes else Outcome.NOT_MEDICALLY_NECESSARY
 
 
-def _rule_result(rule: Rule, statuses, certifiable, item: Item, facts: Mapping[str, Any], evidence: Mapping[str, str], request: Request) -> RuleResult:
-    findings = []
-    for criterion, status, quantity in zip(rule.criteria, statuses, certifiable):
+def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: Mapping[str, Any],
+                 evidence: Mapping[str, str], request: Request, vocabulary) -> RuleResult:
+    findings = list(applicability_findings(rule, unknown, facts, vocabulary))
+    for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
         values = template_values(criterion, facts, item, rule.unit, quantity)
         findings.append(
             Finding(
@@ -224,10 +235,12 @@ def _rule_result(rule: Rule, statuses, certifiable, item: Item, facts: Mapping[s
                 remedy=remedy(criterion, status, quantity, values),
                 certifiable_quantity=quantity,
                 citation=criterion.citation,
+                conditional=index in unknown,
             )
         )
     edition = rule.edition_on(request.request_date)
-    return RuleResult(rule.id, rule.title, rule.role, edition.citation, rule.summary, tuple(findings), _rule_outcome(rule, statuses))
+    return RuleResult(rule.id, rule.title, rule.role, edition.citation, rule.summary, tuple(findings),
+                      _rule_outcome(rule, statuses, unknown))
 
 
 def _certifiable_quantity(statuses, certifiable) -> int | None:

@@ -182,8 +182,11 @@ class Criterion:
     kind: str
     wording: Mapping[str, str]
     evaluate: Callable[[Mapping[str, Any]], tuple[Status, int | None]] = field(compare=False, repr=False)
+    # Whether the criterion applies: True, False, or None (unknown: a fact that decides it is not
+    # documented). The engine never treats unknown as "not applicable" (see engine.decide).
     applies_when: Condition | None = field(default=None, compare=False, repr=False)
     facts_used: tuple[str, ...] = ()
+    applies_facts: tuple[str, ...] = ()  # the facts whose absence leaves applies_when unknown
     params: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
     remedy: str | None = None
     citation: Citation | None = None
@@ -281,6 +284,15 @@ class Finding:
     remedy: str | None = None
     certifiable_quantity: int | None = None
     citation: Citation | None = None
+    # True when it is not documented whether the criterion applies: ``status`` is what it would be
+    # if it did. Such a criterion is never counted as not applicable.
+    conditional: bool = False
+    # For an applicability finding (criterion_id "applicability"): the criteria whose
+    # applicability the undocumented facts (in ``values``, as None) decide.
+    decides: tuple[str, ...] = ()
+
+
+APPLICABILITY = "applicability"  # the criterion id of the finding "it is not documented which criteria apply"
 
 
 @dataclass(frozen=True)

@@ -10,22 +10,26 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
+from imr_rules.applicability import is_applicability, rationale_sentences
 from imr_rules.model import Criterion, Item, Outcome, RuleResult, Status
 from imr_rules.ruleset.kinds import KINDS
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 
 
-def fill(template: str, values: Mapping[str, Any]) -> str:
-    """Replace {name} (dotted names allowed) with values; unknown names stay visible as-is."""
+def fill(template: str, values: Mapping[str, Any], drop_missing: bool = False) -> str:
+    """Replace {name} (dotted names allowed) with values; unknown names stay visible as-is, or,
+    with ``drop_missing``, are left out ("from the prior {prior_sessions} visits" reads "from the
+    prior visits" for a criterion shown while the count is not documented)."""
 
     def replace(match: re.Match) -> str:
         value = values.get(match.group(1))
         if value is None:
-            return match.group(0)
+            return "" if drop_missing else match.group(0)
         return format_value(value)
 
-    return _PLACEHOLDER.sub(replace, template)
+    text = _PLACEHOLDER.sub(replace, template)
+    return " ".join(text.split()).replace(" ,", ",").replace(" .", ".") if drop_missing else text
 
 
 def format_value(value: Any) -> str:
@@ -45,11 +49,21 @@ def statement(criterion: Criterion, status: Status, values: Mapping[str, Any]) -
         text = wording.get("met") or criterion.requirement
     elif status is Status.NOT_MET:
         text = wording["not_met"]
+    elif status is Status.NOT_DOCUMENTED and _only_prior_count_missing(criterion, values):
+        text = "the number of {unit} already completed"
     elif status is Status.NOT_DOCUMENTED:
         text = wording.get("not_documented") or criterion.requirement
     else:
         text = "Not applicable to this request."
-    return fill(text, values)
+    return fill(text, values, drop_missing=True)
+
+
+def _only_prior_count_missing(criterion: Criterion, values: Mapping[str, Any]) -> bool:
+    """A limit on the whole course whose requested quantity is known but whose completed count is
+    not (its own wording usually speaks of the quantity requested)."""
+    params = criterion.params
+    return (criterion.kind == "quantity_limit" and "prior" in params
+            and values.get(params["fact"]) is not None and values.get(params["prior"]) is None)
 
 
 def template_values(criterion: Criterion, facts: Mapping[str, Any], item: Item, unit: str, certifiable: int | None) -> dict[str, Any]:
@@ -70,17 +84,17 @@ def remedy(criterion: Criterion, status: Status, certifiable: int | None, values
     if status not in (Status.NOT_MET, Status.NOT_DOCUMENTED):
         return None
     if criterion.remedy:
-        return fill(criterion.remedy, values)
+        return fill(criterion.remedy, values, drop_missing=True)
     default = KINDS[criterion.kind].default_remedy(status, certifiable)
     if default:
-        return fill(default, values)
+        return fill(default, values, drop_missing=True)
     if status is Status.NOT_DOCUMENTED and criterion.wording.get("not_documented"):
-        return fill("document " + criterion.wording["not_documented"], values)
+        return fill("document " + criterion.wording["not_documented"], values, drop_missing=True)
     return None
 
 
 def join_phrases(phrases: Iterable[str]) -> str:
-    phrases = [p.rstrip(". ") for p in phrases if p]
+    phrases = list(dict.fromkeys(p.rstrip(". ") for p in phrases if p))  # two rules may word a gap alike
     if len(phrases) <= 1:
         return "".join(phrases)
     if len(phrases) == 2:
@@ -100,6 +114,20 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
+def _documentation(findings: list, lead: str) -> list[str]:
+    """'there is documentation of ...', 'however, there is no documentation of ...', then what is not met."""
+    sentences = []
+    met = [f.statement for f in findings if f.status is Status.MET]
+    undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED]
+    if met:
+        sentences.append(f"{lead} documentation of {join_phrases(met)}")
+    if undocumented:
+        no_lead = "However, there is no documentation of" if met else f"{lead} no documentation of"
+        sentences.append(f"{no_lead} {join_phrases(undocumented)}")
+    sentences.extend(f.statement for f in findings if f.status is Status.NOT_MET)
+    return sentences
+
+
 def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, certifiable: int | None, unit: str) -> str:
     """The determination-style rationale for one item."""
     if outcome is Outcome.NO_APPLICABLE_RULE:
@@ -112,15 +140,11 @@ def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, cer
     cited = [r for r in results if any(f.status is not Status.NOT_APPLICABLE for f in r.findings)] or list(results[:1])
     sentences = [f"According to the {result.citation}, {_lower_first(result.summary)}" for result in cited]
     findings = [f for result in results for f in result.findings]
-    met = [f.statement for f in findings if f.status is Status.MET]
-    undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED]
-    not_met = [f.statement for f in findings if f.status is Status.NOT_MET]
-    if met:
-        sentences.append(f"Within the medical information available for review, there is documentation of {join_phrases(met)}")
-    if undocumented:
-        lead = "However, there is no documentation of" if met else "Within the medical information available for review, there is no documentation of"
-        sentences.append(f"{lead} {join_phrases(undocumented)}")
-    sentences.extend(not_met)
+    settled = [f for f in findings if not f.conditional and not is_applicability(f)]
+    sentences.extend(_documentation(settled, "Within the medical information available for review, there is"))
+    sentences.extend(rationale_sentences(findings))
+    conditional = [f for f in findings if f.conditional]
+    sentences.extend(_documentation(conditional, "Of the criteria that may apply, there is"))
     if certifiable:
         sentences.append(f"Up to {certifiable} {unit} would be consistent with the guideline")
     verdict = "medically necessary" if outcome is Outcome.MEDICALLY_NECESSARY else "not medically necessary"

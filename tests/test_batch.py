@@ -12,7 +12,8 @@ from conftest import EXAMPLES
 
 def line(request_id, quantity):
     return json.dumps({"request_id": request_id, "request_date": "2016-12-01", "facts": {"home_exercise_program": True},
-                       "items": [{"service": "Massage therapy", "category": "massage", "quantity": quantity}]})
+                       "items": [{"service": "Massage therapy", "category": "massage", "quantity": quantity,
+                                  "facts": {"prior_sessions": 0}}]})
 
 
 def test_json_lines_on_stdin_stream_in_input_order():

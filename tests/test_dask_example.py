@@ -21,7 +21,8 @@ def load_example():
 
 def test_dask_batch_matches_direct_evaluation(tmp_path):
     lines = [json.dumps({"request_id": f"r{i}", "request_date": "2016-12-01", "facts": {"home_exercise_program": True},
-                         "items": [{"service": "Massage therapy", "category": "massage", "quantity": 2 + i % 10}]})
+                         "items": [{"service": "Massage therapy", "category": "massage", "quantity": 2 + i % 10,
+                                    "facts": {"prior_sessions": 0}}]})
              for i in range(40)]
     path = tmp_path / "requests.jsonl"
     path.write_text("\n".join(lines) + "\n")

@@ -110,7 +110,7 @@ diagnoses:
   - {code: M54.16, system: icd10, text: "Radiculopathy, lumbar region"}
   - {code: M54.99, system: icd10, text: "Typo"}
 items:
-  - {service: Physical therapy 2x4, category: physical_therapy}
+  - {service: Physical therapy 2x4, category: physical_therapy, facts: {prior_sessions: 0}}
 """
 
 

@@ -35,7 +35,10 @@ HEP = {"home_exercise_program": True}
         ({"service": "Massage therapy", "quantity": 6, "facts": {"prior_sessions": 6, "functional_improvement": True}}, HEP, "MS-3", Status.MET),
         ({"service": "Massage therapy", "quantity": 6, "facts": {"prior_sessions": 6, "functional_improvement": False}}, HEP, "MS-3", Status.NOT_MET),
         ({"service": "Massage therapy", "quantity": 6, "facts": {"prior_sessions": 6}}, HEP, "MS-3", Status.NOT_DOCUMENTED),
-        ({"service": "Massage therapy", "quantity": 6}, HEP, "MS-3", Status.NOT_APPLICABLE),
+        ({"service": "Massage therapy", "quantity": 6, "facts": {"prior_sessions": 0}}, HEP, "MS-3", Status.NOT_APPLICABLE),
+        ({"service": "Massage therapy", "quantity": 6, "facts": {"prior_course": False}}, HEP, "MS-3", Status.NOT_APPLICABLE),
+        # whether there was a prior course is not documented: shown as if it applied (conditional)
+        ({"service": "Massage therapy", "quantity": 6}, HEP, "MS-3", Status.NOT_DOCUMENTED),
         ({"service": "Massage therapy", "quantity": 6, "facts": {"prior_sessions": 12, "functional_improvement": True}}, HEP, "ODG-MS-1", Status.MET),
         ({"service": "Massage therapy", "quantity": 6, "facts": {"prior_sessions": 16, "functional_improvement": True}}, HEP, "ODG-MS-1", Status.NOT_MET),
         ({"service": "Mechanical massage device", "category": "massage", "quantity": 1}, HEP, "ODG-MS-2", Status.NOT_MET),
@@ -47,7 +50,7 @@ def test_each_massage_criterion_both_ways(ruleset, item, facts, criterion, statu
 
 
 def test_decision_and_certifiable_portion(ruleset):
-    determination = decide(ruleset, {"service": "Massage therapy 2x/week x 6 weeks"}, HEP)
+    determination = decide(ruleset, {"service": "Massage therapy 2x/week x 6 weeks", "facts": {"prior_sessions": 0}}, HEP)
     assert determination.outcome is Outcome.NOT_MEDICALLY_NECESSARY
     assert determination.certifiable_quantity == 6
     assert "reduce the request to 6 visits" in determination.remedies
@@ -69,7 +72,7 @@ def test_rationale_follows_the_determination_style(ruleset):
 
 
 def test_necessary_rationale(ruleset):
-    determination = decide(ruleset, {"service": "Massage therapy", "quantity": 4}, HEP)
+    determination = decide(ruleset, {"service": "Massage therapy", "quantity": 4, "facts": {"prior_sessions": 0}}, HEP)
     assert determination.outcome is Outcome.MEDICALLY_NECESSARY
     assert determination.rationale.endswith("Therefore, the request for Massage therapy is medically necessary.")
 

@@ -57,9 +57,12 @@ CATEGORIES: dict[str, str] = {
 
 # Named tuples, not dataclasses: creating a frozen dataclass compiles its methods, about 1 ms each
 # at import, and every run loads the vocabulary.
-class FactDefinition(namedtuple("FactDefinition", "name scope type description unit", defaults=(None,))):
+class FactDefinition(namedtuple("FactDefinition", "name scope type description unit question remedy",
+                                defaults=(None, None, None))):
     """One fact: its ``name``, ``scope`` (one of SCOPES), ``type`` (one of TYPES), ``description``
-    and ``unit`` (or None)."""
+    and ``unit`` (or None). A fact that decides which criteria apply also has a ``question``
+    (completing "It is not documented ...") and a ``remedy`` (what to document), used when the
+    records do not document it."""
 
     __slots__ = ()
 
@@ -99,10 +102,16 @@ def vocabulary_from_data(data: Mapping[str, Any]) -> Vocabulary:
             type=spec["type"],
             description=" ".join(str(spec.get("description", "")).split()),
             unit=spec.get("unit"),
+            question=_one_line(spec.get("question")),
+            remedy=_one_line(spec.get("remedy")),
         )
         for name, spec in sorted(data["facts"].items())
     }
     return Vocabulary(int(data.get("version", 1)), facts)
+
+
+def _one_line(text: Any) -> str | None:
+    return None if text is None else " ".join(str(text).split())
 
 
 def vocabulary_files() -> list[Any]:

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from imr_rules import __version__
+from imr_rules.applicability import is_applicability
 from imr_rules.model import Citation, Determination, Finding, Report, RuleResult
 
 TOOL = "imr-rules"
@@ -44,17 +45,21 @@ def ruleset_to_dict(name: str, version: str, digest: str) -> dict[str, Any]:
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    return {
+    data = {
         "rule_id": finding.rule_id,
         "id": finding.criterion_id,
         "requirement": finding.requirement,
         "status": finding.status.value,
+        "conditional": finding.conditional,
         "statement": finding.statement,
         "values": {name: plain(value) for name, value in finding.values},
         "evidence": dict(finding.evidence),
         "remedy": finding.remedy,
         "citation": citation_to_dict(finding.citation) if finding.citation else None,
     }
+    if is_applicability(finding):
+        data["decides"] = list(finding.decides)
+    return data
 
 
 def rule_result_to_dict(result: RuleResult) -> dict[str, Any]:

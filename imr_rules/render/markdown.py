@@ -42,8 +42,9 @@ def render_markdown(report: dict[str, Any]) -> str:
             citations = {r["id"]: r["citation"]["text"] for r in item["rules"]}
             for criterion in item["criteria"]:
                 cited = criterion["citation"]["text"] if criterion["citation"] else citations[criterion["rule_id"]]
+                status = STATUS_LABEL[criterion["status"]] + (" (if it applies)" if criterion["conditional"] else "")
                 lines.append(
-                    f"| {_cell(criterion['id'])}: {_cell(criterion['requirement'])} | {STATUS_LABEL[criterion['status']]} "
+                    f"| {_cell(criterion['id'])}: {_cell(criterion['requirement'])} | {status} "
                     f"| {_cell(criterion['statement'])} | {_cell(cited)} |"
                 )
             lines.append("")

@@ -24,6 +24,8 @@ STATUS_STYLE = {
     "not_documented": ("not documented", "bold yellow"),
     "not_applicable": ("n/a", "dim"),
 }
+# A criterion whose applicability is not documented: its status is what it would be if it applied.
+CONDITIONAL = " (if it applies)"
 DECISION_STYLE = {
     "medically_necessary": ("MEDICALLY NECESSARY", "bold green"),
     "not_medically_necessary": ("NOT MEDICALLY NECESSARY", "bold red"),
@@ -81,15 +83,18 @@ def _item_panel(item: dict[str, Any]) -> Panel:
 def _criteria(item: dict[str, Any]) -> list[Any]:
     """Each criterion: its status and id on one line; below, indented, the requirement, the finding
     and the values it used. Criteria that did not apply show only their requirement, dimmed (a
-    reviewer sees what was considered)."""
+    reviewer sees what was considered); criteria whose applicability is not documented say
+    "(if it applies)" after their status."""
     parts: list[Any] = []
     for criterion in item["criteria"]:
         label, style = STATUS_STYLE[criterion["status"]]
+        if criterion["conditional"]:
+            label += CONDITIONAL
         parts.append(Text(label, style=style) + Text(f"  {criterion['id']}", style="bold"))
         if criterion["status"] == "not_applicable":
             body = Text(criterion["requirement"], style="dim")
         else:
-            values = ", ".join(f"{k}={v}" for k, v in criterion["values"].items()) or "—"
+            values = ", ".join(f"{k}={'not documented' if v is None else v}" for k, v in criterion["values"].items()) or "—"
             body = Text(criterion["requirement"], style="italic") + Text(f"\n{criterion['statement']}")
             body += Text(f"\nValues used: {values}", style="dim")
         parts.append(Padding(body, (0, 0, 0, INDENT)))

@@ -66,8 +66,12 @@ def _text_regions(text: str) -> tuple[str, ...]:
 
 
 def course_counts(request: Request, item: Item) -> dict[str, Any]:
+    # Visits already completed: the documented count, or none for a documented first course;
+    # otherwise not documented (a limit on the whole course cannot then be checked).
     prior = _fact(request, item, "prior_sessions")
-    values: dict[str, Any] = {"item.prior_visits": prior if prior is not None else 0}
+    if prior is None and _fact(request, item, "prior_course") is False:
+        prior = 0
+    values: dict[str, Any] = {} if prior is None else {"item.prior_visits": prior}
     days = _rental_days(item)
     if days is not None:
         values["item.rental_days"] = days

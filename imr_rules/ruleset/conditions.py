@@ -301,3 +301,45 @@ def _kleene_over(parts: tuple[Compiled, ...], decisive: bool) -> Compiled:
         return kleene((part(facts) for part in parts), decisive)
 
     return combined
+
+
+
+def unguarded_facts(spec: Any, definitions: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The facts whose absence can leave a condition unknown, sorted (shared definitions included).
+
+    A comparison is *guarded* when an ``all`` beside it asks ``documented`` of the same fact: its
+    author handled the fact's absence there (``all: [{fact: X, documented: true}, {fact: X, gt: 0}]``
+    is false, never unknown, without X). A fact counts when some comparison of it is not guarded.
+    The engine names these facts when an ``applies_when`` is unknown.
+    """
+    definitions = definitions or {}
+    found: set[str] = set()
+
+    def walk(node: Any, documented_here: frozenset[str], seen: tuple[str, ...]) -> None:
+        if isinstance(node, list):
+            for value in node:
+                walk(value, documented_here, seen)
+            return
+        if not isinstance(node, Mapping):
+            return
+        if "all" in node and isinstance(node["all"], list):
+            tested = frozenset(part["fact"] for part in node["all"]
+                               if isinstance(part, Mapping) and "documented" in part and isinstance(part.get("fact"), str))
+            walk(node["all"], tested, seen)
+            return
+        if "any" in node or "not" in node:
+            walk(node.get("any", node.get("not")), frozenset(), seen)
+            return
+        ref = node.get("ref")
+        if isinstance(ref, str):
+            if ref in definitions and ref not in seen:
+                walk(definitions[ref], documented_here, seen + (ref,))
+            return
+        if "documented" in node:
+            return
+        names = [node["fact"]] if isinstance(node.get("fact"), str) else list(node.get("sum") or ())
+        names += [value["fact"] for value in node.values() if isinstance(value, Mapping) and isinstance(value.get("fact"), str)]
+        found.update(name for name in names if isinstance(name, str) and name not in documented_here)
+
+    walk(spec, frozenset(), ())
+    return tuple(sorted(found))

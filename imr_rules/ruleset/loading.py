@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from imr_rules.ruleset import cache as _cache
-from imr_rules.ruleset.conditions import ConditionError, check_pattern, compile_condition, kleene
+from imr_rules.ruleset.conditions import ConditionError, check_pattern, compile_condition, kleene, unguarded_facts
 from imr_rules.digest import sha256
 from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError
@@ -278,17 +278,28 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
 _NOT_APPLICABLE = (Status.NOT_APPLICABLE, None)
 
 
-def reference_statuses(criteria: tuple[Criterion, ...], facts: Mapping[str, Any]) -> tuple[tuple[Status, ...], tuple[int | None, ...]]:
-    """Each criterion's status and certifiable quantity, by the reference closures."""
-    statuses, certifiable = [], []
-    for criterion in criteria:
-        if criterion.applies_when is not None and criterion.applies_when(facts) is not True:
+def reference_statuses(
+    criteria: tuple[Criterion, ...], facts: Mapping[str, Any]
+) -> tuple[tuple[Status, ...], tuple[int | None, ...], tuple[int, ...]]:
+    """Each criterion's status and certifiable quantity, by the reference closures, and the
+    positions of the criteria whose applicability is unknown.
+
+    A criterion whose ``applies_when`` is unknown (a fact that decides it is not documented) is
+    evaluated as if it applied, so that the reviewer sees both branches, and its position is
+    returned: the engine never certifies an item while it is unknown which criteria apply.
+    """
+    statuses, certifiable, unknown = [], [], []
+    for index, criterion in enumerate(criteria):
+        applies = True if criterion.applies_when is None else criterion.applies_when(facts)
+        if applies is False:
             status, quantity = _NOT_APPLICABLE
         else:
             status, quantity = criterion.evaluate(facts)
+            if applies is not True:
+                unknown.append(index)
         statuses.append(status)
         certifiable.append(quantity)
-    return tuple(statuses), tuple(certifiable)
+    return tuple(statuses), tuple(certifiable), tuple(unknown)
 
 
 def _editions(document: Document, tier: Tier) -> tuple[Edition, ...]:
@@ -340,12 +351,11 @@ def _compile_criterion(document: Document, index: int, vocabulary: Vocabulary, d
         compiled = KINDS[kind_name].compile(spec, vocabulary, definitions)
     except ConditionError as exc:
         raise RuleError(exc.message, document.source(path + exc.path), exc.hint) from None
-    applies_when, applies_facts = None, ()
+    applies_when, applies_facts, deciding = None, (), ()
     if "applies_when" in spec:
         applies_when, applies_facts = _compile_or_raise(document, spec["applies_when"], path + ("applies_when",), vocabulary, definitions)
-        if spec.get("applies_if_undocumented"):
-            inner = applies_when
-            applies_when = lambda facts, inner=inner: inner(facts) is not False  # noqa: E731
+        applies_when = _undocumented_default(applies_when, spec.get("applies_if_undocumented"))
+        deciding = unguarded_facts(spec["applies_when"], definitions) or applies_facts
     citation = _citation(spec["citation"], Tier(document.data["source"]["tier"])) if "citation" in spec else None
     return Criterion(
         id=spec["id"],
@@ -355,12 +365,28 @@ def _compile_criterion(document: Document, index: int, vocabulary: Vocabulary, d
         evaluate=compiled.evaluate,
         applies_when=applies_when,
         facts_used=tuple(sorted(set(compiled.facts_used) | set(applies_facts))),
+        applies_facts=deciding,
         params=compiled.params,
         remedy=spec.get("remedy"),
         citation=citation,
         confidence=spec.get("confidence", document.data.get("confidence")),
         line=document.line_of(path),
     )
+
+
+def _undocumented_default(applies_when, default: bool | None):
+    """``applies_if_undocumented`` as the rule author declared it.
+
+    Absent: an unknown ``applies_when`` stays unknown (the engine reports it and never certifies).
+    true: the criterion applies when its facts are not documented; false: it does not (each only
+    where the guideline or IMR's letters justify that default, e.g. an exclusion that applies
+    only where aberrant behaviour is documented).
+    """
+    if default is True:
+        return lambda facts: applies_when(facts) is not False
+    if default is False:
+        return lambda facts: applies_when(facts) is True
+    return applies_when
 
 
 def _check_unique_criteria(document: Document, criteria: tuple[Criterion, ...]) -> None:
