@@ -93,7 +93,8 @@ def test_a_rule_edited_to_the_same_size_and_time_is_not_served_stale(cache, tmp_
 
     copy = shutil.copytree(ROOT / "rules", tmp_path / "rules")
     request = request_from_data({"request_date": "2016-12-12", "facts": {"home_exercise_program": True},
-                                 "items": [{"service": "Massage therapy for the neck", "quantity": 12}]})
+                                 "items": [{"service": "Massage therapy for the neck", "quantity": 12,
+                                            "facts": {"prior_sessions": 0}}]})
     before = load_ruleset([copy])
     assert evaluate(request, before).determinations[0].certifiable_quantity == 6
     edit_in_place(copy / "massage" / "mtus-cpmtg-massage.yaml", "max: 6", "max: 9")
