@@ -153,7 +153,7 @@ def test_the_shipped_vocabulary_words_every_fact_that_decides_applicability(rule
     and a remedy, so the report never falls back to a fact's name."""
     lacking = set()
     for rule in ruleset.rules:
-        for criterion, spec in zip(rule.criteria, rule.criterion_specs):
+        for criterion, spec in zip(rule.criteria, rule.spec.criteria):
             if "applies_when" not in spec or "applies_if_undocumented" in spec:
                 continue
             for name in criterion.applies_facts:
