@@ -49,21 +49,12 @@ def statement(criterion: Criterion, status: Status, values: Mapping[str, Any]) -
         text = wording.get("met") or criterion.requirement
     elif status is Status.NOT_MET:
         text = wording["not_met"]
-    elif status is Status.NOT_DOCUMENTED and _only_prior_count_missing(criterion, values):
-        text = "the number of {unit} already completed"
     elif status is Status.NOT_DOCUMENTED:
-        text = wording.get("not_documented") or criterion.requirement
+        text = (KINDS[criterion.kind].undocumented_statement(criterion.params, values)
+                or wording.get("not_documented") or criterion.requirement)
     else:
         text = "Not applicable to this request."
     return fill(text, values, drop_missing=True)
-
-
-def _only_prior_count_missing(criterion: Criterion, values: Mapping[str, Any]) -> bool:
-    """A limit on the whole course whose requested quantity is known but whose completed count is
-    not (its own wording usually speaks of the quantity requested)."""
-    params = criterion.params
-    return (criterion.kind == "quantity_limit" and "prior" in params
-            and values.get(params["fact"]) is not None and values.get(params["prior"]) is None)
 
 
 def template_values(criterion: Criterion, facts: Mapping[str, Any], item: Item, unit: str, certifiable: int | None) -> dict[str, Any]:

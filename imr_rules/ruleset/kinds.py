@@ -73,6 +73,11 @@ class Kind:
         """A remedy (a template) when the criterion gives none; None: the generic one."""
         return None
 
+    def undocumented_statement(self, params: Mapping[str, Any], facts: Mapping[str, Any]) -> str | None:
+        """A more exact 'not documented' statement (a template) than the criterion's own wording,
+        for what is missing on this item; None: the criterion's wording."""
+        return None
+
     def catalogue_lines(self, params: Mapping[str, Any], spec: Mapping[str, Any], unit: str,
                         plain_condition: Callable[[Any], str]) -> list[str]:
         """Lines the readable catalogue adds for this kind."""
@@ -193,6 +198,13 @@ class QuantityLimit(Kind):
             if "item.quantity" in facts:
                 values["total"] = facts["item.quantity"] + facts[params["prior"]]
         return values
+
+    def undocumented_statement(self, params, facts):
+        # The requested quantity is known but not the visits already completed (a prior course
+        # without a count): the wording, written for a missing quantity, would misstate the gap.
+        if "prior" in params and facts.get(params["fact"]) is not None and facts.get(params["prior"]) is None:
+            return "the number of {unit} already completed"
+        return None
 
     def default_remedy(self, status, certifiable):
         if status is Status.NOT_MET and certifiable:
