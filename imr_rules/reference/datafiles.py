@@ -17,6 +17,7 @@ from typing import Any, Callable
 import yaml
 
 from imr_rules.digest import sha256  # not hashlib: its OpenSSL bindings cost milliseconds per start
+from imr_rules.errors import ImrRulesError, Source
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -24,6 +25,43 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def safe_load(text: str) -> Any:
     """yaml.safe_load of a package data table, cached on disk by the hash of its text."""
     return cached(content_key(text), lambda: yaml.load(text, Loader=_Loader))  # noqa: S506 - a safe loader class
+
+
+class DataFileError(ImrRulesError):
+    """A package data table does not match its schema (an editing mistake in reference/data/)."""
+
+
+def load_table(name: str, schema: str) -> Any:
+    """The data table ``reference/data/<name>``, checked against ``schemas/<schema>``.
+
+    The check runs only when the table or its schema changed since the last run (the result is
+    cached under the hash of both), so a start pays for neither YAML nor jsonschema. A table that
+    breaks its schema raises :class:`DataFileError` naming the file, line and field.
+    """
+    from importlib import resources
+
+    package = resources.files("imr_rules")
+    file = package / "reference" / "data" / name
+    text = file.read_text(encoding="utf-8")
+    schema_text = (package / "schemas" / schema).read_text(encoding="utf-8")
+    return cached(content_key("table", text, schema_text), lambda: _validated(text, schema_text, str(file)))
+
+
+def _validated(text: str, schema_text: str, path: str) -> Any:
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    from imr_rules.documents import parse_document, schema_errors
+
+    try:
+        document = parse_document(text, path)
+    except ImrRulesError as error:
+        raise DataFileError(error.message, error.source, "fix the YAML syntax") from None
+    problems = schema_errors(document, Draft202012Validator(json.loads(schema_text)), DataFileError)
+    if problems:
+        raise problems[0]
+    return document.data
 
 
 def content_key(*parts: str) -> str:

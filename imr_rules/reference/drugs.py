@@ -36,20 +36,18 @@ __all__ = [
     "all_drugs",
 ]
 
-DRUG_CLASSES = (
-    "opioid",
-    "muscle_relaxant",
-    "nsaid",
-    "ppi",
-    "topical",
-    "anticonvulsant",
-    "antidepressant",
-    "sleep_aid",
-    "benzodiazepine",
-    "drug_other",
-)
 MME_TABLES = ("cdc-2016", "cdc-2022")
 _DATA_FILE = "drugs.yaml"
+
+
+def __getattr__(name: str) -> Any:
+    # DRUG_CLASSES: the drug categories of reference/data/categories.yaml (``drug: true``), read
+    # on first use so that importing this module opens no table.
+    if name == "DRUG_CLASSES":
+        from imr_rules.reference.vocabulary import drug_categories
+
+        return drug_categories()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # Names are compared after lower-casing and turning punctuation into spaces, so that
 # "Hydrocodone/APAP", "hydrocodone-APAP" and "hydrocodone APAP" are one key.
@@ -93,7 +91,11 @@ def _lexicon() -> _Lexicon:
     """The lexicon, from its index in the data cache (indexing drugs.yaml costs a millisecond)."""
     path, text = _table()
     try:
-        index = datafiles.cached(datafiles.content_key("drug-lexicon-index", text),
+        from imr_rules.reference.vocabulary import drug_categories
+
+        # The index checked each class against the drug categories: a change there re-indexes.
+        key = datafiles.content_key("drug-lexicon-index", text, ",".join(drug_categories()))
+        index = datafiles.cached(key,
                                  lambda: _index(datafiles.safe_load(text), str(path)))
     except yaml.YAMLError as error:
         raise _cannot_load(path, error) from None
@@ -161,12 +163,14 @@ def _index(data: dict, path: str) -> dict:
 
 
 def _drug_from_entry(entry: dict, path: str) -> Drug:
+    from imr_rules.reference.vocabulary import drug_categories
+
     drug_class = entry.get("class")
-    if drug_class not in DRUG_CLASSES:
+    if drug_class not in drug_categories():
         raise LexiconError(
             f"unknown drug class {drug_class!r} for {entry.get('generic')!r}",
             source=Source(path=path, field="drugs"),
-            hint=f"expected one of {', '.join(DRUG_CLASSES)}",
+            hint=f"expected a drug category of categories.yaml: {', '.join(drug_categories())}",
         )
     return Drug(
         generic=entry["generic"],

@@ -16,43 +16,33 @@ from imr_rules.errors import ImrRulesError, Source
 SCOPES = ("request", "item", "derived")
 TYPES = ("boolean", "integer", "number", "date", "string", "list")
 
-# Item categories: category id -> what it covers. Requests write them and rules select items by them,
-# so the list is fixed and documented (imr_rules.letters.describe reads descriptions into them).
-CATEGORIES: dict[str, str] = {
-    "imaging": "MRI, CT, x-ray, bone scan, diagnostic ultrasound (subcategory mri/ct/xray/...)",
-    "electrodiagnostics": "EMG, NCV/NCS, SSEP (subcategory emg, ncv, emg_ncv, ssep)",
-    "physical_therapy": "physical and occupational therapy incl. postsurgical, passive modalities, gym",
-    "chiropractic": "chiropractic care, manipulation",
-    "acupuncture": "acupuncture incl. electro-acupuncture",
-    "massage": "massage therapy, myofascial release",
-    "tens": "TENS units and trials",
-    "electrotherapy": "H-wave, interferential, NMES, electrical muscle stimulation",
-    "dme": "other durable medical equipment: braces, supports, hot/cold units, mobility aids, supplies",
-    "opioid": "opioid analgesics",
-    "muscle_relaxant": "muscle relaxants",
-    "nsaid": "oral NSAIDs",
-    "ppi": "proton pump inhibitors",
-    "topical": "topical analgesics and compounds (any drug in a cream, gel, patch or % compound)",
-    "anticonvulsant": "gabapentin, pregabalin and other anticonvulsants",
-    "antidepressant": "antidepressants",
-    "sleep_aid": "hypnotics and sleep aids",
-    "benzodiazepine": "benzodiazepines",
-    "drug_other": "other drugs (H2 blockers, laxatives, antiemetics, barbiturate analgesics, ...)",
-    "urine_drug_screen": "urine drug screening",
-    "lab": "laboratory tests and other non-imaging diagnostics (EKG, EEG, grip testing)",
-    "epidural_injection": "epidural steroid injections",
-    "facet_injection": "facet injections, medial branch blocks, radiofrequency ablation",
-    "trigger_point_injection": "trigger point injections",
-    "injection_other": "other injections: joint, PRP, nerve blocks, neurolytic",
-    "functional_restoration": "functional restoration / chronic pain programs",
-    "work_hardening": "work hardening and conditioning",
-    "surgery": "surgical procedures",
-    "surgery_associated": "services tied to a surgery: pre-op tests and clearance, assistants, post-op equipment",
-    "consult": "consultations, evaluations, office visits, functional capacity evaluations",
-    "psych": "psychological evaluation and treatment, biofeedback",
-    "home_health": "home health, nursing, aides, transportation, facility stays",
-    "other": "anything not recognised",
-}
+CATEGORIES_FILE = "categories.yaml"  # reference/data/; the item categories, see its header
+
+
+@lru_cache(maxsize=1)
+def categories() -> dict[str, str]:
+    """Item categories, id -> what it covers, in documented order (reference/data/categories.yaml).
+
+    Requests write them and rules select items by them; imr_rules.letters.describe reads letter
+    descriptions into them.
+    """
+    table = datafiles.load_table(CATEGORIES_FILE, "categories.schema.json")["categories"]
+    return {name: " ".join(entry["description"].split()) for name, entry in table.items()}
+
+
+@lru_cache(maxsize=1)
+def drug_categories() -> tuple[str, ...]:
+    """The categories marked ``drug: true``: the drug lexicon's classes, in documented order."""
+    table = datafiles.load_table(CATEGORIES_FILE, "categories.schema.json")["categories"]
+    return tuple(name for name, entry in table.items() if entry.get("drug"))
+
+
+def __getattr__(name: str) -> Any:
+    # CATEGORIES stays importable, read on first use: a check of a request without categories
+    # never opens the table.
+    if name == "CATEGORIES":
+        return categories()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Named tuples, not dataclasses: creating a frozen dataclass compiles its methods, about 1 ms each

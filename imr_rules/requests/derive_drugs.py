@@ -22,10 +22,10 @@ from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 from imr_rules.reference import drugs as lexicon
 from imr_rules.model import Item, Request
+from imr_rules.reference.vocabulary import drug_categories
 from imr_rules.requests.shorthand import parse_directions, parse_strength
 
 DEFAULT_MME_TABLE = "cdc-2016"
-DRUG_CATEGORIES = frozenset(lexicon.DRUG_CLASSES)
 
 # "Norco 7.5-325mg": a combination strength written with a hyphen; the first number is the opioid.
 _HYPHENATED_COMBINATION = lazy(r"(\d(?:\.\d+)?)-(\d+(?:\.\d+)?\s*(?:mg|mcg))", re.I)
@@ -63,7 +63,7 @@ def identify(item: Item) -> tuple[lexicon.Drug | None, tuple[lexicon.Drug, ...]]
     An item whose category is set to something other than a drug ("injection_other" for a
     lidocaine injection) is not a drug line, whatever words it contains.
     """
-    if item.category is not None and item.category not in DRUG_CATEGORIES:
+    if item.category is not None and item.category not in drug_categories():
         return None, ()
     text = _drug_text(item)
     found = lexicon.find_drugs(text) or (lexicon.find_drugs(item.service) if item.drug is not None else ())
@@ -75,7 +75,7 @@ def identify(item: Item) -> tuple[lexicon.Drug | None, tuple[lexicon.Drug, ...]]
 
 def is_drug_line(item: Item) -> bool:
     """A drug was requested: a drug line, a drug category, or a drug the lexicon recognises."""
-    return item.drug is not None or item.category in DRUG_CATEGORIES or identify(item)[0] is not None
+    return item.drug is not None or item.category in drug_categories() or identify(item)[0] is not None
 
 
 def _full_text(item: Item) -> str:

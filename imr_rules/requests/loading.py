@@ -20,7 +20,7 @@ from imr_rules.errors import RequestError
 from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Request
 from imr_rules.requests.shorthand import parse_schedule
 from imr_rules.requests.quickschema import schema_check
-from imr_rules.reference.vocabulary import CATEGORIES, Vocabulary, default_vocabulary, python_type_matches
+from imr_rules.reference.vocabulary import Vocabulary, categories, default_vocabulary, python_type_matches
 
 
 def load_request(path: str | Path, vocabulary: Vocabulary | None = None) -> Request:
@@ -163,9 +163,10 @@ def _check_category(document: Document, path: tuple, category: Any) -> None:
     """A category outside the known list would silently select no rule: it is a typo, say so."""
     if category is None:
         return
-    if category not in CATEGORIES:
-        close = difflib.get_close_matches(str(category), list(CATEGORIES), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"categories: {', '.join(CATEGORIES)}"
+    known = categories()
+    if category not in known:
+        close = difflib.get_close_matches(str(category), list(known), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"categories: {', '.join(known)}"
         raise RequestError(f"unknown category '{category}'", document.source(path + ("category",)), hint)
 
 
