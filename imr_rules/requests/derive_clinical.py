@@ -16,13 +16,19 @@ from typing import Any, Mapping
 from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 from imr_rules.model import Item, Request
-from imr_rules.requests.shorthand import body_regions as regions_named
+from imr_rules.requests.shorthand import body_regions as regions_named, number_word_alternatives, number_words
 
 _POSTOP_TEXT = lazy(r"\bpost-?\s?op(?:erative)?\b|post-?surgical|associated surgical service", re.I)
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10, "fourteen": 14, "thirty": 30}
-_WORD = "|".join(_NUMBER_WORDS)
-_DAYS = lazy(rf"\b(\d{{1,3}}|{_WORD})[- ]?days?\b", re.I)
-_WEEKS = lazy(rf"\b(\d{{1,2}}|{_WORD})[- ]?weeks?\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _rental_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """"14 days", "a seven-day rental", "2 weeks": days and weeks, in digits or number words."""
+    words = number_word_alternatives()
+    return (re.compile(rf"\b(\d{{1,3}}|{words})[- ]?days?\b", re.I),
+            re.compile(rf"\b(\d{{1,2}}|{words})[- ]?weeks?\b", re.I))
+
+
 _DAYS_PER_MONTH = 30.4375
 # A spinal level or a span of levels: L4, L4-5, L5-S1, C5-C7, T12-L1.
 _LEVEL = lazy(r"\b([CTLS])(\d{1,2})(?:\s*-\s*([CTLS])?(\d{1,2}))?\b", re.I)
@@ -96,14 +102,15 @@ def _spinal_levels(text: str) -> int:
 
 
 def _number(text: str) -> int:
-    return int(text) if text.isdigit() else _NUMBER_WORDS[text.lower()]
+    return int(text) if text.isdigit() else number_words()[text.lower()]
 
 
 def _rental_days(item: Item) -> int | None:
-    match = _DAYS.search(item.service)
+    days, weeks = _rental_patterns()
+    match = days.search(item.service)
     if match:
         return _number(match.group(1))
-    match = _WEEKS.search(item.service)
+    match = weeks.search(item.service)
     if match:
         return 7 * _number(match.group(1))
     if item.duration_weeks is not None and item.frequency_per_week is None:

@@ -29,22 +29,27 @@ DEFAULT_MME_TABLE = "cdc-2016"
 
 # "Norco 7.5-325mg": a combination strength written with a hyphen; the first number is the opioid.
 _HYPHENATED_COMBINATION = lazy(r"(\d(?:\.\d+)?)-(\d+(?:\.\d+)?\s*(?:mg|mcg))", re.I)
-# Dosage forms, most specific first; the first that the text names is the form.
-_FORMS = (
-    ("patch", lazy(r"\bpatch(?:es)?\b|\btransdermal\b|\blidoderm\b|\bflector\b|\bbutrans\b|\bduragesic\b", re.I)),
-    ("gel", lazy(r"\bgel\b|\bpennsaid\b", re.I)),
-    ("cream", lazy(r"\bcream\b|\bcream base\b", re.I)),
-    ("ointment", lazy(r"\bointment\b", re.I)),
-    ("lotion", lazy(r"\blotion\b", re.I)),
-    ("spray", lazy(r"\bspray\b", re.I)),
-    ("solution", lazy(r"\bsolution\b|\bliquid\b|\broll-on\b", re.I)),
-    ("suspension", lazy(r"\bsuspension\b|\bsynapryn\b|\btabradol\b|\bdeprizine\b|\bdicopanol\b|\bfanatrex\b", re.I)),
-)
-_TOPICAL_FORMS = frozenset({"patch", "gel", "cream", "ointment", "lotion", "spray", "solution"})
 _PERCENT = lazy(r"\d\s*%")
 _COMPOUND_WORD = lazy(r"\bcompound(?:ed)?\b", re.I)
-# Form words that the lexicon keeps in generic names; an ingredient is the bare substance.
-_FORM_WORDS = lazy(r"\s+(?:patch|cream|gel|topical|transdermal|oral suspension)$")
+
+
+def _whole_words(words: list[str]) -> str:
+    return r"\b(?:" + "|".join(words) + r")\b"
+
+
+@lru_cache(maxsize=1)
+def _form_table() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], frozenset[str], re.Pattern[str]]:
+    """From reference/data/drug_forms.yaml: (form, pattern of its words and brands) most specific
+    first; the topical forms; the form words that end generic names."""
+    table = datafiles.load_table("drug_forms.yaml", "drug_forms.schema.json")
+    forms = tuple(
+        (entry["form"], lazy(_whole_words(entry["words"] + [re.escape(b) for b in entry.get("brands", ())]), re.I))
+        for entry in table["forms"]
+    )
+    topical = frozenset(entry["form"] for entry in table["forms"] if entry["topical"])
+    # Matched as the lexicon writes generic names (lower case), so without IGNORECASE.
+    name_form_words = lazy(r"\s+(?:" + "|".join(table["generic_name_form_words"]) + r")$")
+    return forms, topical, name_form_words
 
 
 def _value(request: Request, item: Item, name: str) -> Any:
@@ -90,14 +95,14 @@ def ingredients(found: tuple[lexicon.Drug, ...]) -> tuple[str, ...]:
     names: list[str] = []
     for drug in found:
         for part in drug.generic.split("/"):
-            name = _FORM_WORDS.sub("", part.strip())
+            name = _form_table()[2].sub("", part.strip())
             if name not in names:
                 names.append(name)
     return tuple(names)
 
 
 def dosage_form(text: str, drug: lexicon.Drug) -> str:
-    for form, pattern in _FORMS:
+    for form, pattern in _form_table()[0]:
         if pattern.search(text):
             return form
     if drug.generic.endswith("patch"):
@@ -109,7 +114,7 @@ def dosage_form(text: str, drug: lexicon.Drug) -> str:
 
 def _is_topical(item: Item, drug: lexicon.Drug) -> bool:
     """Applied to the skin; a fentanyl patch stays an opioid, not a topical analgesic."""
-    return drug.topical or (dosage_form(_full_text(item), drug) in _TOPICAL_FORMS and drug.drug_class != "opioid")
+    return drug.topical or (dosage_form(_full_text(item), drug) in _form_table()[1] and drug.drug_class != "opioid")
 
 
 def drug_identity(request: Request, item: Item) -> dict[str, Any]:

@@ -12,16 +12,29 @@ from __future__ import annotations
 
 import re
 from collections import namedtuple
+from functools import lru_cache
+from typing import Any
 
 from imr_rules.lazyre import lazy  # patterns compile on first use: a drug-free request never needs the sig ones
+from imr_rules.reference import datafiles
 
-_WORD_NUMBERS = {
-    "one": 1, "once": 1, "single": 1, "two": 2, "twice": 2, "three": 3, "thrice": 3, "four": 4,
-    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
-    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30, "sixty": 60, "ninety": 90,
-}
-_WORD_RE = lazy(r"\b(" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)) + r")\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def number_words() -> dict[str, int]:
+    """Number words ("six", "twice") -> value: reference/data/number_words.yaml, the one table."""
+    return dict(datafiles.load_table("number_words.yaml", "number_words.schema.json")["numbers"])
+
+
+def number_word_alternatives() -> str:
+    """The number words as regex alternatives, longest first ("twenty-four" before "twenty")."""
+    return "|".join(re.escape(word) for word in sorted(number_words(), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _number_word_pattern() -> re.Pattern[str]:
+    return re.compile(r"\b(" + number_word_alternatives() + r")\b", re.I)
+
 
 # Units that a treatment count may be expressed in; the first group is visits of therapy.
 _VISIT_UNITS = r"(?:visits?|sessions?|treatments?|appointments?|tx)"
@@ -91,7 +104,8 @@ class Directions(namedtuple("Directions", "units_per_dose doses_per_day as_neede
 
 def words_to_digits(text: str) -> str:
     """Replace number words ("two times a week times six weeks") with digits."""
-    return _WORD_RE.sub(lambda m: str(_WORD_NUMBERS[m.group(1).lower()]), text)
+    numbers = number_words()
+    return _number_word_pattern().sub(lambda m: str(numbers[m.group(1).lower()]), text)
 
 
 def _number(text: str) -> float:
@@ -206,46 +220,29 @@ def parse_directions(text: str | None) -> Directions | None:
 
 # ------------------------------------------------------------------ body regions
 
-BODY_REGIONS = (
-    "lumbar_spine",
-    "cervical_spine",
-    "thoracic_spine",
-    "shoulder",
-    "elbow",
-    "wrist_hand",
-    "hip",
-    "knee",
-    "ankle_foot",
-    "upper_extremities",
-    "lower_extremities",
-    "head",
-    "abdomen",
-)
+@lru_cache(maxsize=1)
+def _region_rules() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(region, pattern of its words) from reference/data/body_regions.yaml, in documented order."""
+    table = datafiles.load_table("body_regions.yaml", "body_regions.schema.json")["regions"]
+    return tuple((region, lazy("|".join(words), re.I)) for region, words in table.items())
 
-_REGION_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (region, lazy(p, re.I))
-    for region, p in (
-        ("lumbar_spine", r"lumbar|low(?:er)? back|lumbosacral|\bl[1-5](?:\s*-\s*(?:l?[1-5]|s1))?\b|\bs1\b|\bback\b|\blumbar\b|sacr"),
-        ("cervical_spine", r"cervical|\bneck\b|\bc[2-7](?:\s*-\s*c?[3-7])?\b|trapezi"),
-        ("thoracic_spine", r"thoracic|\bt(?:[1-9]|1[0-2])\b|upper back|mid back"),
-        ("shoulder", r"shoulder|rotator cuff|acromi|scapul|labral|bankart|\bslap\b"),
-        ("elbow", r"elbow|epicondyl"),
-        ("wrist_hand", r"wrist|\bhands?\b|finger|thumb|carpal|distal radius|forearm|\bulna"),
-        ("hip", r"\bhips?\b|pelvi|groin"),
-        ("knee", r"\bknees?\b|menisc|\bacl\b|patell"),
-        ("ankle_foot", r"ankle|\bfoot\b|\bfeet\b|\btoes?\b|\bheels?\b|plantar|achilles"),
-        ("upper_extremities", r"upper extremit|upper limb|\b[rlb]ue\b|\barms?\b"),
-        ("lower_extremities", r"lower extremit|lower limb|\b[rlb]le\b|\blegs?\b"),
-        ("head", r"\bhead\b|brain|skull|\bears?\b|hearing"),
-        ("abdomen", r"abdom|hernia"),
-    )
-)
+
+def body_region_ids() -> tuple[str, ...]:
+    """The body region ids, in documented order (lumbar_spine, cervical_spine, ...)."""
+    return tuple(region for region, _ in _region_rules())
+
+
+def __getattr__(name: str) -> Any:
+    # BODY_REGIONS stays importable, read from the data file on first use.
+    if name == "BODY_REGIONS":
+        return body_region_ids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def body_regions(text: str) -> tuple[str, ...]:
     """The body regions a text names, in order of mention ("L4-5 and left knee": lumbar, knee)."""
     found: list[tuple[int, str]] = []
-    for region, pattern in _REGION_RULES:
+    for region, pattern in _region_rules():
         match = pattern.search(text)
         if match:
             found.append((match.start(), region))
