@@ -24,11 +24,13 @@ MODULES_WITH_PATTERNS = (
 
 def project_patterns() -> list[lazyre.LazyPattern]:
     """Every pattern of the modules, and of the data tables they compile patterns for."""
+    from imr_rules.letters import describe
     from imr_rules.reference import diagnoses
-    from imr_rules.requests import derive_clinical
+    from imr_rules.requests import derive_clinical, derive_drugs, shorthand
 
     values = [vars(importlib.import_module(name)) for name in MODULES_WITH_PATTERNS]
     values += [diagnoses.groups(), derive_clinical.postsurgical_table()]
+    values += [describe._tables(), shorthand._region_rules(), derive_drugs._form_table()]
     found: list[lazyre.LazyPattern] = []
     while values:
         value = values.pop()

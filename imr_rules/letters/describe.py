@@ -1,26 +1,32 @@
 """Normalise a disputed item's description into a category, body region, quantity and drug.
 
 ``describe_item("Physical therapy 2x4 for the lumbar spine")`` gives category
-``physical_therapy``, 8 visits, ``lumbar_spine``. Rules select items by these ids, so the set of
-categories is fixed and documented in :data:`CATEGORIES`.
+``physical_therapy``, 8 visits, ``lumbar_spine``. Rules select items by these ids; the categories
+are listed in ``reference/data/categories.yaml``.
 
-Classification is an ordered table of patterns (first match wins); the order carries knowledge,
-e.g. "Associated surgical service: ..." is looked at before the service named after it, a
-procedure that uses a drug ("injection of lidocaine") before the drug, and a topical form word
-("gel", "cream", "5%") turns any drug into ``topical``.
+The knowledge is data: the classification steps, their words, laterality and modifiers are in
+``reference/data/item_classification.yaml`` (first matching step wins; its header explains the
+order), body regions and number words in their own tables. One step reuses the rules' own
+``applies_to`` keywords, so an item named by a rule keyword is filed under that rule's category.
 """
 
 from __future__ import annotations
 
 import re
 from collections import namedtuple
+from functools import lru_cache
+from typing import Any
 
-from imr_rules.reference import drugs as _drugs
+from imr_rules.errors import ImrRulesError, Source
 from imr_rules.lazyre import lazy
-from imr_rules.requests.shorthand import (  # noqa: F401 - BODY_REGIONS and body_regions are part of this module's API
-    BODY_REGIONS, Directions, Schedule, Strength, body_regions, parse_directions, parse_schedule, parse_strength,
+from imr_rules.reference import datafiles
+from imr_rules.reference import drugs as _drugs
+from imr_rules.reference.datafiles import DataFileError
+from imr_rules.reference.vocabulary import categories, drug_categories
+from imr_rules.requests.shorthand import (
+    Directions, Schedule, Strength, body_regions, number_word_alternatives, number_words, parse_directions,
+    parse_schedule, parse_strength,
 )
-from imr_rules.reference.vocabulary import CATEGORIES
 
 __all__ = [
     "CATEGORIES",
@@ -31,6 +37,19 @@ __all__ = [
     "describe_item",
     "item_description_to_dict",
 ]
+
+CLASSIFICATION_FILE = "item_classification.yaml"  # reference/data/
+
+
+def __getattr__(name: str) -> Any:
+    # The category and region lists live in data files; kept importable from here by name.
+    if name == "CATEGORIES":
+        return categories()
+    if name == "BODY_REGIONS":
+        from imr_rules.requests.shorthand import body_region_ids
+
+        return body_region_ids()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Named tuples, not dataclasses: creating a frozen dataclass compiles its methods, about 1 ms each
@@ -63,121 +82,117 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return lazy(pattern, re.I)  # type: ignore[return-value]
 
 
-# ------------------------------------------------------------------ classification tables
+def _any_of(words: list[str]) -> re.Pattern[str]:
+    return _rx("|".join(words))
 
-_ASSOCIATED_PREFIX = _rx(r"^\s*(?:associated surgical services?|pre-?op(?:erative)?(?:\s+labs?)?|preoperative(?:\s+labs?)?)\s*[:\-]?\s*")
-_SURGERY_ASSOCIATED = _rx(
-    r"medical clearance|pre-?op(?:erative)?\b|preoperative|\bclearance\b|assistant surgeon|surgical assist|"
-    r"\bpa assist|assistant pa\b|\bco-?surgeon|post-?op(?:erative)? (?:stay|day)|inpatient stay|length of stay"
-)
-_POSTOP = _rx(r"\bpost-?\s?op(?:erative)?\b|postsurgical|post-?surgical")
 
-# (category, subcategory or None, pattern); first match wins.
-_SERVICE_RULES: tuple[tuple[str, str | None, re.Pattern[str]], ...] = tuple(
-    (c, s, _rx(p))
-    for c, s, p in (
-        ("urine_drug_screen", None, r"urine (?:drug|tox)|drug (?:screen|test)|\buds\b|urine test|toxicology"),
-        ("lab", "ekg", r"\bekg\b|\becg\b|electrocardiogram"),
-        ("lab", "eeg", r"\beeg\b|electroencephalogra"),
-        ("lab", "functional_test", r"jamar|grip (?:strength )?test|range of motion (?:of )?test|computerized rom"),
-        ("lab", None, r"\blabs?\b|\bcbc\b|\bcmp\b|\bbmp\b|chem(?:istry)? panel|blood (?:test|work)|pt/ptt|\binr\b|\bua\b|urinalysis|hepatic|renal function|\bpanel\b"),
-        ("electrodiagnostics", "emg_ncv", r"\bemg\b.*\b(?:ncv|ncs)\b|\b(?:ncv|ncs)\b.*\bemg\b"),
-        ("electrodiagnostics", "emg", r"\bemg\b|electromyogra"),
-        ("electrodiagnostics", "ncv", r"\bnc[vs]\b|nerve conduction"),
-        ("electrodiagnostics", "ssep", r"\bssep\b|somatosensory"),
-        ("electrotherapy", "lint", r"neurostimulat"),
-        ("other", "tpii", r"impedance imaging|\btpii\b"),
-        ("imaging", "mri", r"\bmri'?s?\b|\bmra\b|magnetic resonance|mr arthrogra"),
-        ("imaging", "ct", r"\bct\b|\bcat scan|computed tomograph"),
-        ("imaging", "xray", r"x-?\s?rays?\b|radiograph"),
-        ("imaging", "bone_scan", r"bone scan|scintigra"),
-        ("imaging", "ultrasound", r"diagnostic ultrasound|ultrasound (?:of|imaging)|sonogra"),
-        ("imaging", None, r"\bimaging\b|arthrogra|myelogra|discogra"),
-        ("epidural_injection", None, r"epidural|\besi\b|transforaminal|interlaminar|caudal"),
-        ("facet_injection", None, r"facet|medial branch|radiofrequency|rhizotomy|neurotomy"),
-        ("trigger_point_injection", None, r"trigger point injection|\btpi\b"),
-        ("injection_other", "prp", r"platelet[- ]rich|\bprp\b"),
-        ("injection_other", None, r"inject|nerve block|neurolytic|viscosupplement|synvisc|hyaluron|cortisone shot|\bblock\b"),
-        ("acupuncture", None, r"acupunct"),
-        ("massage", None, r"massage|myofascial|\bmessage therapy"),
-        ("chiropractic", None, r"chiro|manipulat|\bcmt\b|\bomt\b"),
-        ("tens", None, r"\btens\b|transcutaneous electrical"),
-        ("electrotherapy", "h_wave", r"h-?\s?wave"),
-        ("electrotherapy", "interferential", r"interferential|\bif unit"),
-        ("electrotherapy", None, r"\bnmes\b|neuromuscular (?:electrical )?stim|electrical (?:muscle )?stim|\be-?stim|\bems\b|muscle stim"),
-        ("functional_restoration", None, r"functional restoration|\bfrp\b|\bhelp program|chronic pain program|multidisciplinary pain|interdisciplinary"),
-        ("work_hardening", None, r"work hardening|work conditioning"),
-        ("psych", "biofeedback", r"biofeedback|neurofeedback"),
-        ("psych", None, r"psych|cognitive behav|\bcbt\b|counsel|mental health"),
+# ------------------------------------------------------------------ classification tables (data)
+
+# One classification step: words giving a category, or ``use`` of the drug lexicon or of the
+# rule keywords (category and pattern then None).
+_Step = namedtuple("_Step", "category subcategory postoperative_subcategory pattern use")
+_Tables = namedtuple("_Tables", "associated_prefix associated_anywhere keep_category postoperative steps "
+                                "laterality modifiers topical_form")
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    """The classification tables of item_classification.yaml (and the topical words of
+    drug_forms.yaml), their categories checked against categories.yaml."""
+    data = datafiles.load_table(CLASSIFICATION_FILE, "item_classification.schema.json")
+    _check_categories(data)
+    associated = data["associated"]
+    steps = tuple(
+        _Step(None, None, None, None, entry["use"]) if "use" in entry else
+        _Step(entry["category"], entry.get("subcategory"), entry.get("postoperative_subcategory"),
+              _any_of(entry["words"]), None)
+        for entry in data["steps"]
     )
-)
-
-_PT_RULES: tuple[tuple[str, str | None, re.Pattern[str]], ...] = tuple(
-    (c, s, _rx(p))
-    for c, s, p in (
-        ("physical_therapy", "gym", r"gym|pool membership|aquatic therapy|pool therapy"),
-        ("physical_therapy", "evaluation", r"(?:physical|occupational) therapy (?:evaluation|eval)\b"),
-        ("physical_therapy", "inpatient_rehab", r"inpatient rehab|rehabilitation unit|acute rehab"),
-        ("physical_therapy", None, r"physical therap|\bpt\b|occupational therap|\bot\b|\bpt/ot\b|physiotherap|therapeutic exercise|manual therapy|hand therapy|\brehab"),
-        ("physical_therapy", "passive_modality", r"infrared|traction|spinolator|ultrasound|diathermy|paraffin|shock ?wave|\beswt\b"),
+    laterality = data["laterality"]
+    topical_words = datafiles.load_table("drug_forms.yaml", "drug_forms.schema.json")["topical_words"]
+    return _Tables(
+        associated_prefix=_rx(r"^\s*(?:" + "|".join(associated["prefix"]) + r")\s*[:\-]?\s*"),
+        associated_anywhere=_any_of(associated["anywhere"]),
+        keep_category=frozenset(associated["keep_category"]) | frozenset(drug_categories()),
+        postoperative=_any_of(data["postoperative"]),
+        steps=steps,
+        laterality=tuple((side, _any_of(laterality[side])) for side in ("bilateral", "right", "left")),
+        modifiers=tuple((name, _any_of(words)) for name, words in data["modifiers"].items()),
+        # A drug written with a topical word is a topical; a strength in percent counts too.
+        topical_form=_rx(r"\b(?:" + "|".join(topical_words) + r")\b|\d\s*%"),
     )
-)
 
-_CONSULT_FOR_SURGERY = _rx(
-    r"(?:surgeon|surgery|surgical|specialist|neurosurg\w*|ortho\w*)\b.*\b(?:eval\w*|consult\w*|referral|opinion)\b|"
-    r"\b(?:eval\w*|consult\w*|referral|toc)\b.*\b(?:surgeon|surgery|specialist|ortho\w*)\b"
-)
-_SURGERY = _rx(
-    r"arthroscop|arthroplast|\brepair\b|\brelease\b|fusion|decompression|discectomy|laminectomy|laminotomy|"
-    r"foraminotomy|fixation|replacement|\bsurgery\b|osteotomy|meniscectomy|menisectomy|tenodesis|debridement|"
-    r"neuroplasty|reconstruction|\w+ectomy\b|\w+otomy\b|\w+plasty\b|acromioplast|bankart|\bslap\b|labral|"
-    r"\bmumford\b|\borif\b|open reduction|\bimplant|spinal cord stimulator|\bscs\b|kyphoplast|vertebroplast"
-)
-_CONSULT = _rx(
-    r"consult|evaluation|\beval\b|referral|office visit|follow[- ]?up|re-?exam|initial exam|physical exam|\bexam\b|"
-    r"\bfce\b|functional capacity|second opinion|\btoc\b|transfer of care|medication management|\bvisit\b"
-)
-_HOME_HEALTH = _rx(
-    r"home health|home aide|home care|\baide\b|\brn\b|nurse|nursing|caregiver|transportation|transport\b|"
-    r"partial hospitali|skilled nursing|\bsnf\b|housekeep|meals"
-)
-_DME = _rx(
-    r"brace|support|pillow|sling|wrap|\bunit\b|wheelchair|commode|chair|walker|\bcane\b|crutch|scooter|\bbed\b|"
-    r"mattress|hearing aid|orthotic|insole|splint|collar|cryotherapy|cold therapy|hot/cold|heat|\bice\b|"
-    r"vascutherm|compression|workstation|gloves|wipes|\bpads?\b|rental|purchase|stimulator|cushion|\bdme\b|"
-    r"\bkit\b|shower|toilet|grab bar|ramp|lift\b|orthosis|boot|stocking|belt"
-)
 
-# Topical form words; a drug written with one of these is a topical. Strength in percent too.
-_TOPICAL_FORM = _rx(
-    r"\b(?:cream|gel|ointment|lotion|patch(?:es)?|topical|transdermal|compound(?:ed)?|rub|spray|liniment|"
-    r"solution|pads?|cream base|roll-on)\b|\d\s*%|\bpercent\b"
-)
+def _check_categories(data: dict) -> None:
+    known = categories()
+    named = [(f"steps[{i}].category", step.get("category")) for i, step in enumerate(data["steps"])]
+    named += [(f"associated.keep_category[{i}]", c) for i, c in enumerate(data["associated"]["keep_category"])]
+    for where, category in named:
+        if category is not None and category not in known:
+            from importlib import resources
 
-# ------------------------------------------------------------------ laterality (body regions: normalize)
+            path = resources.files("imr_rules") / "reference" / "data" / CLASSIFICATION_FILE
+            raise DataFileError(f"unknown category {category!r}", Source(str(path), None, where),
+                                "add it to reference/data/categories.yaml or fix the name")
 
-_BILATERAL = _rx(r"\bbilateral(?:ly)?\b|\bboth\b|\bb/l\b|\bbue\b|\bble\b")
-_RIGHT = _rx(r"\bright\b|\brt\b|\brue\b|\brle\b")
-_LEFT = _rx(r"\bleft\b|\blt\b|\blue\b|\blle\b")
 
-_MODIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, _rx(p))
-    for name, p in (
-        ("retrospective", r"\bretro(?:spective)?\b|\bdos\b"),
-        ("additional", r"\badditional\b|\bcontinu(?:e|ed|ation)\b|\bmore\b"),
-        ("initial", r"\binitial\b|\btrial\b"),
-        ("postoperative", r"\bpost-?\s?op(?:erative)?\b|postsurgical|post-?surgical"),
-        ("preoperative", r"\bpre-?\s?op(?:erative)?\b|preoperative"),
-        ("associated_surgical_service", r"associated surgical service"),
-        ("purchase", r"\bpurchase\b"),
-        ("rental", r"\brental\b|\brent\b"),
-        ("without_contrast", r"without contrast|w/o contrast|non-?contrast"),
-        ("with_contrast", r"(?<!out )\bwith contrast|\bw/ contrast|\bw/contrast"),
-        ("fluoroscopic_guidance", r"fluoroscop"),
-        ("extended_release", r"\b(?:er|xr|sr|cr|xl|la)\b|extended release"),
-        ("refill", r"\brefills?\b"),
-    )
-)
+# ------------------------------------------------------------------ the rules' own keywords
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _words(text: str) -> str:
+    """' word word ' : lower-case words between single spaces, padded (as the engine matches keywords)."""
+    return " " + " ".join(_WORD.findall(text.lower())) + " "
+
+
+def _keyword_categories(ruleset: Any) -> tuple[tuple[str, str], ...]:
+    """(keyword as words, category), longest keyword first: what the rule keywords classify.
+
+    A keyword listed by several rules gives the category most of them select; a tie goes to the
+    category named first in those rules, then to the first in categories.yaml. Kept in the rule
+    set's memo: computed once per rule set.
+    """
+    memo = ruleset.memo.get("describe.keywords")
+    if memo is not None:
+        return memo
+    order = {name: position for position, name in enumerate(categories())}
+    votes: dict[str, dict[str, list[int]]] = {}
+    for rule in ruleset.rules:
+        for keyword in rule.keywords:
+            key = _words(keyword)
+            if key.strip():
+                for position, category in enumerate(rule.categories):
+                    if category in order:
+                        votes.setdefault(key, {}).setdefault(category, []).append(position)
+    chosen = {
+        key: min(tally, key=lambda c: (-len(tally[c]), min(tally[c]), order[c]))
+        for key, tally in votes.items()
+    }
+    memo = tuple(sorted(chosen.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+    ruleset.memo["describe.keywords"] = memo
+    return memo
+
+
+@lru_cache(maxsize=1)
+def _bundled_ruleset() -> Any:
+    """The bundled rule set, for describing without one given; None if it cannot be loaded
+    (describing never fails: the keyword step is then skipped; check and lint report the rules)."""
+    from imr_rules.ruleset.loading import load_ruleset
+
+    try:
+        return load_ruleset()
+    except ImrRulesError:
+        return None
+
+
+def _by_rule_keyword(text: str, ruleset: Any) -> str | None:
+    ruleset = ruleset if ruleset is not None else _bundled_ruleset()
+    if ruleset is None:
+        return None
+    words = _words(text)
+    return next((category for key, category in _keyword_categories(ruleset) if key in words), None)
+
 
 # "Norco 7.5-325mg": a combination strength written with a hyphen; the first component is the
 # active ingredient that counts (as in "7.5/325mg").
@@ -186,18 +201,25 @@ _HYPHENATED_COMBINATION = _rx(r"(\d(?:\.\d+)?)-(\d+(?:\.\d+)?\s*(?:mg|mcg))")
 _WEEKLY_FOR = _rx(r"(?P<f>\d+(?:\.\d+)?)\s*(?:x|times)\s*weekly\s*(?:for|x|times)\s*(?P<d>\d+(?:\.\d+)?)\s*weeks?")
 # "times 6", "1 times 8": a count that parse_schedule leaves alone because no week unit follows.
 _TIMES_COUNT = _rx(r"(?:\bx|\btimes)\s*(?P<n>\d{1,3})\b(?!\s*(?:/|a\b|per\b|weeks?|wks?|days?|months?|mg|%))")
-_WORD_TIMES_COUNT = _rx(r"\btimes\s+(?P<w>two|three|four|five|six|eight|ten|twelve)\b(?!\s*(?:a|per|weeks?))")
-_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "ten": 10, "twelve": 12}
+
+
+@lru_cache(maxsize=1)
+def _word_times_count() -> re.Pattern[str]:
+    # "times six": the number words of reference/data/number_words.yaml.
+    return re.compile(r"\btimes\s+(?P<w>" + number_word_alternatives() + r")\b(?!\s*(?:a|per|weeks?))", re.I)
 
 
 # ------------------------------------------------------------------ public API
 
 
-def describe_item(text: str) -> ItemDescription:
-    """Describe one disputed item; never raises (an unrecognised item is category ``other``)."""
+def describe_item(text: str, ruleset: Any = None) -> ItemDescription:
+    """Describe one disputed item; never raises (an unrecognised item is category ``other``).
+
+    ``ruleset`` gives the rule keywords that classification reuses (the bundled rules if None).
+    """
     text = " ".join((text or "").split())
-    category, subcategory = _classify(text)
-    drug = _drug_mention(text, category) if category in _DRUG_CATEGORIES else None
+    category, subcategory = _classify(text, ruleset)
+    drug = _drug_mention(text, category) if category in drug_categories() else None
     schedule = _schedule(text)
     quantity = schedule.quantity if schedule.quantity is not None else _times_count(text)
     regions = body_regions(text)
@@ -217,55 +239,42 @@ def describe_item(text: str) -> ItemDescription:
     )
 
 
-_DRUG_CATEGORIES = frozenset(_drugs.DRUG_CLASSES)
-
-
-def _classify(text: str) -> tuple[str, str | None]:
-    associated = _ASSOCIATED_PREFIX.match(text)
+def _classify(text: str, ruleset: Any) -> tuple[str, str | None]:
+    tables = _tables()
+    associated = tables.associated_prefix.match(text)
     if associated:
-        return _classify_associated(text[associated.end() :])
-    if _SURGERY_ASSOCIATED.search(text):
-        return _classify_associated(text)
-    return _classify_plain(text)
+        return _classify_associated(text[associated.end() :], ruleset)
+    if tables.associated_anywhere.search(text):
+        return _classify_associated(text, ruleset)
+    return _classify_plain(text, ruleset)
 
 
-def _classify_associated(rest: str) -> tuple[str, str | None]:
-    """"Associated surgical service: X" / "Pre-op X": postsurgical therapy stays therapy (its own
-    MTUS guideline); anything else is surgery-associated, with X's category as subcategory."""
-    category, _ = _classify_plain(rest)
-    if category == "physical_therapy":
-        return "physical_therapy", "postsurgical"
-    if category in ("opioid", "muscle_relaxant", "nsaid", "ppi", "drug_other", "topical", "antidepressant",
-                    "anticonvulsant", "sleep_aid", "benzodiazepine"):
+def _classify_associated(rest: str, ruleset: Any) -> tuple[str, str | None]:
+    """"Associated surgical service: X" / "Pre-op X": postsurgical therapy and drugs keep their
+    category; anything else is surgery-associated, with X's category as subcategory."""
+    category, _ = _classify_plain(rest, ruleset)
+    if category in _tables().keep_category:
         return category, "postsurgical"
-    return "surgery_associated", None if category == "other" else category
+    # "Medical clearance": X is itself named as an associated service (a rule keyword), no subcategory.
+    return "surgery_associated", None if category in ("other", "surgery_associated") else category
 
 
-def _classify_plain(text: str) -> tuple[str, str | None]:
-    for category, subcategory, pattern in _SERVICE_RULES:
-        if pattern.search(text):
-            return category, subcategory
-    for category, subcategory, pattern in _PT_RULES[:-1]:
-        if pattern.search(text):
-            if _POSTOP.search(text) and subcategory is None:
-                return category, "postsurgical"
-            return category, subcategory
-    if _CONSULT_FOR_SURGERY.search(text):
-        return "consult", "surgical"
-    found = _drugs.find_drugs(text)
-    if found:
-        return _drug_category(text, found), None
-    if _SURGERY.search(text):
-        return "surgery", None
-    if _HOME_HEALTH.search(text):
-        return "home_health", None
-    if _CONSULT.search(text):
-        return "consult", None
-    category, subcategory, pattern = _PT_RULES[-1]
-    if pattern.search(text):
-        return category, subcategory
-    if _DME.search(text):
-        return "dme", None
+def _classify_plain(text: str, ruleset: Any) -> tuple[str, str | None]:
+    """The first classification step that recognises the text (item_classification.yaml)."""
+    tables = _tables()
+    for step in tables.steps:
+        if step.use == "drug_lexicon":
+            found = _drugs.find_drugs(text)
+            if found:
+                return _drug_category(text, found), None
+        elif step.use == "rule_keywords":
+            category = _by_rule_keyword(text, ruleset)
+            if category is not None:
+                return category, None
+        elif step.pattern.search(text):
+            if step.postoperative_subcategory and tables.postoperative.search(text):
+                return step.category, step.postoperative_subcategory
+            return step.category, step.subcategory
     return "other", None
 
 
@@ -274,7 +283,7 @@ def _drug_category(text: str, found: tuple[_drugs.Drug, ...]) -> str:
     if first.drug_class == "opioid":
         return "opioid"  # a fentanyl patch is an opioid, not a topical analgesic
     # "Naproxen 550mg" is oral; "Ketoprofen 20% in cream base", "Lidocaine 5% patch" are not.
-    if any(d.topical for d in found) or _TOPICAL_FORM.search(text):
+    if any(d.topical for d in found) or _tables().topical_form.search(text):
         return "topical"
     return first.drug_class
 
@@ -315,21 +324,22 @@ def _times_count(text: str) -> int | None:
     match = _TIMES_COUNT.search(text)
     if match:
         return int(match.group("n"))
-    match = _WORD_TIMES_COUNT.search(text)
-    return _WORDS[match.group("w").lower()] if match else None
+    match = _word_times_count().search(text)
+    return number_words()[match.group("w").lower()] if match else None
 
 
 def _laterality(text: str) -> str | None:
-    if _BILATERAL.search(text):
+    (_, bilateral), (_, right_words), (_, left_words) = _tables().laterality
+    if bilateral.search(text):
         return "bilateral"
-    right, left = bool(_RIGHT.search(text)), bool(_LEFT.search(text))
+    right, left = bool(right_words.search(text)), bool(left_words.search(text))
     if right and left:
         return "bilateral"
     return "right" if right else "left" if left else None
 
 
 def _modifiers(text: str) -> tuple[str, ...]:
-    return tuple(name for name, pattern in _MODIFIER_RULES if pattern.search(text))
+    return tuple(name for name, pattern in _tables().modifiers if pattern.search(text))
 
 
 # ------------------------------------------------------------------ JSON-ready form
