@@ -175,23 +175,25 @@ def _keyword_categories(ruleset: Any) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=1)
-def _bundled_ruleset() -> Any:
-    """The bundled rule set, for describing without one given; None if it cannot be loaded
-    (describing never fails: the keyword step is then skipped; check and lint report the rules)."""
-    from imr_rules.ruleset.loading import load_ruleset
+def _bundled_keywords() -> tuple[tuple[str, str], ...]:
+    """The keyword table of the bundled rule set, kept in the data cache under the rule set's
+    hash: describing a letter then reads and hashes the rule files but compiles no rule. Empty if
+    the rules cannot be loaded (describing never fails; check and lint report the rules)."""
+    from imr_rules.ruleset.loading import default_rules_dir, load_ruleset, rule_files, ruleset_hash
 
     try:
-        return load_ruleset()
-    except ImrRulesError:
-        return None
+        files = rule_files([default_rules_dir()])
+        digest = ruleset_hash([(path, path.read_bytes()) for path in files])
+        key = datafiles.content_key("describe-keywords", digest, ",".join(categories()))
+        return tuple(tuple(pair) for pair in datafiles.cached(key, lambda: _keyword_categories(load_ruleset())))
+    except (ImrRulesError, OSError):
+        return ()
 
 
 def _by_rule_keyword(text: str, ruleset: Any) -> str | None:
-    ruleset = ruleset if ruleset is not None else _bundled_ruleset()
-    if ruleset is None:
-        return None
+    table = _bundled_keywords() if ruleset is None else _keyword_categories(ruleset)
     words = _words(text)
-    return next((category for key, category in _keyword_categories(ruleset) if key in words), None)
+    return next((category for key, category in table if key in words), None)
 
 
 # "Norco 7.5-325mg": a combination strength written with a hyphen; the first component is the
