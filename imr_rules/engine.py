@@ -17,6 +17,7 @@ from typing import Any, Mapping, NamedTuple
 
 from imr_rules.requests.derived import item_facts
 from imr_rules.reference.diagnoses import diagnosis_notes
+from imr_rules.reference.guidelines import guideline_in_force, no_rule_reason
 from imr_rules.model import (
     Determination,
     Finding,
@@ -151,6 +152,11 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         for rule, statuses, certifiable, unknown in zip(decision.rules, decision.statuses, decision.certifiable, decision.unknown)
     )
     unit = decision.rules[0].unit if decision.rules else "units"
+    category = _category(item, decision.rules, ruleset)
+    guideline = guideline_in_force(
+        category, request.request_date, body_region=facts.get("item.body_region"),
+        postsurgical=facts.get("item.postsurgical") is True, weeks_since_injury=facts.get("injury.weeks_since"),
+    )
     remedies = tuple(dict.fromkeys(f.remedy for r in results for f in r.findings if f.remedy))
     return Determination(
         item=item,
@@ -160,7 +166,19 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         remedies=remedies,
         rationale=rationale(item, results, decision.outcome, decision.certifiable_quantity, unit),
         notes=_notes(item, decision.rules),
+        guideline=guideline,
+        reason=no_rule_reason(category, request.request_date) if decision.outcome is Outcome.NO_APPLICABLE_RULE else None,
     )
+
+
+def _category(item: Item, rules: tuple[Rule, ...], ruleset: RuleSet) -> str | None:
+    """The item's category: given, else that of the rules selecting it (in any era), else None."""
+    if item.category is not None:
+        return item.category
+    for rule in rules or (r for r in ruleset.rules if _selects(r, item)):
+        if rule.categories:
+            return rule.categories[0]
+    return None
 
 
 def applicable_rules(item: Item, facts: Mapping[str, Any], ruleset: RuleSet, request: Request) -> tuple[Rule, ...]:

@@ -319,6 +319,10 @@ class Determination:
     remedies: tuple[str, ...]
     rationale: str
     notes: tuple[str, ...] = ()
+    # The MTUS guideline in force for the item on the request date (8 CCR 9792.21.1), a
+    # reference.guidelines.GuidelineInForce; and, for no_applicable_rule, why no rule decides it.
+    guideline: Any = None
+    reason: str | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -72,6 +72,23 @@ def rule_result_to_dict(result: RuleResult) -> dict[str, Any]:
     }
 
 
+def guideline_to_dict(guideline: Any) -> dict[str, Any] | None:
+    """The MTUS guideline in force for an item (reference.guidelines.GuidelineInForce)."""
+    if guideline is None:
+        return None
+    return {
+        "title": guideline.title,
+        "version": guideline.version,
+        "mtus_section": guideline.section,
+        "effective_from": guideline.effective_from.isoformat(),
+        "effective_to": plain(guideline.effective_to),
+        "source": guideline.source,
+        "verify": guideline.verify,
+        "note": guideline.note,
+        "text": str(guideline),
+    }
+
+
 def determination_to_dict(determination: Determination) -> dict[str, Any]:
     item = determination.item
     drug = None
@@ -93,6 +110,8 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
         "duration_weeks": plain(item.duration_weeks),
         "drug": drug,
         "decision": determination.outcome.value,
+        "reason": determination.reason,
+        "guideline_in_force": guideline_to_dict(determination.guideline),
         "certifiable_quantity": determination.certifiable_quantity,
         "citations": [citation_to_dict(c) for c in determination.citations],
         "rules": [rule_result_to_dict(r) for r in determination.rule_results],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from imr_rules.render.wording import guideline_lines
+
 STATUS_LABEL = {
     "met": "met",
     "not_met": "**not met**",
@@ -35,6 +37,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines += [f"- Note: {note}" for note in report["notes"]]
     for item in report["items"]:
         lines += ["", f"## Item {item['id']}: {item['service']}", "", f"**Decision: {DECISION_LABEL[item['decision']]}**", ""]
+        lines += [f"- {line}" for line in guideline_lines(item)] + [""]
         if item["certifiable_quantity"]:
             lines += [f"Certifiable portion: {item['certifiable_quantity']} of {item['quantity']}.", ""]
         if item["rules"]:

@@ -63,7 +63,7 @@ def render_report(console: Console, report: dict[str, Any]) -> None:
 
 def _item_panel(item: dict[str, Any]) -> Panel:
     label, style = DECISION_STYLE[item["decision"]]
-    parts: list[Any] = []
+    parts: list[Any] = _guideline_lines(item)
     if item["rules"]:
         parts.append(Text("Guideline: " + "; ".join(f"{r['citation']['text']} [{r['citation']['tier']}]" for r in item["rules"]), style="cyan"))
         parts.append(Text(""))
@@ -78,6 +78,13 @@ def _item_panel(item: dict[str, Any]) -> Panel:
         parts.append(Text(f"Note: {note}", style="dim"))
     title = Text.assemble(f"Item {item['id']}: {item['service']}  ", (label, style))
     return Panel(Group(*parts), title=title, title_align="left", border_style=style.replace("bold ", ""))
+
+
+def _guideline_lines(item: dict[str, Any]) -> list[Any]:
+    """The MTUS guideline in force for the item and, when no rule decides it, why."""
+    from imr_rules.render.wording import guideline_lines  # shared with Markdown
+
+    return [Text(line, style="cyan" if n == 0 else "magenta") for n, line in enumerate(guideline_lines(item))]
 
 
 def _criteria(item: dict[str, Any]) -> list[Any]:
