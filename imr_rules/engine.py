@@ -90,7 +90,12 @@ def _combine(rules: tuple[Rule, ...], statuses: tuple, certifiable: tuple, unkno
     of the request is certifiable: IMR does not certify "whether this is a first request or
     ongoing treatment is unclear".
     """
-    if all(not u and _rule_passes(rule, s) for rule, s, u in zip(rules, statuses, unknown)):
+    if all(r.role is Role.SUPPLEMENT for r in rules):
+        # Only legal limits apply: they decide when one is not met, and otherwise leave the item
+        # undecided (with their findings shown), since the guideline's own criteria are not here.
+        if not any(Status.NOT_MET in s for s in statuses):
+            return Decision(Outcome.NO_APPLICABLE_RULE, rules, statuses, certifiable, None, unknown)
+    elif all(not u and _rule_passes(rule, s) for rule, s, u in zip(rules, statuses, unknown)):
         return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses, certifiable, None, unknown)
     quantity = None if any(unknown) else _certifiable_quantity(statuses, certifiable)
     return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses, certifiable, quantity, unknown)
@@ -197,6 +202,8 @@ def _by_role(matched: list[Rule]) -> tuple[Rule, ...]:
     # guideline's criteria, and an item must never look necessary for want of rules.
     if chosen:
         chosen += [r for r in matched if r.role is Role.SUPPLEMENT]
+    else:
+        chosen = [r for r in matched if r.role is Role.SUPPLEMENT and r.limit]
     return tuple(sorted(chosen, key=lambda r: (_ROLE_ORDER[r.role], r.id)))
 
 

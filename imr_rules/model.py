@@ -213,6 +213,9 @@ class RuleSpec:
     keywords: tuple[str, ...]
     confidence: str | None = None
     unit: str = "visits"
+    # A legal limit (a supplement such as the 24-visit cap): where no rule decides the item, it
+    # still decides when it is not met; it never certifies.
+    limit: bool = False
     path: str | None = None
     line: int | None = None
     criteria: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, repr=False)
@@ -251,6 +254,7 @@ class Rule:
     keywords = _from_spec("keywords")
     confidence = _from_spec("confidence")
     unit = _from_spec("unit")
+    limit = _from_spec("limit")
     path = _from_spec("path")
     line = _from_spec("line")
     criterion_ids = _from_spec("criterion_ids")

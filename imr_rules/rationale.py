@@ -121,7 +121,7 @@ def _documentation(findings: list, lead: str) -> list[str]:
 
 def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, certifiable: int | None, unit: str) -> str:
     """The determination-style rationale for one item."""
-    if outcome is Outcome.NO_APPLICABLE_RULE:
+    if outcome is Outcome.NO_APPLICABLE_RULE and not results:
         return (
             f"No rule in this rule set applies to the request for {item.service}. "
             "It is not decided here: a reviewer must apply the guidelines to it."
@@ -138,6 +138,12 @@ def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, cer
     sentences.extend(_documentation(conditional, "Of the criteria that may apply, there is"))
     if certifiable:
         sentences.append(f"Up to {certifiable} {unit} would be consistent with the guideline")
+    if outcome is Outcome.NO_APPLICABLE_RULE:  # only legal limits applied, and they are met
+        sentences.append(
+            f"No rule in this rule set decides the request for {item.service} on the guideline's own "
+            "criteria: a reviewer must apply the guideline in force to it"
+        )
+        return " ".join(_sentence(s) for s in sentences)
     verdict = "medically necessary" if outcome is Outcome.MEDICALLY_NECESSARY else "not medically necessary"
     sentences.append(f"Therefore, the request for {item.service} is {verdict}")
     return " ".join(_sentence(s) for s in sentences)

@@ -261,6 +261,7 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         keywords=tuple(k.lower() for k in applies.get("keywords", ())),
         confidence=data.get("confidence"),
         unit=data.get("unit", "visits"),
+        limit=bool(data["source"].get("limit")),
         path=document.path,
         line=document.line_of(("id",)),
         criteria=tuple(data["criteria"]),
