@@ -40,6 +40,9 @@ EXPECTED = {
     "drug-urine-drug-screen-too-soon.yaml": {"1": (NMN, ("ODG-UDT-2",))},
     "drug-urine-drug-screen-due.yaml": {"1": (MN, ())},
     "drug-urine-drug-screen-no-opioids.yaml": {"1": (NMN, ("UDT16-1",))},
+    # Dated after 2017-11-30.
+    "drug-muscle-relaxant-2020-cyclobenzaprine.yaml": {"1": (NMN, ("MRA-1", "MRA-2", "MRA-3"))},
+    "drug-benzodiazepine-2026-cures.yaml": {"1": (NMN, ("CURES-1",))},
 }
 
 GROUPS = {

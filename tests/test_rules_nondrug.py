@@ -64,9 +64,17 @@ EXPECTED = {
     "surgery_associated-surgery-denied.yaml": ["not_medically_necessary", "not_medically_necessary"],
     "surgery_associated-surgery-certified.yaml": ["medically_necessary"],
     "surgery_associated-outcome-unknown.yaml": ["not_medically_necessary"],
+    # Dated after 2017-11-30 (tests/test_current_era.py asserts their criteria).
+    "acupuncture-low-back-2022-past-twelve.yaml": ["not_medically_necessary"],
+    "acupuncture-2026-initial-trial.yaml": ["medically_necessary"],
+    "physical_therapy-postsurgical-2024-meniscectomy.yaml": ["not_medically_necessary"],
+    "physical_therapy-2025-visit-cap.yaml": ["not_medically_necessary"],
+    "dme-cold-unit-2019-knee.yaml": ["not_medically_necessary"],
+    "injections-esi-2020-odg.yaml": ["medically_necessary"],
 }
 # Partial certification: with 12 of CRPS's 24 visits done (2009 CPMTG), 12 of the 16 can be certified.
-CERTIFIABLE: dict[str, int] = {"physical_therapy-crps-2015.yaml": 12}
+CERTIFIABLE: dict[str, int] = {"physical_therapy-crps-2015.yaml": 12,
+                               "acupuncture-low-back-2022-past-twelve.yaml": 2, "physical_therapy-2025-visit-cap.yaml": 4}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
