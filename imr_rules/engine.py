@@ -17,6 +17,7 @@ from typing import Any, Mapping, NamedTuple
 
 from imr_rules.requests.derived import item_facts
 from imr_rules.reference.diagnoses import diagnosis_notes
+from imr_rules.reference.formulary import status as formulary_status
 from imr_rules.reference.guidelines import guideline_in_force, no_rule_reason
 from imr_rules.model import (
     Determination,
@@ -173,7 +174,16 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         notes=_notes(item, decision.rules),
         guideline=guideline,
         reason=no_rule_reason(category, request.request_date) if decision.outcome is Outcome.NO_APPLICABLE_RULE else None,
+        formulary=_formulary(facts, request),
     )
+
+
+def _formulary(facts: Mapping[str, Any], request: Request) -> dict[str, Any] | None:
+    """A drug item's MTUS Drug Formulary status on the request date, and whether UR was required."""
+    if "drug.generic" not in facts:
+        return None
+    found = formulary_status(facts["drug.generic"], request.request_date, facts.get("drug.compounded") is True)
+    return {**found.as_dict(), "prospective_review_required": facts.get("drug.prospective_review_required")}
 
 
 def _category(item: Item, rules: tuple[Rule, ...], ruleset: RuleSet) -> str | None:

@@ -327,6 +327,8 @@ class Determination:
     # reference.guidelines.GuidelineInForce; and, for no_applicable_rule, why no rule decides it.
     guideline: Any = None
     reason: str | None = None
+    # For a drug item: its MTUS Drug Formulary status on the date (status, drug_list, source, ...).
+    formulary: Mapping[str, Any] | None = None
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -22,6 +22,7 @@ EXPECTED = {
     "drug-muscle-relaxant-2020-cyclobenzaprine.yaml": ("not_medically_necessary", None, {"MRA-1": "not_met", "MRA-3": "not_met"}),
     "injections-esi-2020-odg.yaml": ("medically_necessary", None, {"ODG-ESI-1": "met", "ODG-ESI-2": "met"}),
     "drug-benzodiazepine-2026-cures.yaml": ("not_medically_necessary", None, {"CURES-1": "not_met"}),
+    "drug-anticonvulsant-2021-pregabalin-transition.yaml": ("not_medically_necessary", None, {"FM-1": "not_met"}),
 }
 
 

@@ -65,7 +65,7 @@ def test_compounded_cream_ingredients_and_form():
     assert values["drug.ingredients"] == ("flurbiprofen", "lidocaine")
     assert values["drug.form"] == "cream"
     assert values["drug.topical"] is True and values["drug.compounded"] is True
-    assert values["drug.formulary_status"] == "compounded"
+    assert _facts({"service": "Flurbiprofen 20%/Lidocaine 5% cream 180 gm", "category": "topical"}, day="2019-01-02")["drug.formulary_status"] == "compounded"
 
 
 def test_lidoderm_is_a_lidocaine_patch():
@@ -110,24 +110,66 @@ def test_drug_screen_interval():
     assert values["uds.weeks_since_last"] == 4
 
 
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def official_list(tmp_path, monkeypatch):
+    """The fictitious Drug List (tests/fixtures, not real statuses) loaded as an official list from 2018-01-01."""
+    import datetime as dt
+
+    import yaml
+
+    from imr_rules.reference.drug_list_import import read_drug_list
+
+    imported = read_drug_list(FIXTURES / "drug-list-fictitious.csv", "v-test", dt.date(2018, 1, 1))
+    path = tmp_path / "list.yaml"
+    path.write_text(yaml.safe_dump(imported.data))
+    monkeypatch.setenv("IMR_RULES_DRUG_LIST", str(path))
+    return path
+
+
 @pytest.mark.parametrize(
     ("service", "status", "review"),
     [
         ("Naproxen 550 mg", "exempt", False),
         ("Anaprox DS 550 mg", "exempt", True),  # a brand-name Exempt drug where a generic exists
         ("Norco 10/325 mg", "non_exempt", True),
-        ("Dilaudid 4 mg", "unlisted", True),
+        ("Dilaudid 4 mg", "unlisted", True),  # a loaded list is complete: not on it is unlisted
     ],
 )
-def test_formulary_status_and_prospective_review(service, status, review):
-    values = _facts({"service": service})
+def test_formulary_status_and_prospective_review_with_a_loaded_list(official_list, service, status, review):
+    values = _facts({"service": service}, day="2019-06-03")
     assert values["drug.formulary_status"] == status
     assert values["drug.prospective_review_required"] is review
 
 
-def test_special_fill_within_seven_days_of_injury_needs_no_review():
+def test_bundled_table_never_guesses():
+    # Recalled (REC) statuses and drugs it does not list are unknown: the facts stay undocumented.
+    for service in ("Norco 10/325 mg", "Dilaudid 4 mg", "Naproxen 550 mg"):
+        assert "drug.formulary_status" not in _facts({"service": service}, day="2019-06-03")
+    # A status a source states (SEC S18; SEC S16 from Drug List v7, 2020-11-01) is used, from its date.
+    assert _facts({"service": "Lyrica 75 mg"}, day="2019-06-03")["drug.formulary_status"] == "non_exempt"
+    assert "drug.formulary_status" not in _facts({"service": "Cymbalta 60 mg"}, day="2020-10-31")
+    assert _facts({"service": "Cymbalta 60 mg"}, day="2020-11-01")["drug.formulary_status"] == "exempt"
+    # Before 2018-01-01 the formulary is not in force.
+    assert "drug.formulary_status" not in _facts({"service": "Lyrica 75 mg"}, day="2017-12-31")
+
+
+def test_special_fill_within_seven_days_of_injury_needs_no_review(official_list):
     item = {"service": "Hydrocodone/APAP 5/325 mg", "drug": {"name": "hydrocodone/acetaminophen", "strength": "5/325 mg", "quantity": 12, "directions": "1 po tid"}}
     early = _facts(item, day="2018-03-05", patient={"date_of_injury": "2018-03-01"})
     assert early["drug.special_fill_listed"] is True and early["drug.prospective_review_required"] is False
     late = _facts(item, day="2018-03-20", patient={"date_of_injury": "2018-03-01"})
     assert late["drug.prospective_review_required"] is True
+
+
+def test_perioperative_fill_from_4_days_before_to_4_days_after_surgery(official_list):
+    item = {"service": "Hydrocodone/APAP 5/325 mg", "drug": {"name": "hydrocodone/acetaminophen", "strength": "5/325 mg", "quantity": 12, "directions": "1 po tid"}}
+    injury = {"date_of_injury": "2017-05-01"}
+    for day, review in (("2019-03-06", True), ("2019-03-07", False), ("2019-03-15", False), ("2019-03-16", True)):
+        values = _facts(item, {"surgery_date": "2019-03-11"}, day=day, patient=injury)
+        assert values["drug.prospective_review_required"] is review, day
+    # More than the 4-day supply: review required even on the day of surgery.
+    big = {**item, "drug": {**item["drug"], "quantity": 30}}
+    assert _facts(big, {"surgery_date": "2019-03-11"}, day="2019-03-11", patient=injury)["drug.prospective_review_required"] is True

@@ -43,6 +43,7 @@ EXPECTED = {
     # Dated after 2017-11-30.
     "drug-muscle-relaxant-2020-cyclobenzaprine.yaml": {"1": (NMN, ("MRA-1", "MRA-2", "MRA-3"))},
     "drug-benzodiazepine-2026-cures.yaml": {"1": (NMN, ("CURES-1",))},
+    "drug-anticonvulsant-2021-pregabalin-transition.yaml": {"1": (NMN, ("FM-1",))},
 }
 
 GROUPS = {

@@ -29,6 +29,7 @@ COMMAND_MODULES = {
     "compare": ("compare_cmd",),
     "coverage": ("coverage_cmd",),
     "facts": ("rules_cmd",),
+    "formulary": ("formulary_cmd",),
     "parse": ("parse_cmd",),
     "rules": ("rules_cmd", "authoring"),
 }

@@ -112,6 +112,7 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
         "decision": determination.outcome.value,
         "reason": determination.reason,
         "guideline_in_force": guideline_to_dict(determination.guideline),
+        "formulary": dict(determination.formulary) if determination.formulary is not None else None,
         "certifiable_quantity": determination.certifiable_quantity,
         "citations": [citation_to_dict(c) for c in determination.citations],
         "rules": [rule_result_to_dict(r) for r in determination.rule_results],

@@ -20,9 +20,37 @@ def guideline_lines(item: dict[str, Any]) -> list[str]:
         lines.append(f"Guideline in force (8 CCR 9792.21.1): {guideline['text']}{verify}")
     else:
         lines.append("Guideline in force: none (the request date is before the MTUS)")
+    formulary = item.get("formulary")
+    if formulary is not None and formulary["status"] != "not_in_force":
+        lines.append(formulary_line(formulary))
     reason = item.get("reason")
     if reason:
         from imr_rules.reference.guidelines import reason_text
 
         lines.append(f"No rule decides this item ({REASON_LABEL.get(reason, reason)}): {reason_text(reason)}.")
     return lines
+
+
+FORMULARY_LABEL = {
+    "exempt": "Exempt",
+    "non_exempt": "Non-Exempt",
+    "unlisted": "unlisted",
+    "compounded": "compounded",
+    "unknown": "unknown (no source establishes it; load the official Drug List)",
+}
+
+
+def formulary_line(formulary: dict[str, Any]) -> str:
+    """'MTUS Drug Formulary (Drug List v13): Non-Exempt, Special Fill 4 days; ...'."""
+    parts = [FORMULARY_LABEL.get(formulary["status"], formulary["status"])]
+    if formulary.get("special_fill_days"):
+        parts.append(f"Special Fill {formulary['special_fill_days']} days")
+    if formulary.get("perioperative_fill_days"):
+        parts.append(f"Perioperative Fill {formulary['perioperative_fill_days']} days")
+    if formulary.get("recalled_status"):
+        parts.append(f"recalled as {formulary['recalled_status']}, unverified")
+    review = formulary.get("prospective_review_required")
+    if review is not None:
+        parts.append("prospective review required" if review else "no prospective review required")
+    listed = f"Drug List {formulary['drug_list']}" if formulary.get("drug_list") else "8 CCR 9792.27.9"
+    return f"MTUS Drug Formulary ({listed}): " + "; ".join(parts) + f" [{(formulary.get('source') or '').split()[0]}]"

@@ -6,21 +6,19 @@ facts declared in ``imr_rules/reference/data/vocabulary/drugs.yaml``. Anything t
 out, so a rule that needs it finds it *not documented*, as a reviewer would.
 
 The drug table (names, classes, MME factors) is :mod:`imr_rules.reference.drugs`; the Drug Formulary
-statuses are ``imr_rules/reference/data/drug_formulary.yaml`` (unverified, see its header).
+statuses come from :mod:`imr_rules.reference.formulary` (partial unless an official list is loaded).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 
-from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 from imr_rules.reference import drugs as lexicon
+from imr_rules.reference.formulary import status as formulary_status
 from imr_rules.model import Item, Request
 from imr_rules.reference.vocabulary import drug_categories
 from imr_rules.requests.shorthand import parse_directions, parse_strength
@@ -263,40 +261,47 @@ def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
     return {"drug.nsaid_on_request": "nsaid" in classes, "drug.opioid_on_request": "opioid" in classes}
 
 
-@lru_cache(maxsize=1)
-def formulary_table() -> dict[str, dict[str, Any]]:
-    text = resources.files("imr_rules").joinpath("reference/data/drug_formulary.yaml").read_text(encoding="utf-8")
-    return dict(datafiles.safe_load(text)["drugs"])
-
-
 def formulary(request: Request, item: Item) -> dict[str, Any]:
-    """MTUS Drug Formulary status, and whether prospective review was needed (9792.27.10-.13)."""
+    """MTUS Drug Formulary status, and whether prospective review was needed (9792.27.10-.13).
+
+    A status no source establishes (unknown) leaves these facts undocumented: nothing is guessed.
+    """
     drug, _ = identify(item)
     if drug is None:
         return {}
     identity = drug_identity(request, item)
-    entry = formulary_table().get(drug.generic)
-    status = "compounded" if identity["drug.compounded"] else entry["status"] if entry else "unlisted"
-    special = bool(entry and entry.get("special_fill"))
+    found = formulary_status(drug.generic, request.request_date, identity["drug.compounded"])
+    if found.status in ("unknown", "not_in_force"):
+        return {}
     values: dict[str, Any] = {
-        "drug.formulary_status": status,
-        "drug.special_fill_listed": special,
-        "drug.perioperative_fill_listed": bool(entry and entry.get("perioperative_fill")),
+        "drug.formulary_status": found.status,
+        "drug.special_fill_listed": bool(found.special_fill),
+        "drug.perioperative_fill_listed": bool(found.perioperative_fill),
     }
-    if status == "exempt":
+    if found.status == "exempt":
         # A brand-name Exempt drug needs review where a generic exists (the lexicon lists one).
         values["drug.prospective_review_required"] = identity["drug.brand_requested"]
-    elif status in ("non_exempt", "unlisted") and special and _special_fill_applies(request, item, entry["special_fill"]):
+    elif found.status == "non_exempt" and (_special_fill_applies(request, item, found.special_fill)
+                                           or _perioperative_fill_applies(request, item, found.perioperative_fill)):
         values["drug.prospective_review_required"] = False
     else:
         values["drug.prospective_review_required"] = True
     return values
 
 
-def _special_fill_applies(request: Request, item: Item, limit_days: int) -> bool:
+def _special_fill_applies(request: Request, item: Item, limit_days: int | None) -> bool:
     """9792.27.12: within 7 days of the injury (the day after it is day one), supply within the limit."""
     injury, day = request.patient.date_of_injury, request.request_date
-    if injury is None or day is None or not 0 < (day - injury).days <= 7:
+    if not limit_days or injury is None or day is None or not 0 < (day - injury).days <= 7:
+        return False
+    supply = drug_amounts(request, item).get("drug.days_supply")
+    return supply is not None and supply <= limit_days
+
+
+def _perioperative_fill_applies(request: Request, item: Item, limit_days: int | None) -> bool:
+    """9792.27.13: prescribed from 4 days before to 4 days after surgery, supply within the limit."""
+    surgery, day = _value(request, item, "surgery_date"), request.request_date
+    if not limit_days or not isinstance(surgery, dt.date) or day is None or abs((day - surgery).days) > 4:
         return False
     supply = drug_amounts(request, item).get("drug.days_supply")
     return supply is not None and supply <= limit_days
