@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from imr_rules.cli import EXIT_BAD_INPUT
 from imr_rules.cli.common import app, print_errors
 
 formulary_app = typer.Typer(help="MTUS Drug Formulary: load an official Drug List; look up a drug's status.", no_args_is_help=True)
@@ -34,14 +35,14 @@ def import_list(
         day = dt.date.fromisoformat(effective_from)
     except ValueError:
         print_errors([f"--effective-from: '{effective_from}' is not a date (use YYYY-MM-DD)"])
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     columns = {role: name for role, name in (("drug", drug_column), ("status", status_column),
                ("special_fill", special_fill_column), ("perioperative_fill", perioperative_fill_column)) if name}
     try:
         imported = read_drug_list(csv_file, list_version, day, columns)
     except DrugListError as exc:
         print_errors([exc.one_line()])
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     for warning in imported.warnings:
         typer.echo(f"warning: {warning}", err=True)
     output.write_text(yaml.safe_dump(imported.data, sort_keys=False), encoding="utf-8")
@@ -61,7 +62,7 @@ def show_status(
         day = dt.date.fromisoformat(date)
     except ValueError:
         print_errors([f"--date: '{date}' is not a date (use YYYY-MM-DD)"])
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     found = lexicon.lookup(drug)
     generic = found.generic if found is not None else " ".join(drug.lower().split())
     result = status(generic, day)
