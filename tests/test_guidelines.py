@@ -92,7 +92,7 @@ def _report(ruleset, items, date, **extra):
 
 def test_every_item_names_its_guideline_and_a_no_rule_item_its_reason(ruleset):
     items = [
-        {"service": "Massage therapy to the low back", "category": "massage", "quantity": 6},
+        {"service": "Massage therapy to the low back", "category": "massage", "quantity": 6, "facts": {"prior_sessions": 0}},
         {"service": "Gym membership x 6 months"},
     ]
     report = _report(ruleset, items, "2026-11-20", patient={"date_of_injury": "2025-01-10"})
