@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any
 
-
+from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 from imr_rules.reference import drugs as lexicon
 from imr_rules.reference.formulary import status as formulary_status
