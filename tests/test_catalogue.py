@@ -65,6 +65,7 @@ def test_catalogue_groups_rules_and_shows_limits_citations_confidence_dates(tmp_
     assert "#### D-1: With prior visits, at most 18 in all." in text
     assert "at most 18 visits (item.quantity), counting those already completed (prior_sessions); more when exceptional_factors is true" in text
     assert "Applies when: *continuation*" in text and "*continuation*: prior_sessions is more than 0" in text
+    assert "Applies when: *continuation* (when undocumented: not certified until documented)" in text
     assert "Doc guideline, Massage, page 60" in text and "Citation: Other guideline, Exercise" in text
     assert "Confidence: REC" in text and "Confidence: LTR" in text and "recalled from letters; confirm" in text
     assert "2009-07-18 to 2016-07-27" in text

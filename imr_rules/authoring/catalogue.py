@@ -108,7 +108,8 @@ def criterion_section(rule: Rule, criterion: Criterion, spec: Mapping[str, Any])
     lines.append(f"- Kind: {criterion.kind.replace('_', ' ')}")
     lines.extend(KINDS[criterion.kind].catalogue_lines(criterion.params, spec, rule.unit, plain_condition))
     if "applies_when" in spec:
-        undocumented = " (also when undocumented)" if spec.get("applies_if_undocumented") else ""
+        undocumented = {True: " (also when undocumented)", False: " (only when documented)"}.get(
+            spec.get("applies_if_undocumented"), " (when undocumented: not certified until documented)")
         lines.append(f"- Applies when: {plain_condition(spec['applies_when'])}{undocumented}")
     citation = str(criterion.citation) if criterion.citation else "; ".join(str(e.citation) for e in rule.editions)
     lines.append(f"- Citation: {citation}")
