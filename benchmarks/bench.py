@@ -80,7 +80,9 @@ def hand_written_massage(facts) -> tuple:
     adjunct = True if (exercise or active) else (None if exercise is None or active is None else False)
     limit = None if quantity is None else (quantity <= 6 or facts.get("exceptional_factors") is True)
     prior = facts.get("prior_sessions")
-    if prior:  # a continuation: functional improvement, and at most 18 visits in all
+    if prior is None:  # first course or continuation is not documented: never certified
+        improvement = total = None
+    elif prior:  # a continuation: functional improvement, and at most 18 visits in all
         improvement = facts.get("functional_improvement")
         total = None if quantity is None else quantity + prior <= 18
     else:
