@@ -104,6 +104,9 @@ def test_classification_uses_the_keywords_of_the_rule_set_given(tmp_path):
     custom = load_ruleset([tmp_path])
     assert describe_item("Zymotherapy x6", custom).category == "massage"
     assert describe_item("Zymotherapy x6").category == "other"
+    # coverage measures a rule set with that rule set's keywords
+    covered = measure([Description("Zymotherapy x6")], custom).to_dict()["categories"]
+    assert covered == {"massage": {"total": 1, "covered": 1, "share": 1.0}}
 
 
 def test_one_table_of_number_words():

@@ -104,13 +104,11 @@ def check(code: str, name: str, severity: str, description: str):
     return register
 
 
-def known_categories() -> frozenset[str] | None:
-    """The item categories rules may select by: the fixed list of :mod:`imr_rules.letters.describe`."""
-    try:
-        from imr_rules.letters.describe import CATEGORIES
-    except ImportError:  # describe not present: the category check is skipped, not guessed
-        return None
-    return frozenset(CATEGORIES)
+def known_categories() -> frozenset[str]:
+    """The item categories rules may select by: imr_rules/reference/data/categories.yaml."""
+    from imr_rules.reference.vocabulary import categories
+
+    return frozenset(categories())
 
 
 # ---- running ---------------------------------------------------------------------------------
@@ -563,11 +561,11 @@ def unselectable_rules(context: LintContext) -> Iterator[Problem]:
         for category in unknown:
             index = categories.index(category)
             yield Problem(document, ("applies_to", "categories", index), f"unknown category '{category}'",
-                          _did_you_mean(category, context.categories or ()) or "categories are listed in imr_rules.letters.describe.CATEGORIES",
+                          _did_you_mean(category, context.categories or ()) or "categories are listed in imr_rules/reference/data/categories.yaml",
                           WARNING)
         if isinstance(data.get("category"), str) and context.categories is not None and data["category"] not in context.categories:
             yield Problem(document, ("category",), f"unknown category '{data['category']}'",
-                          _did_you_mean(data["category"], context.categories) or "see imr_rules.letters.describe.CATEGORIES", WARNING)
+                          _did_you_mean(data["category"], context.categories) or "see imr_rules/reference/data/categories.yaml", WARNING)
         selectable = len(categories) > len(unknown) or _list(applies.get("codes")) or _list(applies.get("keywords"))
         if not selectable:
             yield Problem(document, ("applies_to",), "no category, code or keyword can select this rule",

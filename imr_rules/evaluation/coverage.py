@@ -97,7 +97,7 @@ def measure(descriptions: Iterable[Description], ruleset: RuleSet) -> CoverageRe
 def item_coverage(description: Description, ruleset: RuleSet) -> ItemCoverage:
     from imr_rules.letters.describe import describe_item  # the describer is optional for the rest of the library
 
-    described = describe_item(description.text)
+    described = describe_item(description.text, ruleset)  # classified with this rule set's keywords too
     rules = _rules_for(description, described.category, described, ruleset)
     if not rules and described.category == ASSOCIATED and described.subcategory:
         rules = _rules_for(description, described.subcategory, described, ruleset)
