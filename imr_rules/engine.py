@@ -171,7 +171,7 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         certifiable_quantity=decision.certifiable_quantity,
         remedies=remedies,
         rationale=rationale(item, results, decision.outcome, decision.certifiable_quantity, unit),
-        notes=_notes(item, decision.rules),
+        notes=_notes(item, decision.rules) + _unconfirmed_note(request, item),
         guideline=guideline,
         reason=no_rule_reason(category, request.request_date) if decision.outcome is Outcome.NO_APPLICABLE_RULE else None,
         formulary=_formulary(facts, request),
@@ -289,6 +289,15 @@ def _certifiable_quantity(statuses, certifiable) -> int | None:
                 if smallest is None or quantity < smallest:
                     smallest = quantity
     return smallest if smallest else None
+
+
+def _unconfirmed_note(request: Request, item: Item) -> tuple[str, ...]:
+    """Facts drafted from documents (``imr-rules draft``) that no reviewer has confirmed yet."""
+    facts = {**request.facts, **item.facts}
+    names = sorted(name for name, fact in facts.items() if fact.unconfirmed)
+    if not names:
+        return ()
+    return ("Drafted facts not yet confirmed by a reviewer (check them against the records): " + ", ".join(names) + ".",)
 
 
 def _notes(item: Item, rules: tuple[Rule, ...]) -> tuple[str, ...]:

@@ -60,12 +60,35 @@ EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Where a drafted fact came from (``imr-rules draft``): the document, the character span of
+    its evidence, the section, the extraction rule that fired, the context that applied, the
+    extractor's confidence, and whether a reviewer has confirmed it."""
+
+    source: str | None = None
+    span: tuple[int, int] | None = None
+    section: str | None = None
+    rule: str | None = None
+    context: tuple[str, ...] = ()
+    confidence: float | None = None
+    confirmed: bool = False
+
+
+@dataclass(frozen=True)
 class Fact:
-    """One documented fact: its value and, optionally, the record's words that show it."""
+    """One documented fact: its value and, optionally, the record's words that show it.
+
+    ``provenance`` is set on facts that ``imr-rules draft`` wrote; a drafted fact not yet
+    ``confirmed`` is reported as such by ``check``."""
 
     value: Any
     evidence: str | None = None
     date: str | None = None
+    provenance: Provenance | None = None
+
+    @property
+    def unconfirmed(self) -> bool:
+        return self.provenance is not None and not self.provenance.confirmed
 
 
 @dataclass(frozen=True)

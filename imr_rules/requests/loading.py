@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -17,7 +18,7 @@ from typing import Any, Mapping
 from imr_rules.documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
 from imr_rules.requests.derived import with_item_facts
 from imr_rules.errors import RequestError
-from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Request
+from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Provenance, Request
 from imr_rules.requests.shorthand import parse_schedule
 from imr_rules.requests.quickschema import schema_check
 from imr_rules.reference.vocabulary import Vocabulary, categories, default_vocabulary, python_type_matches
@@ -93,8 +94,8 @@ def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: 
                                "give it through the item's fields (quantity, frequency, ...)")
         if scope == "request" and definition.scope == "item":
             raise RequestError(f"'{name}' describes one item's prior course", where, "put it under that item's facts:")
-        fact = Fact(**spec) if isinstance(spec, dict) else Fact(spec)
-        fact = Fact(_coerce(fact.value, definition.type), fact.evidence, fact.date) if definition.type == "date" else fact
+        fact = _fact(spec)
+        fact = replace(fact, value=_coerce(fact.value, definition.type)) if definition.type == "date" else fact
         if not python_type_matches(definition.type, fact.value):
             raise RequestError(
                 f"expected {definition.type} for fact '{name}', got {json.dumps(fact.value, default=str)}",
@@ -102,6 +103,24 @@ def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: 
             )
         facts[name] = fact
     return MappingProxyType(facts)
+
+
+_PROVENANCE_KEYS = ("source", "span", "section", "rule", "context", "confidence", "confirmed")
+
+
+def _fact(spec: Any) -> Fact:
+    """A fact from its plain value or its mapping; provenance keys (from ``draft``) go together."""
+    if not isinstance(spec, dict):
+        return Fact(spec)
+    provenance = None
+    if any(key in spec for key in _PROVENANCE_KEYS):
+        span = spec.get("span")
+        provenance = Provenance(
+            source=spec.get("source"), span=tuple(span[:2]) if span else None, section=spec.get("section"),
+            rule=spec.get("rule"), context=tuple(spec.get("context") or ()), confidence=spec.get("confidence"),
+            confirmed=bool(spec.get("confirmed", False)),
+        )
+    return Fact(spec["value"], spec.get("evidence"), spec.get("date"), provenance)
 
 
 def _coerce(value: Any, fact_type: str) -> Any:
