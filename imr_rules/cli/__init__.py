@@ -28,6 +28,7 @@ COMMAND_MODULES = {
     "check": ("check",),
     "compare": ("compare_cmd",),
     "coverage": ("coverage_cmd",),
+    "draft": ("draft_cmd",),
     "facts": ("rules_cmd",),
     "formulary": ("formulary_cmd",),
     "parse": ("parse_cmd",),

@@ -1,0 +1,63 @@
+"""imr-rules draft: a request drafted from clinical documents, for a reviewer to confirm.
+
+Only this command imports the drafting machinery (medspaCy, the optional ``draft`` extra).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from imr_rules.cli.common import app, print_errors
+
+
+@app.command()
+def draft(
+    documents: Optional[list[Path]] = typer.Argument(None, help="Clinical documents: .txt, .md or .pdf (an IMR letter is one)."),
+    items: Optional[Path] = typer.Option(None, "--items", "-i", help="Requested items: RFA lines (.txt, one per line) or YAML/JSON items; default: the letter's items in dispute."),
+    date: Optional[str] = typer.Option(None, "--date", help="Request date YYYY-MM-DD (selects the guideline edition); default: the letter's UR date."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the request YAML here (default: standard output)."),
+    threshold: float = typer.Option(0.6, "--threshold", help="Facts below this confidence are written as comments to confirm."),
+    evaluate: Optional[Path] = typer.Option(None, "--evaluate", help="Instead: precision and recall against annotated cases (a folder such as examples/cases)."),
+    details: bool = typer.Option(False, "--details", help="With --evaluate: list every drafted fact the annotation does not confirm."),
+) -> None:
+    """Draft a request from clinical documents: items, facts with evidence and confidence."""
+    import datetime as dt
+
+    from imr_rules.errors import ImrRulesError
+
+    try:
+        from imr_rules.drafting.pipeline import require_medspacy
+
+        require_medspacy()
+    except ImportError as error:
+        print_errors([str(error)])
+        raise typer.Exit(2)
+    if evaluate is not None:
+        from imr_rules.drafting.evaluate import evaluate_cases, format_evaluation
+
+        typer.echo(format_evaluation(evaluate_cases(evaluate, threshold), details))
+        return
+    if not documents:
+        print_errors(["no documents given: pass clinical documents (.txt, .md, .pdf) or --evaluate DIR"])
+        raise typer.Exit(2)
+    if date is not None:
+        try:
+            dt.date.fromisoformat(date)
+        except ValueError:
+            print_errors([f"--date: invalid date {date!r} (write YYYY-MM-DD)"])
+            raise typer.Exit(2)
+    from imr_rules.drafting.draft import draft_request
+    from imr_rules.drafting.write import draft_to_yaml
+
+    try:
+        text = draft_to_yaml(draft_request(documents, items, date), threshold)
+    except ImrRulesError as error:
+        print_errors([error.one_line()])
+        raise typer.Exit(2)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -1,0 +1,167 @@
+"""Documents in, a draft request out: the requested items, and for each item the facts its rules
+read, drafted from the documents' mentions with evidence, provenance and confidence.
+
+Resolution: a fact's mentions for an item are those of the shared sections (every section but a
+letter's decision rationales) and of that item's own rationale. An item-tied fact from a shared
+section needs a sentence that names the item's treatment. Among the surviving mentions the most
+confident wins (the first, on a tie); agreeing mentions raise the confidence a little. A fact with
+no mention is not drafted: silence stays *not documented*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from imr_rules.drafting.extract import Mention, extract
+from imr_rules.drafting.rules import ExtractionRules, load_extraction_rules
+from imr_rules.drafting.sources import SourceDocument, item_from_line, items_from_file, read_document
+
+DEFAULT_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class DraftedFact:
+    name: str
+    value: Any
+    mention: Mention
+    confidence: float
+    scope: str          # "request" or "item"
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    spec: dict
+    facts: dict[str, DraftedFact] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Draft:
+    request_id: str
+    request_date: str | None
+    patient: dict
+    items: tuple[DraftItem, ...]
+    facts: dict[str, DraftedFact]      # request-scope facts shared by every item
+    documents: tuple[str, ...]
+
+
+def draft_request(paths: Iterable[str | Path], items: str | Path | None = None, date: str | None = None,
+                  rules: ExtractionRules | None = None, ruleset=None) -> Draft:
+    """Read the documents, find the requested items and draft the facts their rules read."""
+    documents = [read_document(p) for p in paths]
+    return draft_from_documents(documents, items_from_file(items) if items else None, date, rules, ruleset)
+
+
+def draft_from_documents(documents: list[SourceDocument], item_specs: list[dict] | None = None, date: str | None = None,
+                         rules: ExtractionRules | None = None, ruleset=None, only_sections: tuple[str, ...] | None = None) -> Draft:
+    rules = rules or load_extraction_rules()
+    letter = _first_letter(documents)
+    if item_specs is None:
+        item_specs = [item_from_line(i.description) for i in letter.items] if letter else []
+    if not item_specs:
+        from imr_rules.errors import InputFileError
+
+        raise InputFileError("no requested items found", None, "give --items rfa.txt (one service per line) or an IMR letter")
+    date = date or (letter and (letter.dates.ur_denial_date or letter.decision_date)) or None
+    mentions = [m for d in documents for m in extract(d.text, d.name, rules)]
+    if only_sections is not None:
+        mentions = [m for m in mentions if m.section in only_sections]
+    wanted = facts_wanted(item_specs, date, rules, ruleset)
+    drafted_items = [_resolve_item(spec, index, mentions, wanted[index], rules) for index, spec in enumerate(item_specs)]
+    shared = _shared_facts(drafted_items)
+    items = tuple(DraftItem(d.spec, {k: v for k, v in d.facts.items() if k not in shared}) for d in drafted_items)
+    patient = {}
+    if letter is not None:
+        patient = {k: v for k, v in (("age", letter.patient_age), ("sex", letter.patient_sex),
+                                     ("date_of_injury", letter.date_of_injury)) if v is not None}
+    name = Path(documents[0].name).stem if documents else "draft"
+    return Draft(name, date, patient, items, shared, tuple(d.name for d in documents))
+
+
+def _first_letter(documents: list[SourceDocument]):
+    from imr_rules.errors import ImrRulesError
+    from imr_rules.letters.parsing import parse_letter_text
+
+    for document in documents:
+        if "IMR" not in document.text[:20000]:
+            continue
+        try:
+            letter = parse_letter_text(document.text, document.name)
+        except ImrRulesError:
+            continue
+        if letter.items:
+            return letter
+    return None
+
+
+def facts_wanted(item_specs: list[dict], date: str | None, rules: ExtractionRules, ruleset=None) -> list[set[str]]:
+    """For each item, the draftable facts that the rules deciding it read."""
+    from imr_rules.engine import applicable_rules
+    from imr_rules.requests.derived import item_facts
+    from imr_rules.requests.loading import request_from_data
+    from imr_rules.ruleset.loading import load_ruleset
+
+    ruleset = ruleset or load_ruleset()
+    request = request_from_data({"request_date": date, "items": [dict(s, id=i + 1) for i, s in enumerate(item_specs)]}
+                                if date else {"items": [dict(s, id=i + 1) for i, s in enumerate(item_specs)]})
+    wanted = []
+    for item in request.items:
+        values, _ = item_facts(request, item)
+        read = {name for rule in applicable_rules(item, values, ruleset, request) for c in rule.criteria for name in c.facts_used}
+        wanted.append({name for name, policy in rules.facts.items() if name in read or read & set(policy.feeds)})
+    return wanted
+
+
+def _resolve_item(spec: dict, index: int, mentions: list[Mention], wanted: set[str], rules: ExtractionRules) -> DraftItem:
+    terms = _treatment_terms(spec, rules)
+    by_fact: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        if mention.fact not in wanted:
+            continue
+        if mention.rationale_index is not None and mention.rationale_index != index:
+            continue
+        policy = rules.facts[mention.fact]
+        if policy.tie == "item" and mention.rationale_index is None and not _names_treatment(mention.evidence, terms):
+            continue
+        by_fact.setdefault(mention.fact, []).append(mention)
+    facts = {}
+    for name, found in by_fact.items():
+        best = max(found, key=lambda m: m.confidence)  # max keeps the first of equals
+        agreeing = sum(1 for m in found if m.value == best.value)
+        confidence = min(0.99, best.confidence + 0.05 * (agreeing - 1))
+        facts[name] = DraftedFact(name, best.value, best, round(confidence, 3), rules.facts[name].scope)
+    return DraftItem(spec, facts)
+
+
+def _treatment_terms(spec: dict, rules: ExtractionRules) -> tuple[str, ...]:
+    terms = list(rules.treatments.get(spec.get("category") or "", ()))
+    drug = spec.get("drug") or {}
+    if drug.get("name"):
+        terms.append(drug["name"])
+    return tuple(t.lower() for t in terms)
+
+
+def _names_treatment(sentence: str, terms: tuple[str, ...]) -> bool:
+    import re
+
+    lowered = sentence.lower()
+    return any(re.search(r"\b" + re.escape(t) + r"\b", lowered) for t in terms)
+
+
+def _shared_facts(items: list[DraftItem]) -> dict[str, DraftedFact]:
+    """Request-scope facts drafted alike for every item that wants them go to the request."""
+    shared: dict[str, DraftedFact] = {}
+    names = {n for d in items for n, f in d.facts.items() if f.scope == "request"}
+    for name in sorted(names):
+        values = [d.facts[name] for d in items if name in d.facts]
+        if all(v.value == values[0].value and v.mention.rationale_index is None for v in values):
+            shared[name] = values[0]
+    return shared
+
+
+def item_effective_facts(draft: Draft, index: int) -> dict[str, DraftedFact]:
+    """The facts one item is decided on: the shared facts, then the item's own."""
+    item = draft.items[index]
+    return {**draft.facts, **item.facts}
+
