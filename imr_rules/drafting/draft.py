@@ -68,7 +68,7 @@ def draft_from_documents(documents: list[SourceDocument], item_specs: list[dict]
     if only_sections is not None:
         mentions = [m for m in mentions if m.section in only_sections]
     wanted = facts_wanted(item_specs, date, rules, ruleset)
-    drafted_items = [_resolve_item(spec, index, mentions, wanted[index], rules) for index, spec in enumerate(item_specs)]
+    drafted_items = [resolve_item(spec, index, mentions, wanted[index], rules) for index, spec in enumerate(item_specs)]
     shared = _shared_facts(drafted_items)
     items = tuple(DraftItem(d.spec, {k: v for k, v in d.facts.items() if k not in shared}) for d in drafted_items)
     patient = {}
@@ -113,7 +113,7 @@ def facts_wanted(item_specs: list[dict], date: str | None, rules: ExtractionRule
     return wanted
 
 
-def _resolve_item(spec: dict, index: int, mentions: list[Mention], wanted: set[str], rules: ExtractionRules) -> DraftItem:
+def resolve_item(spec: dict, index: int, mentions: list[Mention], wanted: set[str], rules: ExtractionRules) -> DraftItem:
     terms = _treatment_terms(spec, rules)
     by_fact: dict[str, list[Mention]] = {}
     for mention in mentions:

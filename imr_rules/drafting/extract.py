@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,11 @@ def extract(text: str, source: str, rules: ExtractionRules | None = None) -> lis
     """Every mention in ``text`` that survives its context and section."""
     rules = rules or load_extraction_rules()
     nlp = build_pipeline(rules)
-    doc = nlp(text)
+    with warnings.catch_warnings():
+        # medspaCy's matchers wrap a spaCy token matcher that our regular-expression rules leave
+        # empty; spaCy warns (W036) about that on each document.
+        warnings.filterwarnings("ignore", message=r"\[W036\]")
+        doc = nlp(text)
     concepts = {c.name: c for c in rules.concepts}
     rationale_starts = [s.section_span[0] for s in doc._.sections if s.category == RATIONALE]
     mentions = []

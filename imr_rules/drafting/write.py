@@ -25,7 +25,7 @@ HEADER = """\
 def fact_mapping(fact: DraftedFact) -> dict[str, Any]:
     mention = fact.mention
     data: dict[str, Any] = {"value": fact.value, "evidence": mention.evidence, "source": mention.source,
-                            "span": [mention.start, mention.end], "section": mention.section, "rule": mention.rule}
+                            "span": _Span([mention.start, mention.end]), "section": mention.section, "rule": mention.rule}
     if mention.context:
         data["context"] = list(mention.context)
     data["confidence"] = fact.confidence
@@ -33,8 +33,19 @@ def fact_mapping(fact: DraftedFact) -> dict[str, Any]:
     return data
 
 
+class _Span(list):
+    """A span, written on one line: [start, end]."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(_Span, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
+
+
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
 
 def _facts_block(facts: dict[str, DraftedFact], indent: str, threshold: float) -> list[str]:

@@ -1,0 +1,122 @@
+"""imr-rules draft: documents in, a request that check accepts out, every fact with verbatim evidence."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from conftest import ROOT, shared_dir
+
+pytest.importorskip("medspacy", reason="the optional 'draft' extra (medspaCy) is not installed")
+
+from imr_rules.cli import app  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "draft"
+NOTE = FIXTURES / "progress-note.txt"
+LETTER = ROOT / "examples" / "cases" / "letters" / "CM17-0009282.txt"
+
+
+def run(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _all_facts(request):
+    yield from (request.get("facts") or {}).items()
+    for item in request["items"]:
+        yield from (item.get("facts") or {}).items()
+
+
+def _check_evidence(request):
+    for name, fact in _all_facts(request):
+        text = Path(fact["source"]).read_text()
+        start, end = fact["span"]
+        assert text[start:end] == fact["evidence"], name
+        assert fact["confirmed"] is False and 0 < fact["confidence"] <= 1
+
+
+def test_a_progress_note_and_rfa_lines_draft_a_request_that_check_accepts(tmp_path):
+    out = tmp_path / "request.yaml"
+    result = run("draft", NOTE, "--items", FIXTURES / "rfa.txt", "--date", "2016-12-01", "-o", out, "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    request = yaml.safe_load(out.read_text())
+    assert request["items"][0]["category"] == "physical_therapy" and request["items"][0]["quantity"] == 6
+    facts = dict(_all_facts(request))
+    assert facts["prior_sessions"]["value"] == 6
+    assert facts["red_flags"]["value"] is False                  # "There are no red flags."
+    assert facts["neurologic_deficit"]["value"] is True          # decreased sensation on examination
+    assert "prior_sessions" not in (request["items"][1].get("facts") or {})  # tied to the therapy item
+    _check_evidence(request)
+    checked = run("check", out, "--format", "json")
+    assert checked.exit_code == 0, checked.output
+    assert "Drafted facts not yet confirmed" in checked.stdout
+
+
+def test_items_from_yaml(tmp_path):
+    out = tmp_path / "request.yaml"
+    result = run("draft", NOTE, "--items", FIXTURES / "rfa-items.yaml", "-o", out, "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(out.read_text())["items"][0]["quantity"] == 6
+
+
+def test_silence_drafts_no_fact():
+    result = run("draft", FIXTURES / "silent-note.txt", "--items", FIXTURES / "rfa.txt", "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    request = yaml.safe_load(result.stdout)
+    assert not list(_all_facts(request))
+
+
+def test_a_text_letter_drafts_its_items_in_dispute(tmp_path):
+    out = tmp_path / "request.yaml"
+    result = run("draft", LETTER, "-o", out, "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    request = yaml.safe_load(out.read_text())
+    assert request["items"][0]["service"] == "Sit-stand workstation"
+    assert request["patient"]["age"] == 54
+    _check_evidence(request)
+    assert run("check", out).exit_code == 0
+
+
+def test_facts_below_the_threshold_are_comments_for_the_reviewer(tmp_path):
+    text = run("draft", NOTE, "--items", FIXTURES / "rfa.txt", "--threshold", "0.99").stdout
+    assert "# below the threshold" in text
+    assert not list(_all_facts(yaml.safe_load(text)))
+
+
+@pytest.mark.skipif(not (shared_dir() / "corpus").exists(), reason="the IMR corpus (../shared/corpus) is absent")
+def test_a_pdf_letter_drafts_with_spans_into_its_extracted_text(tmp_path):
+    pdf = sorted((shared_dir() / "corpus" / "raw" / "talhaabacus-IMRCrawler" / "pdf").glob("*.pdf"))[0]
+    out = tmp_path / "request.yaml"
+    result = run("draft", pdf, "-o", out, "--threshold", "0")
+    assert result.exit_code == 0, result.output
+    request = yaml.safe_load(out.read_text())
+    from imr_rules.drafting.sources import read_document
+
+    text = read_document(pdf).text
+    for name, fact in _all_facts(request):
+        assert text[fact["span"][0]:fact["span"][1]] == fact["evidence"], name
+    assert run("check", out).exit_code == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.txt", "--items", str(FIXTURES / "rfa.txt")], "missing.txt: file not found"),
+    ([str(NOTE)], "no requested items"),
+    ([str(NOTE), "--items", str(FIXTURES / "rfa.txt"), "--date", "2016-13-01"], "--date"),
+    ([], "no documents given"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    result = run("draft", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "lumbar" not in result.output  # never echoes clinical text
+
+
+def test_check_never_imports_the_draft_machinery():
+    code = ("import sys; from imr_rules.cli import main; sys.argv=['imr-rules','check',%r,'--format','json'];\n"
+            "try: main()\nexcept SystemExit: pass\n"
+            "assert not any(m.split('.')[0] in ('medspacy','spacy') or m.startswith('imr_rules.drafting') for m in sys.modules), 'imported'")
+    result = subprocess.run([sys.executable, "-c", code % str(ROOT / "examples" / "requests" / "massage-twelve-visits.yaml")],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
