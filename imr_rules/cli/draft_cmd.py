@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 
+from imr_rules.cli import EXIT_BAD_INPUT
 from imr_rules.cli.common import app, print_errors
 
 
@@ -34,7 +35,7 @@ def draft(
         require_medspacy()
     except ImportError as error:
         print_errors([str(error)])
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     if evaluate is not None:
         from imr_rules.drafting.evaluate import evaluate_cases, format_evaluation
 
@@ -42,13 +43,13 @@ def draft(
         return
     if not documents:
         print_errors(["no documents given: pass clinical documents (.txt, .md, .pdf) or --evaluate DIR"])
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     if date is not None:
         try:
             dt.date.fromisoformat(date)
         except ValueError:
             print_errors([f"--date: invalid date {date!r} (write YYYY-MM-DD)"])
-            raise typer.Exit(2)
+            raise typer.Exit(EXIT_BAD_INPUT)
     from imr_rules.drafting.draft import draft_request
     from imr_rules.drafting.write import draft_to_yaml
 
@@ -56,7 +57,7 @@ def draft(
         text = draft_to_yaml(draft_request(documents, items, date), threshold)
     except ImrRulesError as error:
         print_errors([error.one_line()])
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     if output is None:
         typer.echo(text, nl=False)
     else:
