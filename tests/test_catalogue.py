@@ -72,6 +72,17 @@ def test_catalogue_groups_rules_and_shows_limits_citations_confidence_dates(tmp_
     assert "catalogue test rules 7" in text
 
 
+def test_catalogue_says_how_each_criterion_treats_an_undocumented_applies_when():
+    text = catalogue_markdown(load_ruleset())
+    assert "Applies when: medication.aberrant_behavior is true (only when documented)" in text
+    assert "(also when undocumented)" in text
+    applies = [line for line in text.splitlines() if line.startswith("- Applies when: ")]
+    # a condition on the request's own service text, or on whether a fact is documented, is never unknown
+    never_unknown = [line for line in applies if line.endswith(("is documented", "`)"))]
+    assert never_unknown and not any("not certified until documented" in line for line in never_unknown)
+    assert "- Applies when: *continuation* (when undocumented: not certified until documented)" in applies
+
+
 def test_plain_condition_reads_as_words():
     spec = {"any": [{"fact": "a", "ge": 3}, {"not": {"fact": "b", "documented": True}}, {"sum": ["c", "d"], "le": 18}]}
     assert plain_condition(spec) == "a is at least 3 or not (b is documented) or c + d is at most 18"

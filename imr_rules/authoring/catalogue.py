@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from imr_rules.model import Criterion, Rule
+from imr_rules.ruleset.conditions import unguarded_facts
 from imr_rules.ruleset.kinds import KINDS
 from imr_rules.ruleset.loading import RuleSet
 
@@ -38,7 +39,7 @@ def catalogue_markdown(ruleset: RuleSet) -> str:
     for category in sorted(groups):
         lines += ["", f"## {category}"]
         for rule in sorted(groups[category], key=lambda r: r.id):
-            lines += rule_section(rule, sources.get(rule.path) or {})
+            lines += rule_section(rule, sources.get(rule.path) or {}, ruleset.definitions)
     lines += definitions_section(ruleset.definitions)
     return "\n".join(lines) + "\n"
 
@@ -67,7 +68,7 @@ def _category(rule: Rule, data: Mapping[str, Any] | None) -> str:
     return rule.categories[0] if rule.categories else "uncategorised"
 
 
-def rule_section(rule: Rule, data: Mapping[str, Any]) -> list[str]:
+def rule_section(rule: Rule, data: Mapping[str, Any], definitions: Mapping[str, Any] | None = None) -> list[str]:
     lines = ["", f"### {rule.id}: {rule.title}", ""]
     confidence = rule.confidence or "unstated"
     lines.append(f"- Guideline: {rule.tier.value} ({rule.role.value}); confidence {confidence}")
@@ -82,7 +83,7 @@ def rule_section(rule: Rule, data: Mapping[str, Any]) -> list[str]:
     lines += ["", rule.summary[:1].upper() + rule.summary[1:], ""]
     specs = {c.get("id"): c for c in data.get("criteria") or () if isinstance(c, dict)}
     for criterion in rule.criteria:
-        lines += criterion_section(rule, criterion, specs.get(criterion.id) or {})
+        lines += criterion_section(rule, criterion, specs.get(criterion.id) or {}, definitions)
     return lines
 
 
@@ -103,13 +104,18 @@ def _selectors(rule: Rule) -> str:
     return "; ".join(parts) or "nothing (the rule is never selected)"
 
 
-def criterion_section(rule: Rule, criterion: Criterion, spec: Mapping[str, Any]) -> list[str]:
+def criterion_section(rule: Rule, criterion: Criterion, spec: Mapping[str, Any],
+                      definitions: Mapping[str, Any] | None = None) -> list[str]:
     lines = [f"#### {criterion.id}: {criterion.requirement}", ""]
     lines.append(f"- Kind: {criterion.kind.replace('_', ' ')}")
     lines.extend(KINDS[criterion.kind].catalogue_lines(criterion.params, spec, rule.unit, plain_condition))
     if "applies_when" in spec:
         undocumented = {True: " (also when undocumented)", False: " (only when documented)"}.get(
-            spec.get("applies_if_undocumented"), " (when undocumented: not certified until documented)")
+            spec.get("applies_if_undocumented"), "")
+        # The request's service is always there; other facts read without a `documented` guard
+        # can leave the criterion's applicability unknown.
+        if not undocumented and set(unguarded_facts(spec["applies_when"], definitions)) - {"item.service"}:
+            undocumented = " (when undocumented: not certified until documented)"
         lines.append(f"- Applies when: {plain_condition(spec['applies_when'])}{undocumented}")
     citation = str(criterion.citation) if criterion.citation else "; ".join(str(e.citation) for e in rule.editions)
     lines.append(f"- Citation: {citation}")
