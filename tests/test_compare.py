@@ -114,7 +114,8 @@ def test_cli_json_is_deterministic_and_complete():
     assert first.exit_code == 0 and first.stdout == second.stdout
     data = json.loads(first.stdout)
     assert data["items_total"] == len(data["items"]) >= 80
-    assert data["covered"] + data["not_covered"] == data["items_total"]
+    assert data["covered"] + data["not_covered"] == data["independent"]
+    assert data["independent"] + data["decided_with_surgery"] == data["items_total"]
     assert {"kappa", "balanced_accuracy", "overturn_recall", "overturn_precision"} <= set(data["metrics"])
     assert len({row["category"] for row in data["by_category"]}) >= 8
     for item in data["disagreements"]:

@@ -30,7 +30,7 @@ def compare(
     disagreement with the criteria that drove our decision.
     """
     from imr_rules.evaluation.cases import iter_cases
-    from imr_rules.evaluation.compare import compare_cases
+    from imr_rules.evaluation.compare import compare_cases, unknown_reason_criteria
 
     check_format(format, COMPARE_FORMATS)
     ruleset = load_rules_or_exit(rules)
@@ -39,6 +39,8 @@ def compare(
         if isinstance(result, Exception):
             errors.append(result.one_line())
         else:
+            # A reason naming no criterion of ours would silently count as a missed reason.
+            errors.extend(error.one_line() for error in unknown_reason_criteria(result, ruleset))
             loaded.append(result)
     total = sum(len(case.items) for case in loaded)
     with progress(total, None, label="Deciding items", minimum=PROGRESS_MIN_ITEMS, counted=True) as advance:

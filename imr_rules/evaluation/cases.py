@@ -13,7 +13,7 @@ inside the case file (``items[2].request.items[0].facts.x``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -27,6 +27,20 @@ CASE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One reason the reviewer gave: our criterion that checks it (``rule/CRITERION``), or short text
+    where none does, with the reviewer's words."""
+
+    quote: str
+    criterion: str | None = None
+    text: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.criterion or self.text or ""
+
+
+@dataclass(frozen=True)
 class CaseItem:
     """One disputed item: what IMR decided, and the request we decide it from."""
 
@@ -37,6 +51,12 @@ class CaseItem:
     reviewer_citation: str | None = None
     notes: str | None = None
     line: int | None = None
+    # The index of the item (a disputed surgery) that IMR decides this one with; None if independent.
+    depends_on: int | None = None
+    # The reviewer's stated reasons; None where the annotator has not recorded them.
+    reasons: tuple[Reason, ...] | None = None
+    # The same request with every clinical fact removed (the RFA alone): the "no facts" baseline.
+    without_facts: Request | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +84,7 @@ def case_from_document(document: Document, vocabulary: Vocabulary | None = None)
     data = document.data
     items = tuple(_case_item(document, number, spec, vocabulary) for number, spec in enumerate(data["items"]))
     _check_unique_indexes(document, items)
+    _check_dependencies(document, items)
     letter = data.get("letter")
     return Case(
         case_number=data["case_number"],
@@ -76,7 +97,9 @@ def case_from_document(document: Document, vocabulary: Vocabulary | None = None)
 
 def _case_item(document: Document, number: int, spec: dict, vocabulary: Vocabulary | None) -> CaseItem:
     prefix = ("items", number, "request")
-    request = _request(document, prefix, spec["request"], vocabulary, f"{Path(document.path).stem}#{spec['index']}")
+    request_id = f"{Path(document.path).stem}#{spec['index']}"
+    request = _request(document, prefix, spec["request"], vocabulary, request_id)
+    without_facts = _request(document, prefix, _without_facts(spec["request"]), vocabulary, request_id)
     return CaseItem(
         index=spec["index"],
         description=" ".join(spec["description"].split()),
@@ -85,7 +108,21 @@ def _case_item(document: Document, number: int, spec: dict, vocabulary: Vocabula
         reviewer_citation=spec.get("reviewer_citation"),
         notes=spec.get("notes"),
         line=document.line_of(("items", number)),
+        depends_on=spec.get("depends_on"),
+        without_facts=without_facts,
+        reasons=None if "reasons" not in spec else tuple(
+            Reason(" ".join(r["quote"].split()), r.get("criterion"), r.get("text")) for r in spec["reasons"]
+        ),
     )
+
+
+def _without_facts(data: dict) -> dict:
+    """The request as the RFA alone gives it: service, quantity, drug, dates, patient and diagnoses."""
+    data = {key: value for key, value in data.items() if key != "facts"}
+    items = data.get("items")
+    if isinstance(items, list):
+        data["items"] = [{k: v for k, v in item.items() if k != "facts"} if isinstance(item, dict) else item for item in items]
+    return data
 
 
 def _request(document: Document, prefix: tuple, data: dict, vocabulary: Vocabulary | None, default_id: str) -> Request:
@@ -109,6 +146,18 @@ def _check_unique_indexes(document: Document, items: tuple[CaseItem, ...]) -> No
             raise CaseError(f"item index {item.index} appears twice", document.source(("items", number, "index")),
                             "annotate each disputed item of the letter once")
         seen.add(item.index)
+
+
+def _check_dependencies(document: Document, items: tuple[CaseItem, ...]) -> None:
+    """``depends_on`` names another annotated item of the same letter (the surgery)."""
+    indexes = {item.index for item in items}
+    for number, item in enumerate(items):
+        if item.depends_on is None:
+            continue
+        if item.depends_on == item.index or item.depends_on not in indexes:
+            raise CaseError(f"depends_on {item.depends_on} is not another annotated item of this letter",
+                            document.source(("items", number, "depends_on")),
+                            f"name the index of the disputed surgery among {sorted(indexes - {item.index})}")
 
 
 # A subfolder named ``*-annotation`` holds another annotation of letters annotated beside it (the
@@ -173,4 +222,39 @@ def letter_mismatches(case: Case) -> list[CaseError]:
             errors.append(CaseError(f"outcome {item.outcome} but the letter says {actual.outcome}", at))
     if case.decision_date and letter.decision_date and case.decision_date != letter.decision_date:
         errors.append(CaseError(f"decision_date {case.decision_date} but the letter says {letter.decision_date}", where))
+    return errors
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.split())
+
+
+def quote_mismatches(case: Case) -> list[CaseError]:
+    """Quotes that are not the letter's own words.
+
+    Each fact's evidence must be one contiguous span of the letter, and each reason's quote one
+    span of that item's decision rationale (whitespace aside, as PDF extraction breaks lines).
+    A quote joined from pieces ("A ... B") can say what the letter does not: one such quote once
+    made a drug look ongoing where the paragraph says it is unclear.
+    """
+    from imr_rules.letters.parsing import read_letter
+
+    if case.letter is None:
+        return []
+    letter = read_letter(case.letter)
+    whole = _spaced(case.letter.read_text(encoding="utf-8", errors="replace"))
+    rationales = {item.index: _spaced(item.rationale or "") for item in letter.items}
+    errors = []
+    for item in case.items:
+        at = Source(case.source, item.line, f"items[index={item.index}]")
+        request = item.request
+        facts = dict(request.facts) | dict(request.items[0].facts)
+        for name, fact in sorted(facts.items()):
+            if fact.evidence and _spaced(fact.evidence) not in whole:
+                errors.append(CaseError(f"evidence of {name} is not a verbatim span of the letter: {fact.evidence!r}", at,
+                                        "quote one contiguous passage; give a fact one span, or split it into several facts"))
+        for reason in item.reasons or ():
+            if reason.quote not in rationales.get(item.index, ""):
+                errors.append(CaseError(f"reason {reason.label!r}: quote is not a verbatim span of item {item.index}'s rationale: "
+                                        f"{reason.quote!r}", at, "quote the reviewer's words from this item's decision rationale"))
     return errors

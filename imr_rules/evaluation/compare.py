@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from imr_rules.evaluation.cases import Case
+from imr_rules.evaluation.reasons import ReasonFigures, reason_figures
 from imr_rules.model import Outcome, Status
 
 UPHELD, OVERTURNED = "upheld", "overturned"
@@ -37,6 +38,11 @@ class FailingCriterion:
     def __str__(self) -> str:
         return f"{self.rule_id}/{self.criterion_id} ({self.status.replace('_', ' ')})"
 
+    @property
+    def label(self) -> str:
+        """``rule/CRITERION``, as case files name a reviewer's reason."""
+        return f"{self.rule_id}/{self.criterion_id}"
+
 
 @dataclass(frozen=True)
 class ItemComparison:
@@ -51,10 +57,26 @@ class ItemComparison:
     reviewer_citation: str | None
     decision_date: str | None
     source: str | None
+    # The disputed surgery's index where IMR decides this item with it (reported apart).
+    depends_on: int | None = None
+    # The reviewer's stated reasons (None: not recorded).
+    reasons: tuple | None = None
+    # The "no facts" baseline: the same item decided from the RFA alone.
+    no_facts: str | None = None
+    no_facts_failing: tuple[FailingCriterion, ...] = ()
 
     @property
     def covered(self) -> bool:
         return self.ours != Outcome.NO_APPLICABLE_RULE.value
+
+    @property
+    def independent(self) -> bool:
+        """Not decided with a surgery disputed in the same letter: a test of our rules."""
+        return self.depends_on is None
+
+    @property
+    def no_facts_as_imr(self) -> str | None:
+        return None if self.no_facts is None else AS_IMR_OUTCOME.get(Outcome(self.no_facts))
 
     @property
     def ours_as_imr(self) -> str | None:
@@ -148,26 +170,45 @@ class CategoryFigures:
 
 @dataclass(frozen=True)
 class Comparison:
+    """All items; the figures are over the independent ones (``depends_on`` items are apart)."""
+
     items: tuple[ItemComparison, ...]
     metrics: Metrics
     by_category: tuple[CategoryFigures, ...]
     ruleset_version: str
+    # The same figures for baselines decided over the same items: "always upheld", "no facts".
+    baselines: tuple[tuple[str, Metrics], ...] = ()
+    # Reason figures: ours first, then the baselines'.
+    reasons: tuple[tuple[str, ReasonFigures], ...] = ()
+
+    @property
+    def independent(self) -> tuple[ItemComparison, ...]:
+        return tuple(item for item in self.items if item.independent)
+
+    @property
+    def dependent(self) -> tuple[ItemComparison, ...]:
+        """Items IMR decided with a surgery disputed in the same letter."""
+        return tuple(item for item in self.items if not item.independent)
+
+    @property
+    def with_reasons(self) -> int:
+        return sum(1 for item in self.independent if item.reasons is not None)
 
     @property
     def covered(self) -> int:
-        return sum(1 for item in self.items if item.covered)
+        return sum(1 for item in self.independent if item.covered)
 
     @property
     def not_covered(self) -> int:
-        return len(self.items) - self.covered
+        return len(self.independent) - self.covered
 
     @property
     def coverage(self) -> float | None:
-        return _ratio(self.covered, len(self.items))
+        return _ratio(self.covered, len(self.independent))
 
     @property
     def disagreements(self) -> tuple[ItemComparison, ...]:
-        return tuple(item for item in self.items if item.agree is False)
+        return tuple(item for item in self.independent if item.agree is False)
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -178,12 +219,13 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def metrics_of(items: Iterable[ItemComparison]) -> Metrics:
-    """The confusion matrix of the covered items."""
+def metrics_of(items: Iterable[ItemComparison], decision: Callable[[ItemComparison], str | None] | None = None) -> Metrics:
+    """The confusion matrix of the covered items (``decision``: a baseline's, ours by default)."""
     counts = {(OVERTURNED, OVERTURNED): 0, (UPHELD, OVERTURNED): 0, (OVERTURNED, UPHELD): 0, (UPHELD, UPHELD): 0}
     for item in items:
-        if item.covered:
-            counts[(item.actual, item.ours_as_imr)] += 1
+        ours = item.ours_as_imr if decision is None else decision(item)
+        if ours is not None:
+            counts[(item.actual, ours)] += 1
     return Metrics(
         true_overturned=counts[(OVERTURNED, OVERTURNED)],
         false_overturned=counts[(UPHELD, OVERTURNED)],
@@ -198,12 +240,9 @@ def compare_item(case: Case, item, ruleset) -> ItemComparison:
 
     request = item.request
     determination = evaluate_item(request, request.items[0], ruleset)
-    failing = tuple(
-        FailingCriterion(f.rule_id, f.criterion_id, f.status.value, f.statement)
-        for result in determination.rule_results
-        for f in result.findings
-        if f.status in FAILING
-    )
+    failing = _failing(determination)
+    bare = item.without_facts
+    baseline = evaluate_item(bare, bare.items[0], ruleset) if bare is not None else None
     category = determination.item.category
     if category is None and determination.item.values is not None:
         category = determination.item.values.get("item.category")
@@ -219,6 +258,19 @@ def compare_item(case: Case, item, ruleset) -> ItemComparison:
         reviewer_citation=item.reviewer_citation,
         decision_date=case.decision_date,
         source=case.source,
+        depends_on=item.depends_on,
+        reasons=item.reasons,
+        no_facts=baseline.outcome.value if baseline is not None else None,
+        no_facts_failing=_failing(baseline) if baseline is not None else (),
+    )
+
+
+def _failing(determination) -> tuple[FailingCriterion, ...]:
+    return tuple(
+        FailingCriterion(f.rule_id, f.criterion_id, f.status.value, f.statement)
+        for result in determination.rule_results
+        for f in result.findings
+        if f.status in FAILING
     )
 
 
@@ -236,12 +288,43 @@ def compare_cases(cases: Iterable[Case], ruleset, progress: Callable[[], None] |
                 progress()
     compared.sort(key=lambda c: (c.case_number, c.item_index))
     items = tuple(compared)
-    return Comparison(items, metrics_of(items), _by_category(items), ruleset.version)
+    independent = [item for item in items if item.independent]
+    covered = [item for item in independent if item.covered]
+    baselines = (
+        # Always upheld: over the items our rules cover, so the figures compare like with like.
+        ("always upheld", metrics_of(covered, lambda item: UPHELD)),
+        ("no facts", metrics_of(independent, lambda item: item.no_facts_as_imr)),
+    )
+    reasons = (
+        ("ours", reason_figures(independent, lambda i: i.ours_as_imr, lambda i: [f.label for f in i.failing_criteria])),
+        ("always upheld", reason_figures(covered, lambda i: UPHELD, lambda i: [])),
+        ("no facts", reason_figures(independent, lambda i: i.no_facts_as_imr, lambda i: [f.label for f in i.no_facts_failing])),
+    )
+    return Comparison(items, metrics_of(independent), _by_category(items), ruleset.version, baselines, reasons)
+
+
+def unknown_reason_criteria(case: Case, ruleset) -> list:
+    """Reasons naming a criterion the rule set does not have (a typo would silently count as missed)."""
+    from imr_rules.errors import CaseError, Source
+
+    known = {f"{rule.id}/{criterion.id}" for rule in ruleset.rules for criterion in rule.criteria}
+    errors = []
+    for item in case.items:
+        for reason in item.reasons or ():
+            if reason.criterion and reason.criterion not in known:
+                errors.append(CaseError(
+                    f"reason names unknown criterion {reason.criterion!r}",
+                    Source(case.source, item.line, f"items[index={item.index}].reasons"),
+                    "name a criterion as rule-id/CRITERION-ID (imr-rules rules list), or give the reason as text",
+                ))
+    return errors
 
 
 def _by_category(items: tuple[ItemComparison, ...]) -> tuple[CategoryFigures, ...]:
     groups: dict[str, list[ItemComparison]] = {}
     for item in items:
+        if not item.independent:
+            continue
         groups.setdefault(item.category or "(none)", []).append(item)
     return tuple(
         CategoryFigures(

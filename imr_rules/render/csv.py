@@ -7,7 +7,8 @@ from typing import TextIO
 
 COMPARISON_COLUMNS = (
     "case_number", "item_index", "category", "actual", "ours", "agree", "covered", "rule_ids",
-    "failing_criteria", "reviewer_citation", "decision_date", "ruleset_version",
+    "failing_criteria", "reviewer_citation", "decision_date", "ruleset_version", "depends_on", "no_facts",
+    "reasons",
 )
 
 
@@ -28,4 +29,7 @@ def write_comparison_csv(comparison, stream: TextIO) -> None:
             item.reviewer_citation or "",
             item.decision_date or "",
             comparison.ruleset_version,
+            "" if item.depends_on is None else item.depends_on,
+            item.no_facts or "",
+            "" if item.reasons is None else ";".join(r.label for r in item.reasons),
         ])

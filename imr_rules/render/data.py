@@ -227,6 +227,11 @@ def compared_item_to_dict(item) -> dict[str, Any]:
         "reviewer_citation": item.reviewer_citation,
         "decision_date": item.decision_date,
         "source": item.source,
+        "depends_on": item.depends_on,
+        "reasons": None if item.reasons is None else [
+            {"criterion": r.criterion, "text": r.text, "quote": r.quote} for r in item.reasons
+        ],
+        "no_facts": item.no_facts,
     }
 
 
@@ -235,11 +240,16 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
     return {
         "ruleset_version": comparison.ruleset_version,
         "items_total": len(comparison.items),
+        "decided_with_surgery": len(comparison.dependent),
+        "independent": len(comparison.independent),
         "covered": comparison.covered,
         "not_covered": comparison.not_covered,
         "coverage": _rounded(comparison.coverage),
-        "actual_overturned": sum(1 for i in comparison.items if i.actual == "overturned"),
+        "actual_overturned": sum(1 for i in comparison.independent if i.actual == "overturned"),
         "metrics": comparison.metrics.as_dict(),
+        "baselines": {name: metrics.as_dict() for name, metrics in comparison.baselines},
+        "with_reasons": comparison.with_reasons,
+        "reasons": {name: figures.as_dict() for name, figures in comparison.reasons},
         "by_category": [
             {
                 "category": c.category,
@@ -251,5 +261,6 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
             for c in comparison.by_category
         ],
         "disagreements": [compared_item_to_dict(i) for i in comparison.disagreements],
+        "decided_with_surgery_items": [compared_item_to_dict(i) for i in comparison.dependent],
         "items": [compared_item_to_dict(i) for i in comparison.items],
     }

@@ -62,12 +62,15 @@ def render_comparison_markdown(comparison) -> str:
     """The comparison with real IMR decisions: headline, confusion matrix, figures, disagreements."""
     from imr_rules.render.figures import FIGURE_HEADERS, figures_row, percent
 
+    from imr_rules.render.fidelity import fidelity_lines
+
     m = comparison.metrics
-    overturned = sum(1 for i in comparison.items if i.actual == "overturned")
+    overturned = sum(1 for i in comparison.independent if i.actual == "overturned")
     lines = [
         "# Comparison with real IMR decisions",
         "",
-        f"Rule set {comparison.ruleset_version}. {len(comparison.items)} items ({overturned} overturned); "
+        f"Rule set {comparison.ruleset_version}. {len(comparison.items)} items, {len(comparison.dependent)} of them "
+        f"decided with a disputed surgery (apart); {len(comparison.independent)} independent ({overturned} overturned): "
         f"{comparison.covered} covered by a rule, {comparison.not_covered} not covered "
         f"(coverage {percent(comparison.coverage)}).",
         "",
@@ -85,7 +88,8 @@ def render_comparison_markdown(comparison) -> str:
     ]
     for c in comparison.by_category:
         lines.append(f"| {c.category} | {c.items} | {c.actual_overturned} | " + " | ".join(figures_row(c.metrics)) + " |")
-    lines.append(f"| **all** | {len(comparison.items)} | {overturned} | " + " | ".join(figures_row(m)) + " |")
+    lines.append(f"| **all** | {len(comparison.independent)} | {overturned} | " + " | ".join(figures_row(m)) + " |")
+    lines += ["", *fidelity_lines(comparison)]
     lines += ["", f"## Disagreements ({len(comparison.disagreements)})", ""]
     for item in comparison.disagreements:
         lines.append(

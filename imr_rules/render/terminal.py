@@ -121,7 +121,8 @@ def render_comparison(comparison, stream: Any) -> None:
     m = comparison.metrics
     console.print(Text(f"Comparison with real IMR decisions (rule set {comparison.ruleset_version})", style="bold"))
     console.print(
-        f"{len(comparison.items)} items; {comparison.covered} covered by a rule, {comparison.not_covered} not "
+        f"{len(comparison.items)} items, {len(comparison.dependent)} decided with a disputed surgery (apart); "
+        f"{len(comparison.independent)} independent: {comparison.covered} covered by a rule, {comparison.not_covered} not "
         f"covered (coverage {percent(comparison.coverage)})"
     )
     matrix = Table(title="Confusion matrix (covered items)", title_justify="left")
@@ -140,8 +141,8 @@ def render_comparison(comparison, stream: Any) -> None:
         figures.add_column(header, justify="right")
     for c in comparison.by_category:
         figures.add_row(c.category, str(c.items), str(c.actual_overturned), *figures_row(c.metrics))
-    overturned = sum(1 for i in comparison.items if i.actual == "overturned")
-    figures.add_row("all", str(len(comparison.items)), str(overturned), *figures_row(m), style="bold")
+    overturned = sum(1 for i in comparison.independent if i.actual == "overturned")
+    figures.add_row("all", str(len(comparison.independent)), str(overturned), *figures_row(m), style="bold")
     console.print(figures)
     _disagreements(console, comparison)
 
@@ -162,7 +163,12 @@ def _disagreements(console: Console, comparison) -> None:
             console.print(Text(f"   - {failing}: {failing.statement}"))
         if not item.failing_criteria:
             console.print(Text("   - every criterion met", style="green"))
-    uncovered = [i for i in comparison.items if not i.covered]
+    from imr_rules.render.fidelity import fidelity_lines
+
+    console.print()
+    for line in fidelity_lines(comparison):
+        console.print(Text(line))
+    uncovered = [i for i in comparison.independent if not i.covered]
     if uncovered:
         console.print()
         console.print(Text(f"Not covered ({len(uncovered)})", style="bold"))
