@@ -155,3 +155,16 @@ def test_every_quote_is_a_verbatim_span_of_the_letter(path, ruleset):
     case = load_case(path, ruleset.vocabulary)
     assert [e.one_line() for e in quote_mismatches(case)] == []
     assert [e.one_line() for e in unknown_reason_criteria(case, ruleset)] == []
+
+
+def test_compound_suspension_rule_selects_the_kits_not_the_tablets(ruleset):
+    from imr_rules.engine import evaluate_item
+    from imr_rules.requests.loading import request_from_data
+
+    def rules_for(service: str, category: str) -> tuple[str, ...]:
+        request = request_from_data({"request_date": "2016-12-01", "items": [{"service": service, "category": category}]})
+        return tuple(r.rule_id for r in evaluate_item(request, request.items[0], ruleset).rule_results)
+
+    assert "mtus-cpmtg-compound-drugs" in rules_for("Synapryn (10mg/1ml oral suspension) 500ml", "opioid")
+    assert "mtus-cpmtg-compound-drugs" in rules_for("Fanatrex (unknown quantity)", "anticonvulsant")
+    assert "mtus-cpmtg-compound-drugs" not in rules_for("Tramadol 50 mg", "opioid")
