@@ -44,6 +44,8 @@ items:
       items:
         - service: Acupuncture 3 times a week for 2 weeks, neck, right hand and head
           category: acupuncture
+          facts:
+            prior_sessions: {value: 0, evidence: "Acupuncture 3 times a week for 2 weeks"}
 """
 SUMMARY_ONLY = "Treatment has included physical therapy, work restrictions, and medications."
 
