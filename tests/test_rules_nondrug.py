@@ -71,10 +71,12 @@ EXPECTED = {
     "physical_therapy-2025-visit-cap.yaml": ["not_medically_necessary"],
     "dme-cold-unit-2019-knee.yaml": ["not_medically_necessary"],
     "injections-esi-2020-odg.yaml": ["medically_necessary"],
+    "physical_therapy-2026-cap-and-massage.yaml": ["not_medically_necessary", "no_applicable_rule"],
 }
 # Partial certification: with 12 of CRPS's 24 visits done (2009 CPMTG), 12 of the 16 can be certified.
 CERTIFIABLE: dict[str, int] = {"physical_therapy-crps-2015.yaml": 12,
-                               "acupuncture-low-back-2022-past-twelve.yaml": 2, "physical_therapy-2025-visit-cap.yaml": 4}
+                               "acupuncture-low-back-2022-past-twelve.yaml": 2, "physical_therapy-2025-visit-cap.yaml": 4,
+                               "physical_therapy-2026-cap-and-massage.yaml": 4}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
