@@ -2,8 +2,9 @@
 
 Importing jsonschema costs more than a whole terminal report (about 0.1 s), and a check of one
 request must start fast. So valid documents, the common case, are recognised here; only an invalid
-one is handed to jsonschema, for its precise, path-carrying errors. Tests run both on many valid
-and invalid documents and require the same verdict.
+one is handed to jsonschema, for its precise, path-carrying errors. tests/test_quickschema.py
+runs both on generated and mutated documents for every shipped schema (hypothesis) and requires
+the same verdict.
 """
 
 from __future__ import annotations
@@ -33,7 +34,37 @@ _TYPES: dict[str, Check] = {
 
 def compile_schema(schema: Mapping[str, Any]) -> Check:
     """A function instance -> bool for the schema (raises UnsupportedKeyword for unknown keywords)."""
+    _check_keywords(schema)  # all of them now: $ref targets compile only on first use
     return _compile(schema, schema)
+
+
+def _check_keywords(node: Any) -> None:
+    if not isinstance(node, Mapping):
+        return
+    for keyword, value in node.items():
+        if keyword in ("properties", "$defs"):
+            for sub in value.values():
+                _check_keywords(sub)
+        elif keyword in ("oneOf", "anyOf"):
+            for sub in value:
+                _check_keywords(sub)
+        elif keyword in ("items", "additionalProperties"):
+            _check_keywords(value)
+        elif keyword not in ANNOTATIONS and keyword not in _KEYWORDS:
+            raise UnsupportedKeyword(keyword)
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Equality as JSON Schema defines it (enum, uniqueItems): 1 == 1.0, but true != 1, and
+    arrays and objects compare element by element."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, list) or isinstance(b, list):
+        return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(map(json_equal, a, b))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
+                and all(json_equal(a[k], b[k]) for k in a))
+    return a == b
 
 
 def _compile(node: Any, root: Mapping[str, Any]) -> Check:
@@ -88,7 +119,12 @@ def _min_items(value, node, root) -> Check:
 def _unique_items(value, node, root) -> Check | None:
     if not value:
         return None
-    return lambda v: not isinstance(v, list) or len({repr(x) for x in v}) == len(v)
+    return lambda v: not isinstance(v, list) or not any(
+        json_equal(v[i], v[j]) for i in range(len(v)) for j in range(i + 1, len(v)))
+
+
+def _max_items(value, node, root) -> Check:
+    return lambda v: not isinstance(v, list) or len(v) <= value
 
 
 def _min_properties(value, node, root) -> Check:
@@ -113,8 +149,7 @@ def _pattern(value, node, root) -> Check:
 
 
 def _enum(value, node, root) -> Check:
-    # JSON Schema equality: 1 == 1.0 but true != 1.
-    return lambda v: any(v == option and isinstance(v, bool) == isinstance(option, bool) for option in value)
+    return lambda v: any(json_equal(v, option) for option in value)
 
 
 def _one_of(value, node, root) -> Check:
@@ -150,6 +185,7 @@ _KEYWORDS = {
     "additionalProperties": _additional,
     "items": _items,
     "minItems": _min_items,
+    "maxItems": _max_items,
     "uniqueItems": _unique_items,
     "minProperties": _min_properties,
     "minLength": _min_length,
