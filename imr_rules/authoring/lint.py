@@ -20,7 +20,7 @@ from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError
 from imr_rules.ruleset.kinds import KINDS, kind_of
 from imr_rules.ruleset.loading import MANIFEST, compile_rule, rule_files
-from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary
+from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, parse_date, python_type_matches
 
 ERROR = "error"
 WARNING = "warning"
@@ -292,13 +292,6 @@ def _units_compatible(a: str | None, b: str | None) -> bool:
     return _GENERIC_UNIT in (a, b) and not ({a, b} & _TIME_UNITS)
 
 
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
 # ---- the checks ------------------------------------------------------------------------------
 
 
@@ -428,13 +421,11 @@ def _value_mismatch(context: LintContext, document: Document, path: tuple, leaf:
 
 
 def _value_fits(fact_type: str, value: Any) -> bool:
-    if fact_type == "boolean":
-        return isinstance(value, bool)
-    if fact_type in _NUMERIC:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """Whether a value written in a rule can equal a documented value of the fact's type (dates
+    are written as text; an integer fact may be compared with any number)."""
     if fact_type == "date":
-        return _date(value) is not None
-    return isinstance(value, str)
+        return parse_date(value) is not None
+    return python_type_matches("number" if fact_type in _NUMERIC else fact_type, value)
 
 
 @check("IMR004", "duplicate-id", ERROR, "Two rules share an id, or two criteria of one rule do.")
@@ -539,7 +530,7 @@ def _spans(data: dict) -> list[tuple[int, tuple[dt.date, dt.date]]]:
     spans = []
     for index, edition in enumerate(_list(data.get("editions"))):
         if isinstance(edition, dict):
-            spans.append((index, (_date(edition.get("from")) or dt.date.min, _date(edition.get("to")) or dt.date.max)))
+            spans.append((index, (parse_date(edition.get("from")) or dt.date.min, parse_date(edition.get("to")) or dt.date.max)))
     return spans
 
 

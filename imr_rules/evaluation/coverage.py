@@ -22,6 +22,7 @@ from imr_rules.requests.derived import item_facts
 from imr_rules.engine import applicable_rules
 from imr_rules.model import Item, Patient, Request
 from imr_rules.ruleset.loading import RuleSet
+from imr_rules.reference.vocabulary import parse_date
 
 ASSOCIATED = "surgery_associated"
 
@@ -135,7 +136,7 @@ def descriptions_from_file(path: str | Path) -> Iterator[Description]:
             if path.suffix == ".jsonl":
                 record = json.loads(line)
                 text = record.get("item") or record.get("description") or ""
-                day = _date(record.get("decision_date") or record.get("date"))
+                day = parse_date(record.get("decision_date") or record.get("date"), leading=True)
                 yield Description(text, day, f"{path.name}:{number}")
             else:
                 yield Description(line, None, f"{path.name}:{number}")
@@ -148,15 +149,6 @@ def descriptions_from_letters(paths: Iterable[str | Path]) -> Iterator[Descripti
     for path, letter in iter_letters(paths):
         if isinstance(letter, Exception):
             continue
-        day = _date(letter.dates.decision_date)
+        day = parse_date(letter.dates.decision_date, leading=True)
         for item in letter.items:
             yield Description(item.description, day, f"{Path(path).name}#{item.index}")
-
-
-def _date(value) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None

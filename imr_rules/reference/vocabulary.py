@@ -79,10 +79,6 @@ class Vocabulary(namedtuple("Vocabulary", "version facts")):
             return f"did you mean '{suggestion}'? the fact vocabulary is listed by 'imr-rules facts'"
         return "the fact vocabulary is listed by 'imr-rules facts'"
 
-    def writable(self, name: str) -> bool:
-        definition = self.facts.get(name)
-        return definition is not None and definition.scope != "derived"
-
 
 def vocabulary_from_data(data: Mapping[str, Any]) -> Vocabulary:
     facts = {
@@ -150,8 +146,27 @@ def _read_vocabulary_file(file: Any) -> dict[str, Any]:
     return data
 
 
+def parse_date(value: Any, leading: bool = False) -> "dt.date | None":
+    """The day an ISO ``YYYY-MM-DD`` string names (a date passes through), else None.
+
+    With ``leading`` only the first ten characters count, so a timestamp gives its day. The one
+    date reader of requests, rules, conditions, lint and coverage; callers that must refuse a bad
+    date raise their own error, naming the place, when this gives None."""
+    import datetime as dt
+
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10] if leading else value)
+    except ValueError:
+        return None
+
+
 def python_type_matches(fact_type: str, value: Any) -> bool:
-    """Whether a documented value has the type its fact definition says."""
+    """Whether a documented value has the type its fact definition says (the one type check of
+    fact values: requests, conditions and lint ask it)."""
     import datetime as dt
 
     if fact_type == "boolean":

@@ -21,7 +21,7 @@ from imr_rules.errors import RequestError
 from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Provenance, Request
 from imr_rules.requests.shorthand import parse_schedule
 from imr_rules.requests.quickschema import schema_check
-from imr_rules.reference.vocabulary import Vocabulary, categories, default_vocabulary, python_type_matches
+from imr_rules.reference.vocabulary import Vocabulary, categories, default_vocabulary, parse_date, python_type_matches
 
 
 def load_request(path: str | Path, vocabulary: Vocabulary | None = None) -> Request:
@@ -76,10 +76,10 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
 def _date(document: Document, value: Any, path: tuple) -> dt.date | None:
     if value is None:
         return None
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise RequestError(f"invalid date {value!r}", document.source(path), "write dates as YYYY-MM-DD") from None
+    day = parse_date(value, leading=True)
+    if day is None:
+        raise RequestError(f"invalid date {value!r}", document.source(path), "write dates as YYYY-MM-DD")
+    return day
 
 
 def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: Vocabulary, scope: str) -> Mapping[str, Fact]:
@@ -124,12 +124,9 @@ def _fact(spec: Any) -> Fact:
 
 
 def _coerce(value: Any, fact_type: str) -> Any:
-    if fact_type == "date" and isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
+    """A date fact's ISO text as a date; anything else unchanged (the type check then reports it)."""
+    day = parse_date(value) if fact_type == "date" else None
+    return value if day is None else day
 
 
 def _type_hint(fact_type: str) -> str:

@@ -16,13 +16,12 @@ Kleene logic (false AND unknown = false; true OR unknown = true), as in CEL and 
 
 from __future__ import annotations
 
-import datetime as dt
 import operator
 import re
 from typing import Any, Callable, Iterable, Mapping
 
 from imr_rules.lazyre import lazy
-from imr_rules.reference.vocabulary import Vocabulary
+from imr_rules.reference.vocabulary import Vocabulary, parse_date, python_type_matches
 
 Facts = Mapping[str, Any]
 Compiled = Callable[[Facts], "bool | None"]
@@ -204,12 +203,9 @@ def _operand(operand: Any, fact_type: str, op: str, context: CompileContext, pat
 
 
 def _as_date(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value
+    """An ISO date text as a date; anything else unchanged (the operand check then reports it)."""
+    day = parse_date(value)
+    return value if day is None else day
 
 
 def _check_operand_type(operand: Any, fact_type: str, op: str, path: tuple) -> None:
@@ -222,8 +218,8 @@ def _check_operand_type(operand: Any, fact_type: str, op: str, path: tuple) -> N
             )
         return
     if op in ("lt", "le", "gt", "ge"):
-        ok = (fact_type in _NUMERIC_TYPES and isinstance(operand, (int, float)) and not isinstance(operand, bool)) or (
-            fact_type == "date" and isinstance(_as_date(operand), dt.date)
+        ok = (fact_type in _NUMERIC_TYPES and python_type_matches("number", operand)) or (
+            fact_type == "date" and parse_date(operand) is not None
         )
         if not ok:
             raise ConditionError(f"'{op}' needs a {'date' if fact_type == 'date' else 'number'} for a {fact_type} fact, got {operand!r}", path)
@@ -238,7 +234,7 @@ def _check_operand_type(operand: Any, fact_type: str, op: str, path: tuple) -> N
         if fact_type not in ("string", "list"):
             raise ConditionError(f"'{op}' applies to text facts; this fact is {fact_type}", path)
         return
-    if op in ("eq", "ne") and fact_type in _NUMERIC_TYPES and (isinstance(operand, bool) or not isinstance(operand, (int, float))):
+    if op in ("eq", "ne") and fact_type in _NUMERIC_TYPES and not python_type_matches("number", operand):
         raise ConditionError(f"compares a {fact_type} fact with {operand!r}", path)
 
 

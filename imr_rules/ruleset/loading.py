@@ -22,7 +22,7 @@ from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError
 from imr_rules.ruleset.kinds import KINDS
 from imr_rules.model import Citation, Criterion, Edition, Role, Rule, RuleSpec, Status, Tier
-from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, vocabulary_text
+from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, parse_date, vocabulary_text
 
 MANIFEST = "ruleset.yaml"
 _DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
@@ -317,12 +317,10 @@ def _editions(document: Document, tier: Tier) -> tuple[Edition, ...]:
 def _date(document: Document, value: Any, path: tuple) -> dt.date | None:
     if value is None:
         return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise RuleError(f"invalid date {value!r}", document.source(path), "write YYYY-MM-DD") from None
+    day = parse_date(value)
+    if day is None:
+        raise RuleError(f"invalid date {value!r}", document.source(path), "write YYYY-MM-DD")
+    return day
 
 
 def _citation(spec: Mapping[str, Any], tier: Tier) -> Citation:
