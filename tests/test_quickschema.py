@@ -71,7 +71,8 @@ def _typed(name, node, root, depth):
     if name == "string":
         if "pattern" in node:
             return st.from_regex(node["pattern"], fullmatch=True).filter(lambda t: len(t) < 40)
-        return st.text(min_size=node.get("minLength", 0), max_size=8)
+        shortest = node.get("minLength", 0)
+        return st.text(min_size=shortest, max_size=shortest + 8)
     if name == "integer":
         low = node.get("minimum", -5)
         high = node.get("maximum", low + 200)
