@@ -21,7 +21,21 @@ from imr_rules.requests.quickschema import UnsupportedKeyword, compile_schema, j
 
 # More examples for a longer run: QUICKSCHEMA_EXAMPLES=2000 python -m pytest tests/test_quickschema.py
 EXAMPLES = int(os.environ.get("QUICKSCHEMA_EXAMPLES", "60"))
-SCHEMAS = sorted((ROOT / "imr_rules" / "schemas").glob("*.schema.json"))
+SCHEMA_DIR = ROOT / "imr_rules" / "schemas"
+# The schemas of the documents users write (quickschema screens requests; the others must stay
+# within its keywords so that it can screen them too). The data tables' schemas may use more.
+DOCUMENT_SCHEMAS = [SCHEMA_DIR / f"{name}.schema.json" for name in ("request", "rule", "ruleset", "case")]
+
+
+def _supported(path) -> bool:
+    try:
+        compile_schema(json.loads(path.read_text(encoding="utf-8")))
+    except UnsupportedKeyword:
+        return False
+    return True
+
+
+SCHEMAS = [path for path in sorted(SCHEMA_DIR.glob("*.schema.json")) if _supported(path)]
 
 # Values that tell validators apart: bools next to 0/1, integral floats, empty containers.
 SCALARS = st.one_of(
@@ -127,8 +141,9 @@ def schema(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
-def test_every_shipped_schema_is_supported(path):
+@pytest.mark.parametrize("path", DOCUMENT_SCHEMAS, ids=lambda p: p.name)
+def test_every_document_schema_is_supported(path):
+    assert path in SCHEMAS  # and so in the differential test below
     compile_schema(schema(path))
 
 
@@ -144,7 +159,7 @@ def test_quickschema_agrees_with_jsonschema(path, data):
     assert quick(document) == reference.is_valid(document), document
 
 
-@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", DOCUMENT_SCHEMAS, ids=lambda p: p.name)
 def test_the_generated_documents_are_both_valid_and_invalid(path):
     # The differential test is only worth something if both verdicts occur often.
     spec = schema(path)
