@@ -166,7 +166,7 @@ def test_the_generated_documents_are_both_valid_and_invalid(path):
     reference = Draft202012Validator(spec)
     verdicts = []
 
-    @settings(max_examples=30, derandomize=True, database=None, deadline=None,
+    @settings(max_examples=40, derandomize=True, database=None, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(data=st.data())
     def generate(data):
@@ -176,7 +176,8 @@ def test_the_generated_documents_are_both_valid_and_invalid(path):
         verdicts.append(reference.is_valid(document))
 
     generate()
-    assert 0.1 < sum(verdicts) / len(verdicts) < 0.9, f"{sum(verdicts)} valid of {len(verdicts)}"
+    valid = sum(verdicts)
+    assert 3 <= valid <= len(verdicts) - 3, f"{valid} valid of {len(verdicts)}"
 
 
 @pytest.mark.parametrize(("schema_node", "value", "expected"), [
