@@ -3,8 +3,9 @@ read, drafted from the documents' mentions with evidence, provenance and confide
 
 Resolution: a fact's mentions for an item are those of the shared sections (every section but a
 letter's decision rationales) and of that item's own rationale. An item-tied fact from a shared
-section needs a sentence that names the item's treatment. Among the surviving mentions the most
-confident wins (the first, on a tie); agreeing mentions raise the confidence a little. A fact with
+section must name the item's treatment near the mention. Among the surviving mentions the most
+confident wins (the first, on a tie), or, for a fact that resolves ``affirmed`` (a suspicion), any
+affirmed mention; agreeing mentions raise the confidence a little. A fact with
 no mention is not drafted: silence stays *not documented*.
 """
 
@@ -34,6 +35,7 @@ class DraftedFact:
 class DraftItem:
     spec: dict
     facts: dict[str, DraftedFact] = field(default_factory=dict)
+    wanted: frozenset[str] = frozenset()   # the draftable facts the item's rules read
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def draft_from_documents(documents: list[SourceDocument], item_specs: list[dict]
     wanted = facts_wanted(item_specs, date, rules, ruleset)
     drafted_items = [resolve_item(spec, index, mentions, wanted[index], rules) for index, spec in enumerate(item_specs)]
     shared = _shared_facts(drafted_items)
-    items = tuple(DraftItem(d.spec, {k: v for k, v in d.facts.items() if k not in shared}) for d in drafted_items)
+    items = tuple(DraftItem(d.spec, {k: v for k, v in d.facts.items() if k not in shared}, d.wanted) for d in drafted_items)
     patient = {}
     if letter is not None:
         patient = {k: v for k, v in (("age", letter.patient_age), ("sex", letter.patient_sex),
@@ -96,20 +98,23 @@ def _first_letter(documents: list[SourceDocument]):
 
 
 def facts_wanted(item_specs: list[dict], date: str | None, rules: ExtractionRules, ruleset=None) -> list[set[str]]:
-    """For each item, the draftable facts that the rules deciding it read."""
+    """For each item, the writable facts that the rules deciding it read (whether or not an
+    extraction rule drafts them: the evaluation counts the others as missed)."""
     from imr_rules.engine import applicable_rules
     from imr_rules.requests.derived import item_facts
     from imr_rules.requests.loading import request_from_data
+    from imr_rules.reference.vocabulary import default_vocabulary
     from imr_rules.ruleset.loading import load_ruleset
 
     ruleset = ruleset or load_ruleset()
+    writable = {name for name, d in default_vocabulary().facts.items() if d.scope != "derived"}
     request = request_from_data({"request_date": date, "items": [dict(s, id=i + 1) for i, s in enumerate(item_specs)]}
                                 if date else {"items": [dict(s, id=i + 1) for i, s in enumerate(item_specs)]})
     wanted = []
     for item in request.items:
         values, _ = item_facts(request, item)
         read = {name for rule in applicable_rules(item, values, ruleset, request) for c in rule.criteria for name in c.facts_used}
-        wanted.append({name for name, policy in rules.facts.items() if name in read or read & set(policy.feeds)})
+        wanted.append({name for name in read if name in writable} | {n for n, p in rules.facts.items() if read & set(p.feeds)})
     return wanted
 
 
@@ -122,16 +127,18 @@ def resolve_item(spec: dict, index: int, mentions: list[Mention], wanted: set[st
         if mention.rationale_index is not None and mention.rationale_index != index:
             continue
         policy = rules.facts[mention.fact]
-        if policy.tie == "item" and mention.rationale_index is None and not _names_treatment(mention.evidence, terms):
+        if policy.tie == "item" and mention.rationale_index is None and not _tied(mention, terms, rules):
             continue
         by_fact.setdefault(mention.fact, []).append(mention)
     facts = {}
     for name, found in by_fact.items():
+        if rules.facts[name].resolve == "affirmed" and any(m.value is True for m in found):
+            found = [m for m in found if m.value is True]
         best = max(found, key=lambda m: m.confidence)  # max keeps the first of equals
         agreeing = sum(1 for m in found if m.value == best.value)
         confidence = min(0.99, best.confidence + 0.05 * (agreeing - 1))
         facts[name] = DraftedFact(name, best.value, best, round(confidence, 3), rules.facts[name].scope)
-    return DraftItem(spec, facts)
+    return DraftItem(spec, facts, frozenset(wanted))
 
 
 def _treatment_terms(spec: dict, rules: ExtractionRules) -> tuple[str, ...]:
@@ -140,6 +147,24 @@ def _treatment_terms(spec: dict, rules: ExtractionRules) -> tuple[str, ...]:
     if drug.get("name"):
         terms.append(drug["name"])
     return tuple(t.lower() for t in terms)
+
+
+TIE_WINDOW = 80  # characters either side of a mention in which an item-tied fact must name the treatment
+
+
+def _tied(mention: Mention, terms: tuple[str, ...], rules: ExtractionRules) -> bool:
+    """The mention concerns the item's treatment: its own words name it ("initial acupuncture"), or,
+    when they name no treatment at all, the words around it do."""
+    everything = tuple(t.lower() for ts in rules.treatments.values() for t in ts)
+    if _names_treatment(mention.matched, everything):
+        return _names_treatment(mention.matched, terms)
+    return _names_treatment(_near(mention), terms)
+
+
+def _near(mention: Mention) -> str:
+    start = max(mention.match_start - TIE_WINDOW, mention.start)
+    end = min(mention.match_end + TIE_WINDOW, mention.end)
+    return mention.evidence[start - mention.start:end - mention.start]
 
 
 def _names_treatment(sentence: str, terms: tuple[str, ...]) -> bool:

@@ -2,9 +2,9 @@
 
 For each annotated item the letter is drafted twice: (a) from its clinical case summary alone and
 (b) from the whole letter. A drafted fact (at or above the threshold) is correct when the
-annotation has the same fact with the same value. Recall counts only the annotated facts whose
-evidence quote is in the text read (whitespace and case aside): a fact the text cannot show is not
-the extractor's to find.
+annotation has the same fact with the same value. Recall counts only the annotated facts that the
+item's rules read and whose evidence quote is in the text read (whitespace and case aside): a fact
+the text cannot show is not the extractor's to find.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class Tally:
     gold: Counter = field(default_factory=Counter)      # annotated facts whose evidence is in the text read
     found: Counter = field(default_factory=Counter)     # ... drafted with the same value
     errors: list = field(default_factory=list)
+    misses: list = field(default_factory=list)
 
     def precision(self, name: str | None = None) -> float | None:
         drafted = self.drafted[name] if name else sum(self.drafted.values())
@@ -83,9 +84,11 @@ def evaluate_cases(directory: str | Path, threshold: float = DEFAULT_THRESHOLD, 
             for case_item in case.items:
                 if case_item.index not in positions:
                     continue
-                drafted = {n: f for n, f in item_effective_facts(draft, positions[case_item.index]).items()
-                           if f.confidence >= threshold}
-                _tally(tallies[scope], case.case_number, case_item, drafted, texts[scope])
+                position = positions[case_item.index]
+                wanted = draft.items[position].wanted
+                drafted = {n: f for n, f in item_effective_facts(draft, position).items()
+                           if f.confidence >= threshold and n in wanted}
+                _tally(tallies[scope], case.case_number, case_item, drafted, texts[scope], wanted)
         items += len(case.items)
     return Evaluation(tallies, letters, items, seconds)
 
@@ -98,7 +101,7 @@ def _gold(case_item) -> dict:
     return facts
 
 
-def _tally(tally: Tally, case_number: str, case_item, drafted: dict, text: str) -> None:
+def _tally(tally: Tally, case_number: str, case_item, drafted: dict, text: str, wanted: frozenset) -> None:
     gold = _gold(case_item)
     for name, fact in drafted.items():
         tally.drafted[name] += 1
@@ -109,11 +112,13 @@ def _tally(tally: Tally, case_number: str, case_item, drafted: dict, text: str) 
             tally.errors.append((case_number, case_item.index, name, fact.value,
                                  None if expected is None else _plain(expected.value), fact.mention.evidence))
     for name, fact in gold.items():
-        if not fact.evidence or _norm(fact.evidence) not in text:
+        if name not in wanted or not fact.evidence or _norm(fact.evidence) not in text:
             continue
         tally.gold[name] += 1
         if name in drafted and _plain(drafted[name].value) == _plain(fact.value):
             tally.found[name] += 1
+        else:
+            tally.misses.append((case_number, case_item.index, name, _plain(fact.value), fact.evidence))
 
 
 def format_evaluation(evaluation: Evaluation, details: bool = False) -> str:
@@ -128,6 +133,7 @@ def format_evaluation(evaluation: Evaluation, details: bool = False) -> str:
         lines.append(_row("overall", tally, None))
         if details:
             lines += [f"  wrong: {c} #{i} {n} = {v!r} (annotated {g!r}): {' '.join(e.split())[:160]}" for c, i, n, v, g, e in tally.errors]
+            lines += [f"  missed: {c} #{i} {n} = {v!r}: {' '.join(e.split())[:160]}" for c, i, n, v, e in tally.misses]
     return "\n".join(lines)
 
 

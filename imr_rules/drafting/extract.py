@@ -38,6 +38,8 @@ class Mention:
     context: tuple[str, ...]
     confidence: float
     matched: str        # the words that matched the concept
+    match_start: int = 0
+    match_end: int = 0
 
 
 def extract(text: str, source: str, rules: ExtractionRules | None = None) -> list[Mention]:
@@ -72,7 +74,7 @@ def _mention(span, concept: Concept, rules: ExtractionRules, source: str, text: 
         if category is None:
             continue
         labels.append(category.label)
-        if category.effect == "drop" and category.name not in policy.accept:
+        if category.effect == "drop" and category.name not in concept.accept:
             return None
         if category.effect == "negate":
             if concept.negated == DROP:
@@ -85,7 +87,7 @@ def _mention(span, concept: Concept, rules: ExtractionRules, source: str, text: 
         index = sum(1 for start in rationale_starts if start <= span.start) - 1
     return Mention(concept.fact, value, source, sentence.start_char, sentence.end_char,
                    text[sentence.start_char:sentence.end_char], section, index, concept.name,
-                   tuple(dict.fromkeys(labels)), round(confidence, 3), span.text)
+                   tuple(dict.fromkeys(labels)), round(confidence, 3), span.text, span.start_char, span.end_char)
 
 
 def _value(concept: Concept, matched: str) -> Any:

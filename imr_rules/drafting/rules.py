@@ -23,6 +23,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "reference" / "data" / "extr
 EFFECTS = ("negate", "drop", "keep")
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE")
 ALWAYS_SKIPPED = ("boilerplate", "citation")
+RESOLVE = ("most_confident", "affirmed")
 NO_SECTION = "none"
 DROP = "drop"
 
@@ -40,6 +41,7 @@ class Concept:
     negated: Any           # the value of a negated mention, or DROP
     confidence: float
     sections: tuple[str, ...] | None
+    accept: tuple[str, ...] = ()   # context categories that do not drop this concept's mentions
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class FactPolicy:
     accept: tuple[str, ...]
     feeds: tuple[str, ...]
     examples: tuple[dict, ...]
+    resolve: str = "most_confident"
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,11 @@ def _fact_policy(path: Path, name: str, spec: dict, vocabulary: Vocabulary, sect
     for section in allowed:
         if section not in sections:
             raise _fail(path, f"facts.{name}.sections", f"unknown section {section!r}", f"use one of {', '.join(sections)}")
-    for category in spec.get("accept", ()):
+    for category in list(spec.get("accept", ())) + [a for c in spec.get("concepts") or () for a in c.get("accept", ())]:
         if category not in context:
             raise _fail(path, f"facts.{name}.accept", f"unknown context category {category!r}", "see context.yaml")
+    if spec.get("resolve", "most_confident") not in RESOLVE:
+        raise _fail(path, f"facts.{name}.resolve", f"unknown resolution {spec.get('resolve')!r}", f"use one of {', '.join(RESOLVE)}")
     for derived in spec.get("feeds", ()):
         if vocabulary.get(derived) is None:
             raise _fail(path, f"facts.{name}.feeds", f"unknown fact {derived!r}", vocabulary.unknown_fact_hint(derived))
@@ -165,7 +170,7 @@ def _fact_policy(path: Path, name: str, spec: dict, vocabulary: Vocabulary, sect
     if not examples:
         raise _fail(path, f"facts.{name}.examples", "no example sentences", "give at least one {text, value} example")
     policy = FactPolicy(name, definition.type, definition.scope, allowed, spec.get("tie"), tuple(spec.get("accept", ())),
-                        tuple(spec.get("feeds", ())), examples)
+                        tuple(spec.get("feeds", ())), examples, spec.get("resolve", "most_confident"))
     for index, example in enumerate(examples):
         if example.get("value") is not None:
             _check_value(path, f"facts.{name}.examples[{index}].value", policy, example["value"])
@@ -193,7 +198,8 @@ def _concepts(path: Path, policy: FactPolicy, spec: dict, sections: tuple[str, .
                 raise _fail(path, field + ".sections", f"unknown section {section!r}", f"use one of {', '.join(sections)}")
         concepts.append(Concept(policy.name, f"{policy.name}#{index + 1}", concept["pattern"], value, negated,
                                 float(concept.get("confidence", spec.get("confidence", 0.8))),
-                                tuple(own_sections) if own_sections else None))
+                                tuple(own_sections) if own_sections else None,
+                                tuple(policy.accept) + tuple(concept.get("accept", ()))))
     if not concepts:
         raise _fail(path, f"facts.{policy.name}.concepts", "no concepts", "give at least one pattern")
     return concepts
