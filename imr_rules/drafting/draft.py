@@ -3,7 +3,8 @@ read, drafted from the documents' mentions with evidence, provenance and confide
 
 Resolution: a fact's mentions for an item are those of the shared sections (every section but a
 letter's decision rationales) and of that item's own rationale. An item-tied fact from a shared
-section must name the item's treatment near the mention. Among the surviving mentions the most
+section must name the item's treatment near the mention. A ``letter_wide`` fact (the concurrent
+surgery's approval) is read from every item's rationale, its own first. Among the surviving mentions the most
 confident wins (the first, on a tie), or, for a fact that resolves ``affirmed`` (a suspicion), any
 affirmed mention; agreeing mentions raise the confidence a little. A fact with
 no mention is not drafted: silence stays *not documented*.
@@ -11,7 +12,7 @@ no mention is not drafted: silence stays *not documented*.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -20,6 +21,7 @@ from imr_rules.drafting.rules import ExtractionRules, load_extraction_rules
 from imr_rules.drafting.sources import SourceDocument, item_from_line, items_from_file, read_document
 
 DEFAULT_THRESHOLD = 0.6
+OTHER_RATIONALE = 0.9  # confidence factor of a letter-wide fact read in another item's rationale
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,11 @@ def resolve_item(spec: dict, index: int, mentions: list[Mention], wanted: set[st
     for mention in mentions:
         if mention.fact not in wanted:
             continue
-        if mention.rationale_index is not None and mention.rationale_index != index:
-            continue
         policy = rules.facts[mention.fact]
+        if mention.rationale_index is not None and mention.rationale_index != index:
+            if not policy.letter_wide:
+                continue
+            mention = replace(mention, confidence=round(mention.confidence * OTHER_RATIONALE, 3))
         if policy.tie == "item" and mention.rationale_index is None and not _tied(mention, terms, rules):
             continue
         by_fact.setdefault(mention.fact, []).append(mention)

@@ -28,6 +28,7 @@ SCOPES = {"summary": SUMMARY_SECTIONS, "letter": None}
 class Tally:
     drafted: Counter = field(default_factory=Counter)
     correct: Counter = field(default_factory=Counter)
+    silent: Counter = field(default_factory=Counter)    # drafted facts the annotation does not state
     gold: Counter = field(default_factory=Counter)      # annotated facts whose evidence is in the text read
     found: Counter = field(default_factory=Counter)     # ... drafted with the same value
     errors: list = field(default_factory=list)
@@ -109,6 +110,8 @@ def _tally(tally: Tally, case_number: str, case_item, drafted: dict, text: str, 
         if expected is not None and _plain(expected.value) == _plain(fact.value):
             tally.correct[name] += 1
         else:
+            if expected is None:
+                tally.silent[name] += 1
             tally.errors.append((case_number, case_item.index, name, fact.value,
                                  None if expected is None else _plain(expected.value), fact.mention.evidence))
     for name, fact in gold.items():
@@ -123,7 +126,8 @@ def _tally(tally: Tally, case_number: str, case_item, drafted: dict, text: str, 
 
 def format_evaluation(evaluation: Evaluation, details: bool = False) -> str:
     lines = [f"Drafted facts against the hand annotations: {evaluation.letters} letters, {evaluation.items} annotated items."]
-    lines.append("Recall counts annotated facts whose evidence is in the text read; precision counts every drafted fact.")
+    lines.append("Recall counts the annotated facts that each item's rules read and whose evidence is in the text read;")
+    lines.append("precision counts every drafted fact at or above the threshold (a fact the annotation leaves out counts as wrong).")
     for scope, tally in evaluation.tallies.items():
         title = {"summary": "(a) clinical case summary alone", "letter": "(b) whole letter"}[scope]
         rate = evaluation.letters / evaluation.seconds[scope] if evaluation.seconds[scope] else 0.0
@@ -131,6 +135,10 @@ def format_evaluation(evaluation: Evaluation, details: bool = False) -> str:
         for name in sorted(set(tally.drafted) | set(tally.gold)):
             lines.append(_row(name, tally, name))
         lines.append(_row("overall", tally, None))
+        drafted, correct, silent = (sum(c.values()) for c in (tally.drafted, tally.correct, tally.silent))
+        stated = drafted - silent
+        lines.append(f"precision on the facts the annotation states (not counting the {silent} drafted facts it is silent on): "
+                     f"{correct / stated if stated else 0:.2f} ({correct} of {stated})")
         if details:
             lines += [f"  wrong: {c} #{i} {n} = {v!r} (annotated {g!r}): {' '.join(e.split())[:160]}" for c, i, n, v, g, e in tally.errors]
             lines += [f"  missed: {c} #{i} {n} = {v!r}: {' '.join(e.split())[:160]}" for c, i, n, v, e in tally.misses]

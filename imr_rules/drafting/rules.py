@@ -55,6 +55,7 @@ class FactPolicy:
     feeds: tuple[str, ...]
     examples: tuple[dict, ...]
     resolve: str = "most_confident"
+    letter_wide: bool = False   # a letter's rationale of one item documents it for every item
 
 
 @dataclass(frozen=True)
@@ -164,13 +165,16 @@ def _fact_policy(path: Path, name: str, spec: dict, vocabulary: Vocabulary, sect
     for derived in spec.get("feeds", ()):
         if vocabulary.get(derived) is None:
             raise _fail(path, f"facts.{name}.feeds", f"unknown fact {derived!r}", vocabulary.unknown_fact_hint(derived))
+    if not isinstance(spec.get("letter_wide", False), bool):
+        raise _fail(path, f"facts.{name}.letter_wide", "expected true or false", "write letter_wide: true")
     if spec.get("tie") not in (None, "item"):
         raise _fail(path, f"facts.{name}.tie", f"unknown tie {spec.get('tie')!r}", "use tie: item")
     examples = tuple(spec.get("examples") or ())
     if not examples:
         raise _fail(path, f"facts.{name}.examples", "no example sentences", "give at least one {text, value} example")
     policy = FactPolicy(name, definition.type, definition.scope, allowed, spec.get("tie"), tuple(spec.get("accept", ())),
-                        tuple(spec.get("feeds", ())), examples, spec.get("resolve", "most_confident"))
+                        tuple(spec.get("feeds", ())), examples, spec.get("resolve", "most_confident"),
+                        bool(spec.get("letter_wide", False)))
     for index, example in enumerate(examples):
         if example.get("value") is not None:
             _check_value(path, f"facts.{name}.examples[{index}].value", policy, example["value"])
