@@ -187,3 +187,27 @@ def test_a_cache_file_with_the_wrong_contents_is_ignored(cache, small_rules):
                 variants += 1
             file.write_bytes(original)
     assert variants
+
+
+def test_the_rule_set_hash_covers_every_reference_table():
+    # The formulary, the drug lexicon, the postsurgical table... decide too: the audit hash names them.
+    from importlib import resources
+
+    from imr_rules.reference.vocabulary import decision_tables
+
+    folder = resources.files("imr_rules").joinpath("reference/data")
+    names = {name for name, _ in decision_tables()}
+    assert {f.name for f in folder.iterdir() if f.name.endswith(".yaml")} <= names
+    assert any(name.startswith("vocabulary/") for name in names)
+
+
+def test_a_loaded_drug_list_changes_the_rule_set_hash(tmp_path, monkeypatch):
+    from imr_rules.ruleset.loading import load_ruleset
+
+    before = load_ruleset().hash
+    drug_list = tmp_path / "drug-list.yaml"
+    drug_list.write_text("drug_lists: []\n", encoding="utf-8")
+    monkeypatch.setenv("IMR_RULES_DRUG_LIST", str(drug_list))
+    with_list = load_ruleset().hash
+    drug_list.write_text("drug_lists: [] # another version\n", encoding="utf-8")
+    assert len({before, with_list, load_ruleset().hash}) == 3

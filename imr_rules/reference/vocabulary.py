@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections import namedtuple
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
@@ -106,9 +108,20 @@ def vocabulary_files() -> list[Any]:
     return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
 
 
-def vocabulary_text() -> str:
-    """All vocabulary files, concatenated in order (what the rule-set hash covers)."""
-    return "".join(f.read_text(encoding="utf-8") for f in vocabulary_files())
+def decision_tables() -> list[tuple[str, bytes]]:
+    """Every reference table a decision can read, by name, sorted: the vocabulary, the data tables
+    (drug lexicon, formulary, postsurgical courses, guideline timeline, ...) and any official Drug
+    List loaded through IMR_RULES_DRUG_LIST. The rule-set hash covers them all, because a change
+    in any of them can change a decision, and the hash in a report must identify what decided."""
+    folder = resources.files("imr_rules").joinpath("reference/data")
+    tables = [(f"vocabulary/{f.name}", f.read_bytes()) for f in vocabulary_files()]
+    tables += sorted((f.name, f.read_bytes()) for f in folder.iterdir() if f.name.endswith(".yaml"))
+    for name in filter(None, os.environ.get("IMR_RULES_DRUG_LIST", "").split(os.pathsep)):
+        try:
+            tables.append((f"drug-list:{name}", Path(name).read_bytes()))
+        except OSError:
+            tables.append((f"drug-list:{name}", b""))  # reported where the list is read, with the reason
+    return tables
 
 
 @lru_cache(maxsize=1)

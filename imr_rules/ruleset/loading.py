@@ -22,7 +22,7 @@ from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError
 from imr_rules.ruleset.kinds import KINDS
 from imr_rules.model import Citation, Criterion, Edition, Role, Rule, RuleSpec, Status, Tier
-from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, parse_date, vocabulary_text
+from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, decision_tables, parse_date
 
 MANIFEST = "ruleset.yaml"
 _DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
@@ -148,8 +148,12 @@ def _digest(files: list[Path]) -> str:
 
 
 def ruleset_hash(contents: Iterable[tuple[Path, bytes]]) -> str:
-    """sha256 over the vocabulary and every rule file's name (within its folder) and bytes."""
-    digest = sha256(vocabulary_text().encode("utf-8"))
+    """sha256 over every reference table a decision reads (vocabulary, data tables, a loaded Drug
+    List) and every rule file's name (within its folder) and bytes."""
+    digest = sha256()
+    for name, data in decision_tables():
+        digest.update(f"\0table:{name}\0".encode("utf-8"))
+        digest.update(data)
     for path, data in sorted(contents, key=lambda item: (item[0].parent.name, item[0].name)):
         digest.update(f"\0{path.parent.name}/{path.name}\0".encode("utf-8"))
         digest.update(data)
