@@ -120,3 +120,23 @@ def test_check_never_imports_the_draft_machinery():
     result = subprocess.run([sys.executable, "-c", code % str(ROOT / "examples" / "requests" / "massage-twelve-visits.yaml")],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_compare_letters_decides_every_item_with_an_outcome_beside_the_hand_annotation(tmp_path):
+    from imr_rules.drafting.letters_compare import compare_letters, format_letter_comparison, hand_annotated
+    from imr_rules.letters.parsing import read_letter
+
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    names = ("CM16-0230548.txt", "CM17-0009282.txt")
+    for name in names:
+        (folder / name).write_text((LETTER.parent / name).read_text())
+    result = compare_letters([folder])
+    expected = sum(1 for n in names for i in read_letter(LETTER.parent / n).items if i.outcome in ("upheld", "overturned"))
+    assert result.letters == 2 and len(result.decided) == expected
+    assert {d.actual for d in result.decided} <= {"upheld", "overturned"}
+    annotated = hand_annotated(ROOT / "examples" / "cases")
+    text = format_letter_comparison(result, annotated)
+    assert "hand-annotated facts, the same" in text
+    cli = run("draft", "--compare-letters", folder)
+    assert cli.exit_code == 0 and "2 letters (0 unreadable)" in cli.stdout

@@ -23,6 +23,8 @@ def draft(
     threshold: float = typer.Option(0.6, "--threshold", help="Facts below this confidence are written as comments to confirm."),
     evaluate: Optional[Path] = typer.Option(None, "--evaluate", help="Instead: precision and recall against annotated cases (a folder such as examples/cases)."),
     details: bool = typer.Option(False, "--details", help="With --evaluate: list every drafted fact the annotation does not confirm."),
+    compare_letters: Optional[list[Path]] = typer.Option(None, "--compare-letters", help="Instead: draft each IMR letter (files or folders), decide its items and compare with the letter's outcomes; repeatable."),
+    cases: Optional[Path] = typer.Option(None, "--cases", help="With --compare-letters: the annotated cases, to set the hand-annotated figures beside the drafted ones."),
 ) -> None:
     """Draft a request from clinical documents: items, facts with evidence and confidence."""
     import datetime as dt
@@ -40,6 +42,12 @@ def draft(
         from imr_rules.drafting.evaluate import evaluate_cases, format_evaluation
 
         typer.echo(format_evaluation(evaluate_cases(evaluate, threshold), details))
+        return
+    if compare_letters:
+        from imr_rules.drafting.letters_compare import compare_letters as run_comparison, format_letter_comparison, hand_annotated
+
+        annotated = hand_annotated(cases) if cases is not None else None
+        typer.echo(format_letter_comparison(run_comparison(compare_letters, threshold), annotated))
         return
     if not documents:
         print_errors(["no documents given: pass clinical documents (.txt, .md, .pdf) or --evaluate DIR"])
