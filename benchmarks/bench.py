@@ -210,7 +210,7 @@ def main() -> None:
 
     letters = _letter_texts()
     if letters:
-        from imr_rules.letters.parsing import parse_letter_text
+        from imr_rules.letters import parse_letter_text
 
         letter_rate = rate(parse_letter_text, letters, repeat=3)
         report(f"imr-rules parse: text letters/s ({len(letters)} letters)", letter_rate, "letters/s", ">= 500", letter_rate >= 500)

@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 
 from imr_rules.errors import LetterError
-from imr_rules.letters.parsing import (
-    Citation,
+from imr_rules.letters import (
     Letter,
+    LetterCitation as Citation,
     iter_letters,
-    letter_to_dict,
     parse_letter_text,
     read_letter,
 )
+from imr_rules.render.data import letter_to_dict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "letters"
 REPO = Path(__file__).resolve().parents[1]

@@ -67,16 +67,13 @@ def _sources(inputs: list[str]):
     """('path', path) for files and directory entries; ('text', name, text) for JSON Lines input."""
     import json
 
-    from imr_rules.letters.parsing import LETTER_SUFFIXES
+    from imr_rules.letters import letter_paths
 
     for entry in inputs:
         if entry != "-":
-            path = Path(entry)
-            if path.is_dir():
-                yield from (("path", str(p)) for p in sorted(path.iterdir())
-                            if p.suffix.lower() in LETTER_SUFFIXES and p.is_file())
-            else:
-                yield ("path", entry)
+            # A named file keeps the name as given (it is the letter's "source"); a directory gives its letters.
+            names = [str(path) for path in letter_paths([entry])] if Path(entry).is_dir() else [entry]
+            yield from (("path", name) for name in names)
             continue
         for number, line in enumerate(sys.stdin, start=1):
             line = line.strip()
@@ -96,7 +93,8 @@ def _sources(inputs: list[str]):
 def read_source(source: tuple) -> tuple[str, dict | None, str | None, tuple[str, ...]]:
     """One letter read: (name, letter as a dict, error line, warnings); run in workers too."""
     from imr_rules.errors import ImrRulesError
-    from imr_rules.letters.parsing import letter_to_dict, parse_letter_text, read_letter
+    from imr_rules.letters import parse_letter_text, read_letter
+    from imr_rules.render.data import letter_to_dict
 
     kind, name = source[0], source[1]
     if kind == "error":

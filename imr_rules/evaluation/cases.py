@@ -200,7 +200,7 @@ def letter_mismatches(case: Case) -> list[CaseError]:
     This guards annotation errors: an item annotated against the wrong index, or a mistyped
     outcome, would silently corrupt every agreement figure.
     """
-    from imr_rules.letters.parsing import read_letter
+    from imr_rules.letters import read_letter
 
     where = Source(case.source)
     if case.letter is None:

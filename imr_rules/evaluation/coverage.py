@@ -144,7 +144,7 @@ def descriptions_from_file(path: str | Path) -> Iterator[Description]:
 
 def descriptions_from_letters(paths: Iterable[str | Path]) -> Iterator[Description]:
     """The disputed items of IMR letters, dated by the letter's decision date."""
-    from imr_rules.letters.parsing import iter_letters
+    from imr_rules.letters import iter_letters
 
     for path, letter in iter_letters(paths):
         if isinstance(letter, Exception):

@@ -264,3 +264,74 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
         "decided_with_surgery_items": [compared_item_to_dict(i) for i in comparison.dependent],
         "items": [compared_item_to_dict(i) for i in comparison.items],
     }
+
+
+# ---- IMR letters -----------------------------------------------------------------------------
+
+
+def letter_citation_to_dict(citation) -> dict[str, Any]:
+    return {
+        "tier": citation.tier,
+        "title": citation.title,
+        "year": citation.year,
+        "chapter": citation.chapter,
+        "sections": list(citation.sections),
+        "pages": list(citation.pages),
+        "text": citation.text,
+    }
+
+
+def disputed_item_to_dict(item) -> dict[str, Any]:
+    from imr_rules.letters.describe import describe_item, item_description_to_dict
+
+    description = describe_item(item.description)
+    if description.category == "other" and item.original_request:
+        # A disputed portion can be a fragment ("with open carpal tunnel release"); the
+        # original request names the service in full.
+        description = describe_item(item.original_request)
+    described = item_description_to_dict(description)
+    return {
+        "index": item.index,
+        "description": item.description,
+        "outcome": item.outcome,
+        "category": described["category"],
+        "subcategory": described["subcategory"],
+        "modifiers": described["modifiers"],
+        "quantity": described["quantity"],
+        "frequency_per_week": described["frequency_per_week"],
+        "duration_weeks": described["duration_weeks"],
+        "body_region": described["body_region"],
+        "body_regions": described["body_regions"],
+        "laterality": described["laterality"],
+        "drug": described["drug"],
+        "partially_certified": item.partially_certified,
+        "original_request": item.original_request,
+        "authorized_portion": item.authorized_portion,
+        "citations": {
+            "claims_administrator": [letter_citation_to_dict(c) for c in item.claims_admin_citations],
+            "reviewer": [letter_citation_to_dict(c) for c in item.reviewer_citations],
+        },
+        "rationale": item.rationale,
+    }
+
+
+def letter_to_dict(letter) -> dict[str, Any]:
+    """A stable, JSON-ready dict of the letter (key order fixed; lists in letter order)."""
+    return {
+        "case_number": letter.case_number,
+        "decision_date": letter.dates.decision_date,
+        "date_assigned": letter.dates.date_assigned,
+        "date_of_injury": letter.dates.date_of_injury,
+        "ur_denial_date": letter.dates.ur_denial_date,
+        "application_received": letter.dates.application_received,
+        "priority": letter.priority,
+        "reviewer": {
+            "licensure": list(letter.reviewer_licensure),
+            "specialty": list(letter.reviewer_specialty),
+        },
+        "patient": {"age": letter.patient_age, "sex": letter.patient_sex},
+        "case_summary": letter.case_summary,
+        "items": [disputed_item_to_dict(item) for item in letter.items],
+        "warnings": list(letter.warnings),
+        "source": letter.source,
+    }
