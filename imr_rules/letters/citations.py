@@ -33,7 +33,7 @@ _PAGES_VALUE = re.compile(r"^(?P<pages>[\d\s,\-–]+?)(?:\s*of\s*\d+)?\s*(?:[,.;
 _AND_BEFORE = re.compile(r"(?:^|,|\s)and\s+$", re.I)
 _TRAILING_AND = re.compile(r"[,;]?\s*(?:and)?\s*$", re.I)
 _MTUS_TAIL = re.compile(r"[,.]?\s*which is (?:a )?part of (?:the )?MTUS\.?\s*$", re.I)
-_SECTION_SPLIT = re.compile(r",\s+(?=[A-Z0-9])")
+_SECTION_SPLIT = re.compile(r",\s+(?=[A-Z0-9\x00])")  # \x00: a protected section name follows
 _PLACEHOLDER = "\x00{}\x00"
 _ODG_NOISE = re.compile(
     r"\((?:Acute\s*(?:&|and)\s*Chronic|updated[^)]*|Online Version)\)|\bChapter\b|\bsection\b|"
