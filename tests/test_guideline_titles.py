@@ -8,17 +8,23 @@ from importlib import resources
 
 import pytest
 
+from imr_rules.documents import parse_document, schema_errors, schema_validator
 from imr_rules.errors import ImrRulesError
 from imr_rules.letters import parse_citations
-from imr_rules.letters.citations import guideline_titles, validate_guideline_titles
+from imr_rules.letters.citations import GUIDELINE_TITLES, GUIDELINE_TITLES_SCHEMA, titles_from_data
+from imr_rules.reference.datafiles import DataFileError, load_table
 
-TABLE = resources.files("imr_rules") / "reference" / "data" / "guideline_titles.yaml"
+TABLE = resources.files("imr_rules") / "reference" / "data" / GUIDELINE_TITLES
+
+
+def guideline_titles() -> dict:
+    return load_table(GUIDELINE_TITLES, GUIDELINE_TITLES_SCHEMA)
 
 
 def test_the_packaged_table_is_valid():
-    data = validate_guideline_titles(TABLE.read_text(encoding="utf-8"), str(TABLE))
-    assert data == guideline_titles()
+    data = guideline_titles()
     assert data["mtus_titles"] and data["odg_chapters"]
+    assert titles_from_data(data, GUIDELINE_TITLES).odg_chapters
 
 
 @pytest.mark.parametrize("title", guideline_titles()["mtus_titles"])
@@ -41,27 +47,27 @@ def test_section_names_with_commas_stay_whole(section):
     assert citation.sections == ("Exercise", section)
 
 
-def _broken(text: str, tmp_path) -> str:
-    path = tmp_path / "guideline_titles.yaml"
-    with pytest.raises(ImrRulesError) as caught:
-        validate_guideline_titles(text, str(path))
-    return caught.value.one_line()
+def _schema_problems(text: str, tmp_path) -> list[str]:
+    document = parse_document(text, str(tmp_path / GUIDELINE_TITLES))
+    return [e.one_line() for e in schema_errors(document, schema_validator(GUIDELINE_TITLES_SCHEMA), ImrRulesError)]
 
 
 def test_an_unquoted_comma_in_a_chapter_name_is_caught_with_its_line(tmp_path):
     text = TABLE.read_text(encoding="utf-8").replace("{name: 'Forearm, Wrist, and Hand Chapter'", "{name: Forearm, Wrist, and Hand Chapter")
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "name: Forearm, Wrist" in row)
-    message = _broken(text, tmp_path)
-    assert message.startswith(f"{tmp_path / 'guideline_titles.yaml'}:{line}: odg_chapters[4]: unknown field(s)")
-
-
-def test_a_bad_regular_expression_is_caught_with_its_field(tmp_path):
-    text = TABLE.read_text(encoding="utf-8").replace("pattern: '\\bNeck\\b'", "pattern: '(Neck'")
-    assert "(Neck" in text
-    message = _broken(text, tmp_path)
-    assert "odg_chapters[1].pattern: not a regular expression" in message and "\n" not in message
+    (message,) = _schema_problems(text, tmp_path)
+    assert message.startswith(f"{tmp_path / GUIDELINE_TITLES}:{line}: odg_chapters[4]: unknown field(s)")
 
 
 def test_a_missing_table_part_is_named(tmp_path):
     text = TABLE.read_text(encoding="utf-8").replace("mtus_titles:", "mtus_title:")
-    assert "mtus_title" in _broken(text, tmp_path)
+    assert any("mtus_title" in message for message in _schema_problems(text, tmp_path))
+
+
+def test_a_bad_regular_expression_is_a_one_line_error_naming_its_field():
+    data = dict(guideline_titles())
+    data["odg_chapters"] = [*data["odg_chapters"][:1], {"name": "Neck and Upper Back Chapter", "pattern": "(Neck"}]
+    with pytest.raises(DataFileError) as caught:
+        titles_from_data(data, "guideline_titles.yaml")
+    message = caught.value.one_line()
+    assert message.startswith("guideline_titles.yaml: odg_chapters[1].pattern: not a regular expression") and "\n" not in message

@@ -2,8 +2,8 @@
 ODG chapter.
 
 The guideline names (MTUS titles, MTUS sections with commas, ODG chapters) are data:
-``reference/data/guideline_titles.yaml``, checked against its schema when it changes and read once
-per process.
+``reference/data/guideline_titles.yaml``, read with ``datafiles.load_table`` (checked against its
+schema when it changes) once per process.
 """
 
 from __future__ import annotations
@@ -55,7 +55,14 @@ class _Titles(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _titles() -> _Titles:
-    data = guideline_titles()
+    from imr_rules.reference.datafiles import load_table
+
+    return titles_from_data(load_table(GUIDELINE_TITLES, GUIDELINE_TITLES_SCHEMA), GUIDELINE_TITLES)
+
+
+def titles_from_data(data: dict[str, Any], path: str) -> _Titles:
+    """The patterns made from a (schema-valid) guideline-titles table; a pattern that is not a
+    regular expression raises :class:`~imr_rules.reference.datafiles.DataFileError` naming its field."""
     titles = tuple(data["mtus_titles"])
     # Longest first, so "Chronic Pain Medical Treatment" wins over any shorter prefix.
     title_re = re.compile(
@@ -64,63 +71,27 @@ def _titles() -> _Titles:
         + r")(?:\s+Guidelines?)?(?:\s+\(?(?P<year>(?:19|20)\d\d)\)?)?(?:\s+Guidelines?)?",
         re.I,
     )
+    chapters = tuple((_pattern(c["pattern"], path, f"odg_chapters[{n}].pattern"), c["name"])
+                     for n, c in enumerate(data["odg_chapters"]))
+    for n, words in enumerate(data["odg_chapter_words"]):
+        _pattern(words, path, f"odg_chapter_words[{n}]")
     return _Titles(
         mtus_titles=titles,
         mtus_title_re=title_re,
         sections_with_commas=tuple(data["mtus_sections_with_commas"]),
-        odg_chapters=tuple((re.compile(c["pattern"], re.I), c["name"]) for c in data["odg_chapters"]),
+        odg_chapters=chapters,
         odg_chapter_words=re.compile("(?:" + "|".join(data["odg_chapter_words"]) + ")", re.I),
     )
 
 
-def guideline_titles() -> dict[str, Any]:
-    """The data of ``reference/data/guideline_titles.yaml``, valid against its schema.
-
-    Validated only when the file or its schema changed (the result is cached under the hash of
-    both), so reading letters never pays for jsonschema; an invalid table raises
-    :class:`~imr_rules.errors.ImrRulesError` naming the file, line and field.
-    """
-    from importlib import resources
-
-    from imr_rules.reference.datafiles import cached, content_key
-
-    package = resources.files("imr_rules")
-    file = package / "reference" / "data" / GUIDELINE_TITLES
-    text = file.read_text(encoding="utf-8")
-    schema = (package / "schemas" / GUIDELINE_TITLES_SCHEMA).read_text(encoding="utf-8")
-    return cached(content_key("table", text, schema), lambda: validate_guideline_titles(text, str(file), schema))
-
-
-def validate_guideline_titles(text: str, path: str, schema: str | None = None) -> dict[str, Any]:
-    """The data of a guideline-titles table, or an error naming ``path``, the line and the field."""
-    import json
-    from importlib import resources
-
-    from jsonschema import Draft202012Validator
-
-    from imr_rules.documents import parse_document, schema_errors
-    from imr_rules.errors import ImrRulesError
-
-    if schema is None:
-        schema = resources.files("imr_rules").joinpath("schemas", GUIDELINE_TITLES_SCHEMA).read_text(encoding="utf-8")
-    document = parse_document(text, path)
-    problems = schema_errors(document, Draft202012Validator(json.loads(schema)), ImrRulesError)
-    if problems:
-        raise problems[0]
-    for number, chapter in enumerate(document.data["odg_chapters"]):
-        _check_pattern(document, ("odg_chapters", number, "pattern"), chapter["pattern"])
-    for number, words in enumerate(document.data["odg_chapter_words"]):
-        _check_pattern(document, ("odg_chapter_words", number), words)
-    return document.data
-
-
-def _check_pattern(document, at: tuple, pattern: str) -> None:
-    from imr_rules.errors import ImrRulesError
+def _pattern(pattern: str, path: str, field: str) -> re.Pattern[str]:
+    from imr_rules.errors import Source
+    from imr_rules.reference.datafiles import DataFileError
 
     try:
-        re.compile(pattern)
+        return re.compile(pattern, re.I)
     except re.error as error:
-        raise ImrRulesError(f"not a regular expression: {error}", document.source(at),
+        raise DataFileError(f"not a regular expression: {error}", Source(path=path, field=field),
                             "write a Python regular expression") from None
 
 
