@@ -85,7 +85,7 @@ def draft_from_documents(documents: list[SourceDocument], item_specs: list[dict]
 
 def _first_letter(documents: list[SourceDocument]):
     from imr_rules.errors import ImrRulesError
-    from imr_rules.letters.parsing import parse_letter_text
+    from imr_rules.letters import parse_letter_text
 
     for document in documents:
         if "IMR" not in document.text[:20000]:

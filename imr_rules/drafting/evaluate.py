@@ -63,7 +63,7 @@ def _plain(value: Any) -> Any:
 
 def evaluate_cases(directory: str | Path, threshold: float = DEFAULT_THRESHOLD, rules: ExtractionRules | None = None) -> Evaluation:
     from imr_rules.evaluation.cases import iter_cases
-    from imr_rules.letters.parsing import parse_letter_text
+    from imr_rules.letters import parse_letter_text
 
     from imr_rules.drafting.pipeline import build_pipeline
     from imr_rules.ruleset.loading import load_ruleset

@@ -237,7 +237,7 @@ def quote_mismatches(case: Case) -> list[CaseError]:
     A quote joined from pieces ("A ... B") can say what the letter does not: one such quote once
     made a drug look ongoing where the paragraph says it is unclear.
     """
-    from imr_rules.letters.parsing import read_letter
+    from imr_rules.letters import read_letter
 
     if case.letter is None:
         return []
