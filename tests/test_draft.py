@@ -124,7 +124,7 @@ def test_check_never_imports_the_draft_machinery():
 
 def test_compare_letters_decides_every_item_with_an_outcome_beside_the_hand_annotation(tmp_path):
     from imr_rules.drafting.letters_compare import compare_letters, format_letter_comparison, hand_annotated
-    from imr_rules.letters.parsing import read_letter
+    from imr_rules.letters import read_letter
 
     folder = tmp_path / "letters"
     folder.mkdir()

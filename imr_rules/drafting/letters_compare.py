@@ -41,7 +41,7 @@ def compare_letters(paths: Iterable[str | Path], threshold: float = DEFAULT_THRE
 
     from imr_rules.engine import evaluate_item
     from imr_rules.evaluation.compare import AS_IMR_OUTCOME
-    from imr_rules.letters.parsing import iter_letters
+    from imr_rules.letters import iter_letters
     from imr_rules.requests.loading import request_from_data
     from imr_rules.ruleset.loading import load_ruleset
 
