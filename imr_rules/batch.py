@@ -8,7 +8,6 @@ once) and the results come back in input order.
 from __future__ import annotations
 
 import itertools
-import json
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple, TextIO
@@ -22,20 +21,24 @@ STDIN = "-"
 # A NamedTuple rather than a dataclass: every start defines it, and defining a dataclass costs
 # about a millisecond (its methods are compiled from generated source).
 class Task(NamedTuple):
-    """One request to check: a file, or one line of JSON Lines (``text``) from a file or stdin."""
+    """One request to check: a file, or one line of JSON Lines (``text``) from a file or stdin.
+
+    ``problem`` says why a line could not even be read (not UTF-8): it is reported in its place."""
 
     name: str
     path: str | None = None
     text: str | None = None
     line: int | None = None
+    problem: str | None = None
 
 
 class Outcome(NamedTuple):
-    """What checking one task gave: a report, or the one-line error."""
+    """What checking one task gave: a report, or the one-line error (``internal`` for a bug)."""
 
     name: str
     report: dict[str, Any] | None
     error: str | None
+    internal: bool = False
 
 
 def expand(inputs: Iterable[str | Path]) -> list[str]:
@@ -57,10 +60,11 @@ def tasks(names: Iterable[str], stdin: TextIO | None = None) -> Iterator[Task]:
     """One task per request; JSON Lines inputs (stdin, *.jsonl) give one task per non-blank line."""
     for name in names:
         if name == STDIN:
-            yield from _lines("<stdin>", stdin or sys.stdin)
+            stream = stdin or sys.stdin
+            yield from _lines("<stdin>", getattr(stream, "buffer", stream))
         elif name.endswith(".jsonl"):
             try:
-                with open(name, encoding="utf-8") as handle:
+                with open(name, "rb") as handle:
                     yield from _lines(name, handle)
             except OSError:
                 yield Task(name)  # run_task reports it as a file that cannot be read
@@ -68,8 +72,15 @@ def tasks(names: Iterable[str], stdin: TextIO | None = None) -> Iterator[Task]:
             yield Task(name, path=name)
 
 
-def _lines(name: str, handle: TextIO) -> Iterator[Task]:
+def _lines(name: str, handle: Any) -> Iterator[Task]:
+    """Lines are decoded one by one, so one line that is not UTF-8 is an error for that line only."""
     for number, line in enumerate(handle, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Task(f"{name}:{number}", line=number, problem=f"is not UTF-8 text (byte {exc.start})")
+                continue
         if line.strip():
             yield Task(f"{name}:{number}", text=line, line=number)
 
@@ -87,34 +98,43 @@ def _init_worker(rule_paths: list[str] | None) -> None:
 
 
 def run_task(task: Task, ruleset: Any = None) -> Outcome:
-    """Load, evaluate and render one request as the JSON contract; a bad input is an error line."""
+    """Load, evaluate and render one request as the JSON contract; a bad input is an error line.
+
+    A bug met on one input (any other exception) is reported for that input alone, by type only
+    (its message may quote the request), and the batch goes on.
+    """
+    import os
+
+    try:
+        return _run(task, ruleset or _RULESET)
+    except ImrRulesError as exc:
+        return Outcome(task.name, None, exc.one_line())
+    except Exception as exc:  # noqa: BLE001 - one input's bug must not abort the batch
+        if os.environ.get("IMR_RULES_DEBUG"):
+            raise
+        return Outcome(task.name, None, internal_error_line(task.name, exc), internal=True)
+
+
+def internal_error_line(name: str, exc: BaseException) -> str:
+    return f"{name}: internal error: {type(exc).__name__} (set IMR_RULES_DEBUG=1 for details; please report)"
+
+
+def _run(task: Task, ruleset: Any) -> Outcome:
+    from imr_rules.documents import parse_json_record
     from imr_rules.engine import evaluate
     from imr_rules.render import report_to_dict
     from imr_rules.requests.loading import load_request, request_from_document
 
-    ruleset = ruleset or _RULESET
-    try:
-        if task.path is not None:
-            request = load_request(task.path, ruleset.vocabulary)
-        elif task.text is not None:
-            request = request_from_document(_json_line(task), ruleset.vocabulary)
-        else:
-            raise InputFileError("cannot be read", Source(task.name.rsplit(":", 1)[0]), "check the path")
-    except ImrRulesError as exc:
-        return Outcome(task.name, None, exc.one_line())
+    source = task.name.rsplit(":", 1)[0]
+    if task.problem is not None:
+        raise InputFileError(task.problem, Source(source, task.line), "save the file as UTF-8")
+    if task.path is not None:
+        request = load_request(task.path, ruleset.vocabulary)
+    elif task.text is not None:
+        request = request_from_document(parse_json_record(task.text, source, task.line), ruleset.vocabulary)
+    else:
+        raise InputFileError("cannot be read", Source(source), "check the path")
     return Outcome(task.name, report_to_dict(evaluate(request, ruleset)), None)
-
-
-def _json_line(task: Task):
-    from imr_rules.documents import Document
-
-    source, _, _ = task.name.rpartition(":")
-    try:
-        data = json.loads(task.text)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"malformed JSON: {exc.msg} (column {exc.colno})", Source(source, task.line),
-                             "each line must be one JSON request object") from None
-    return Document(f"{source}:{task.line}", data)
 
 
 def check_many(task_iter: Iterable[Task], ruleset: Any, jobs: int = 1, rule_paths: list[str] | None = None,

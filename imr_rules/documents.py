@@ -18,6 +18,7 @@ from typing import Any, Mapping, NamedTuple
 import yaml
 
 from imr_rules.errors import ImrRulesError, InputFileError, Source
+from imr_rules.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, check_data, check_node_graph, short_key
 
 Path_ = tuple[Any, ...]
 
@@ -67,6 +68,9 @@ def read_text(path: str | Path) -> str:
     if file_path.is_dir():
         raise InputFileError("is a directory, not a file", Source(name), "name a .yaml or .json file")
     try:
+        if file_path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise InputFileError(f"is larger than {MAX_DOCUMENT_BYTES // 2**20} MB", Source(name),
+                                 "a request, rule or case file is a few KB")
         raw = file_path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"cannot be read: {exc.strerror}", Source(name)) from None
@@ -85,11 +89,21 @@ def read_text(path: str | Path) -> str:
 
 
 def parse_document(text: str, name: str) -> Document:
-    """Parse YAML (JSON is a subset) into data plus a line map; one-line errors on bad syntax."""
+    """Parse YAML (JSON is a subset) into data plus a line map; one-line errors on bad syntax.
+
+    The composed node graph is checked (:mod:`imr_rules.limits`: depth, expanded size, duplicate
+    keys, numbers) before it is turned into data, so no hostile file is ever expanded.
+    """
+    kind = "JSON" if name.endswith(".json") else "YAML"
+    if len(text) > MAX_DOCUMENT_BYTES:
+        raise InputFileError(f"is larger than {MAX_DOCUMENT_BYTES // 2**20} MB", Source(name),
+                             "a request, rule or case file is a few KB")
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                check_node_graph(node, name)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -97,16 +111,56 @@ def parse_document(text: str, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "malformed"
-        kind = "JSON" if name.endswith(".json") else "YAML"
         raise InputFileError(f"malformed {kind}: {problem}", Source(name, line)) from None
     except yaml.YAMLError as exc:
         raise InputFileError(f"malformed YAML: {exc}", Source(name)) from None
+    except RecursionError:  # the pure-Python loader composes recursively; libyaml stops at 1000 levels itself
+        raise InputFileError(f"nested more than {MAX_DEPTH} levels deep", Source(name),
+                             "a request, rule or case needs only a few levels") from None
+    except (ValueError, OverflowError, TypeError) as exc:  # a value the loader matched but cannot build (2016-13-45)
+        raise InputFileError(f"malformed {kind}: a value cannot be read ({_reason(exc)})", Source(name),
+                             "check dates (YYYY-MM-DD) and numbers") from None
     if data is None:
         raise InputFileError("holds no document", Source(name), "expected a YAML or JSON mapping")
     lines: dict[Path_, int] = {}
     if node is not None:
         _record_lines(node, (), lines)
     return Document(name, dates_to_text(data), lines)
+
+
+def parse_json_record(text: str, name: str, line: int | None = None) -> Document:
+    """One JSON Lines record as a document (no line map: the whole record is one line)."""
+    source = Source(name, line)
+
+    def refuse_constant(constant: str) -> Any:
+        raise InputFileError("not a finite number", source, "write a number")
+
+    def refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in record:
+                raise InputFileError(f"duplicate key '{short_key(key)}'", source,
+                                     "keep one; otherwise the last value would silently win")
+            record[key] = value
+        return record
+
+    try:
+        data = json.loads(text, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"malformed JSON: {exc.msg} (column {exc.colno})", source,
+                             "each line must be one JSON request object") from None
+    except RecursionError:
+        raise InputFileError(f"nested more than {MAX_DEPTH} levels deep", source) from None
+    except ValueError as exc:  # an integer beyond Python's digit limit
+        raise InputFileError(f"malformed JSON: a value cannot be read ({_reason(exc)})", source) from None
+    document = Document(f"{name}:{line}" if line is not None else name, data)
+    check_data(data, lambda path: Source(name, line, format_field_path(path) or None))
+    return document
+
+
+def _reason(exc: Exception) -> str:
+    """The library's reason, short; it names a rule broken (month must be in 1..12), not the value."""
+    return str(exc).split("\n")[0][:80]
 
 
 def dates_to_text(value: Any) -> Any:

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from imr_rules.limits import check_data
 from imr_rules.documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
 from imr_rules.requests.derived import with_item_facts
 from imr_rules.errors import RequestError
@@ -42,6 +43,8 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
     vocabulary = vocabulary or default_vocabulary()
     if not isinstance(document.data, dict):
         raise RequestError("expected a mapping with 'items' at the top of the file", document.source())
+    # Data given to the library (or read from JSON Lines) gets the bounds a file gets when read.
+    check_data(document.data, document.source)
     data = dates_to_text(document.data)
     document = Document(document.path, data, document.lines)
     if not schema_check("request.schema.json")(data):  # only a failure pays for jsonschema's messages

@@ -1,0 +1,243 @@
+"""Hostile and impossible inputs: each class of issue 10 gives a clear one-line error, fast, never a
+traceback, a hang or a silent answer. One named test per class."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from imr_rules.cli import app
+from imr_rules.documents import parse_document, parse_json_record
+from imr_rules.errors import ImrRulesError
+from imr_rules.requests.loading import parse_request, request_from_data
+
+from conftest import EXAMPLES, ROOT
+
+MASSAGE = "request_date: 2016-12-01\nitems:\n  - service: Massage therapy\n    quantity: 4\n"
+MASSAGE_LINE = '{"request_date": "2016-12-01", "items": [{"service": "Massage therapy", "quantity": 4}]}'
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def one_error_line(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) >= 1, result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    return lines[0]
+
+
+# ---- §2 nesting, aliases, encodings ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_deep_nesting_is_an_error_not_a_recursion_error(write, suffix):
+    deep = "[" * 500 + "]" * 500
+    path = write(f"deep{suffix}", '{"request_date": "2016-12-01", "items": [{"service": "Massage", "quantity": 4}], '
+                                  f'"facts": {{"home_exercise_program": {deep}}}}}')
+    result = run("check", str(path), "--format", "json")
+    assert result.exit_code == 2
+    assert "nested more than 64 levels deep" in one_error_line(result)
+
+
+def test_deep_nesting_in_json_lines_and_library(write):
+    deep = "[" * 900 + "]" * 900
+    path = write("deep.jsonl", '{"request_date": "2016-12-01", "items": ' + deep + "}\n" + MASSAGE_LINE + "\n")
+    result = run("check", str(path), "--format", "jsonl")
+    assert result.exit_code == 2
+    assert "deep.jsonl:1: items[0][0]: nested more than 64 levels deep" in one_error_line(result)
+    assert len(result.stdout.splitlines()) == 1  # the second line was still checked
+    nested: list = []
+    for _ in range(2000):
+        nested = [nested]
+    with pytest.raises(ImrRulesError, match="nested more than 64 levels"):
+        request_from_data({"request_date": "2016-12-01", "items": [{"service": "Massage", "quantity": 4}], "x": nested})
+
+
+def billion_laughs(levels: int = 9) -> str:
+    text = 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for level in range(1, levels):
+        text += f"a{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 9) + "]\n"
+    return text
+
+
+@pytest.mark.parametrize("kind", ["request", "case", "rule"])
+def test_alias_bomb_is_refused_fast(write, tmp_path, kind):
+    bomb = billion_laughs()
+    start = time.perf_counter()
+    if kind == "request":
+        result = run("check", str(write("bomb.yaml", MASSAGE + bomb)))
+    elif kind == "case":
+        result = run("compare", str(write("cases/bomb.yaml", "case_number: CM16-0000001\nitems: []\n" + bomb)))
+    else:
+        rules = tmp_path / "rules"
+        (rules).mkdir()
+        (rules / "ruleset.yaml").write_text((ROOT / "rules" / "ruleset.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+        (rules / "bomb.yaml").write_text("id: bomb\n" + bomb, encoding="utf-8")
+        result = run("rules", "validate", str(rules))
+    assert time.perf_counter() - start < 5
+    assert result.exit_code == 2
+    assert "values once aliases are expanded" in one_error_line(result)
+
+
+def test_self_referencing_alias_is_an_error():
+    with pytest.raises(ImrRulesError, match="refers to the node that contains it"):
+        parse_document("a: &x [1, *x]\n", "loop.yaml")
+
+
+def test_anchors_and_merge_keys_still_work():
+    document = parse_document("base: &b {x: 1, y: 2}\nitem:\n  <<: *b\n  y: 3\n", "merge.yaml")
+    assert document.data["item"] == {"x": 1, "y": 3}
+
+
+def test_json_lines_line_not_utf8_is_reported_and_others_checked(write):
+    path = write("mixed.jsonl", MASSAGE_LINE.encode() + b"\n" + b'{"request_date": "2016-12-01\xff"}\n'
+                 + MASSAGE_LINE.encode() + b"\n")
+    result = run("check", str(path), "--format", "jsonl")
+    assert result.exit_code == 2
+    assert "mixed.jsonl:2: is not UTF-8 text" in one_error_line(result)
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_impossible_calendar_date_is_an_error(write):
+    result = run("check", str(write("date.yaml", "request_date: 2016-13-45\nitems: [{service: Massage, quantity: 4}]\n")))
+    assert result.exit_code == 2
+    assert "month must be in 1..12" in one_error_line(result)
+
+
+def test_oversized_file_is_refused(write):
+    path = write("big.yaml", MASSAGE + "# " + "x" * (9 * 2**20) + "\n")
+    result = run("check", str(path))
+    assert result.exit_code == 2
+    assert "is larger than 8 MB" in one_error_line(result)
+
+
+# ---- §1 duplicate keys and numbers that are not finite ---------------------------------------
+
+
+def test_duplicate_keys_name_both_lines():
+    with pytest.raises(ImrRulesError) as caught:
+        parse_request("request_date: 2016-12-01\nitems:\n  - service: Massage\n    quantity: 4\n    quantity: 40\n", "dup.yaml")
+    assert caught.value.one_line().startswith("dup.yaml:5: duplicate key 'quantity' (lines 4 and 5)")
+    with pytest.raises(ImrRulesError, match=r"duplicate key 'request_date' \(columns 2 and 32\)"):
+        parse_document('{"request_date": "2016-12-01", "request_date": "2017-01-01"}', "dup.json")
+    with pytest.raises(ImrRulesError, match="req.jsonl:3: duplicate key 'items'"):
+        parse_json_record('{"items": [], "items": [1]}', "req.jsonl", 3)
+
+
+def test_duplicate_keys_in_rules_and_cases(tmp_path, write):
+    case = write("cases/dup.yaml", "case_number: CM16-0000001\ncase_number: CM16-0000002\nitems: []\n")
+    result = run("compare", str(case))
+    assert result.exit_code == 2
+    assert "duplicate key 'case_number' (lines 1 and 2)" in one_error_line(result)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "ruleset.yaml").write_text((ROOT / "rules" / "ruleset.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (rules / "dup.yaml").write_text("id: a\nid: b\n", encoding="utf-8")
+    result = run("rules", "validate", str(rules))
+    assert result.exit_code == 2
+    assert "duplicate key 'id' (lines 1 and 2)" in one_error_line(result)
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "1.0e+999"])
+def test_non_finite_numbers_in_yaml_are_errors(value):
+    text = f"request_date: 2016-12-01\nitems:\n  - service: Norco 10/325 #60\n    facts:\n      medication.weeks_in_use: {value}\n"
+    with pytest.raises(ImrRulesError, match="r.yaml:5: not a finite number"):
+        parse_request(text, "r.yaml")
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_non_finite_numbers_in_json_lines_never_reach_the_output(write, value):
+    line = ('{"request_date": "2016-12-01", "items": [{"service": "Norco 10/325 #60", '
+            f'"facts": {{"medication.weeks_in_use": {value}}}}}]}}')
+    result = run("check", str(write("r.jsonl", line + "\n" + MASSAGE_LINE + "\n")), "--format", "jsonl")
+    assert result.exit_code == 2
+    assert "r.jsonl:1: " in one_error_line(result) and "not a finite number" in result.stderr
+    assert "NaN" not in result.stdout and "Infinity" not in result.stdout
+    assert len(result.stdout.splitlines()) == 1
+
+
+def test_non_finite_and_huge_numbers_from_the_library():
+    item = {"service": "Norco 10/325 #60", "facts": {"medication.weeks_in_use": math.inf}}
+    with pytest.raises(ImrRulesError, match="not a finite number"):
+        request_from_data({"request_date": "2016-12-01", "items": [item]})
+    with pytest.raises(ImrRulesError, match="longer than 15 digits"):
+        request_from_data({"request_date": "2016-12-01", "items": [{"service": "Massage", "quantity": 10**400}]})
+    with pytest.raises(ImrRulesError, match="longer than 15 digits"):
+        parse_request("request_date: 2016-12-01\nitems: [{service: Massage, quantity: " + "9" * 5000 + "}]\n", "r.yaml")
+
+
+# ---- §2 one bad input never aborts a batch -----------------------------------------------------
+
+
+def test_internal_error_on_one_input_does_not_abort_the_batch(write, monkeypatch):
+    import imr_rules.engine as engine
+
+    real = engine.evaluate
+
+    def fails_for_one(request, ruleset, *args, **kwargs):
+        if request.id == "second":
+            raise ZeroDivisionError("a bug met while deciding: patient text must not show")
+        return real(request, ruleset, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "evaluate", fails_for_one)
+    paths = [write(f"{name}.yaml", MASSAGE) for name in ("first", "second", "third")]
+    result = run("check", *map(str, paths), "--format", "jsonl")
+    assert result.exit_code == 1
+    reports = [json.loads(line)["request"]["id"] for line in result.stdout.splitlines()]
+    assert reports == ["first", "third"]
+    assert "second.yaml: internal error: ZeroDivisionError" in result.stderr
+    assert "1 of the inputs met an internal error" in result.stderr
+    assert "patient text" not in result.stderr
+
+
+# ---- §3 no lost data ---------------------------------------------------------------------------
+
+
+def test_output_naming_an_input_is_refused(write, tmp_path):
+    request = write("req.yaml", MASSAGE)
+    result = run("check", str(request), "-o", str(request))
+    assert result.exit_code == 2
+    assert "would overwrite the input" in one_error_line(result)
+    assert request.read_text(encoding="utf-8") == MASSAGE
+    folder = request.parent
+    result = run("check", str(folder), "-o", str(folder / "req.yaml"))
+    assert result.exit_code == 2 and request.read_text(encoding="utf-8") == MASSAGE
+    letter = ROOT / "examples" / "cases" / "letters" / "CM16-0230548.txt"
+    copy = write("letter.txt", letter.read_text(encoding="utf-8"))
+    result = run("parse", str(copy), "-o", str(copy))
+    assert result.exit_code == 2 and copy.read_text(encoding="utf-8") == letter.read_text(encoding="utf-8")
+    case_text = (ROOT / "examples" / "cases" / "CM16-0230548.yaml").read_text(encoding="utf-8")
+    case = write("cases/CM16-0230548.yaml", case_text)
+    result = run("compare", str(case.parent), "-o", str(case))
+    assert result.exit_code == 2 and case.read_text(encoding="utf-8") == case_text
+
+
+def test_output_is_written_atomically(write, tmp_path):
+    target = tmp_path / "out" / "report.json"
+    target.parent.mkdir()
+    target.write_text("previous report\n", encoding="utf-8")
+    result = run("check", str(EXAMPLES / "massage-twelve-visits.yaml"), "--format", "json", "-o", str(target))
+    assert result.exit_code == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["request"]["id"] == "massage-twelve-visits"
+    assert [p.name for p in target.parent.iterdir()] == ["report.json"]  # no temporary file left
+
+
+def test_interrupted_output_leaves_the_old_file(tmp_path):
+    from imr_rules.cli.common import AtomicOutput
+
+    target = tmp_path / "report.txt"
+    target.write_text("old\n", encoding="utf-8")
+    stream = AtomicOutput(target)
+    stream.write("half a rep")
+    del stream  # the run ended without closing: nothing replaces the old file, no temporary stays
+    import gc
+
+    gc.collect()
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]
