@@ -143,7 +143,7 @@ def doc_rules(
     from imr_rules.authoring.ruletests import rule_scope
 
     ruleset, errors = _or_exit(lambda: load_ruleset_collecting(rule_scope(paths or None).load))
-    stream = open_output(output)
+    stream = open_output(output, paths or ())
     try:
         stream.write(catalogue_markdown(ruleset))
     finally:

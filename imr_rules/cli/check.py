@@ -32,25 +32,48 @@ def check(
     check_format(format, CHECK_FORMATS)
     ruleset = load_rules_or_exit(rules)
     names = batch.expand(requests)
-    stream = open_output(output)
+    stream = open_output(output, [*requests, *names])
     workers = _workers(jobs)
     outcomes = batch.check_many(batch.tasks(names), ruleset, workers, [str(p) for p in rules or []])
     writer = _Writer(format, stream)
-    errors = []
+    errors, internal = [], 0
     with progress(len(names), stream) as advance:
         for outcome in outcomes:
+            if outcome.error is None:
+                outcome = _written(writer, outcome)
             if outcome.error:
                 errors.append(outcome.error)
+                internal += outcome.internal
                 if format != "json":
                     print_errors([outcome.error])
-            else:
-                writer.write(outcome.report)
             advance()
     writer.close(errors)
     if output is not None:
         stream.close()
     if format == "json":
         print_errors(errors)
+    _exit_for(errors, internal)
+
+
+def _written(writer: "_Writer", outcome):
+    """Write one report; a report that cannot be written (a value that is not finite) is a bug in
+    that input's evaluation, reported in its place while the batch goes on."""
+    from imr_rules import batch
+
+    try:
+        writer.write(outcome.report)
+    except ValueError as exc:
+        return batch.Outcome(outcome.name, None, batch.internal_error_line(outcome.name, exc), internal=True)
+    return outcome
+
+
+def _exit_for(errors: list[str], internal: int) -> None:
+    """Exit 1 when any input met a bug (with the count), else 2 when any input was bad."""
+    import sys
+
+    if internal:
+        sys.stderr.write(f"error: {internal} of the inputs met an internal error (exit code 1); the others were checked\n")
+        raise typer.Exit(1)
     if errors:
         raise typer.Exit(EXIT_BAD_INPUT)
 

@@ -57,14 +57,84 @@ def print_errors(messages: Iterable[str], stream: TextIO | None = None) -> None:
     stream.flush()
 
 
-def open_output(path: Path | None) -> TextIO:
+def open_output(path: Path | None, inputs: Iterable[str | Path] = ()) -> TextIO:
+    """Standard output, or a file written atomically: the text goes to a temporary file beside it,
+    which replaces the file only when the stream is closed, so an interrupted run never leaves a
+    half file. An output that is one of the inputs (or inside an input folder) is refused: it
+    would be destroyed before it is read."""
     if path is None:
         return sys.stdout
+    clash = _input_named_by(path, inputs)
+    if clash is not None:
+        print_errors([f"{path}: the output would overwrite the input {clash} (write the output elsewhere)"])
+        raise typer.Exit(2)
     try:
-        return open(path, "w", encoding="utf-8", newline="\n")
+        return AtomicOutput(path)
     except OSError as exc:
         print_errors([f"{path}: cannot write: {exc.strerror}"])
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _input_named_by(output: Path, inputs: Iterable[str | Path]) -> str | None:
+    import os
+
+    target = Path(os.path.abspath(output))
+    for entry in inputs:
+        if str(entry) == "-":
+            continue
+        source = Path(os.path.abspath(entry))
+        if target == source or source in target.parents:
+            return str(entry)
+        try:
+            if target.exists() and source.exists() and os.path.samefile(target, source):
+                return str(entry)
+        except OSError:
+            continue
+    return None
+
+
+class AtomicOutput:
+    """A text file written to ``.NAME.*.tmp`` beside its target and renamed over it on close();
+    the temporary file is removed if the run ends without closing it (an error, an interrupt)."""
+
+    def __init__(self, path: Path) -> None:
+        import os
+        import tempfile
+        import weakref
+
+        self.path = Path(path)
+        handle, self.temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
+                                                  dir=self.path.parent if str(self.path.parent) else ".")
+        self.stream = os.fdopen(handle, "w", encoding="utf-8", newline="\n")
+        self._discard = weakref.finalize(self, _remove_quietly, self.stream, self.temporary)
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        import os
+
+        if self.stream.closed:
+            return
+        self.stream.close()
+        os.replace(self.temporary, self.path)
+        self._discard.detach()
+
+
+def _remove_quietly(stream: TextIO, temporary: str) -> None:
+    import os
+
+    stream.close()
+    try:
+        os.unlink(temporary)
+    except OSError:
+        pass
 
 
 def check_format(value: str, allowed: tuple[str, ...]) -> str:
@@ -76,10 +146,12 @@ def check_format(value: str, allowed: tuple[str, ...]) -> str:
 def dump_json(data: Any, stream: TextIO, pretty: bool = True) -> None:
     import json
 
+    # allow_nan=False: NaN and Infinity are not JSON; a value that is not finite is a bug to report,
+    # never output for a script to choke on.
     if pretty:
-        stream.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        stream.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     else:
-        stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
+        stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
 
 
 class progress:

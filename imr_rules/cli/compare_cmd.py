@@ -45,7 +45,7 @@ def compare(
     total = sum(len(case.items) for case in loaded)
     with progress(total, None, label="Deciding items", minimum=PROGRESS_MIN_ITEMS, counted=True) as advance:
         comparison = compare_cases(loaded, ruleset, progress=advance)
-    stream = open_output(output)
+    stream = open_output(output, cases)
     WRITERS[format](comparison, stream)
     if output is not None:
         stream.close()

@@ -29,15 +29,16 @@ def parse(
     reported on stderr and the others are still printed (exit code 2).
     """
     check_format(format, PARSE_FORMATS)
-    stream = open_output(output)
+    stream = open_output(output, letters)
     console = _console(stream) if format == "text" else None
     collected: list[dict] = []
-    failed = False
+    failed, internal = False, 0
     with progress(len(letters) + 1, stream) as advance:
         for name, data, error, warnings in _read_all(letters, jobs):
             advance()
             if error is not None:
                 failed = True
+                internal += ": internal error: " in error
                 print_errors([error])
                 continue
             for warning in warnings:
@@ -59,6 +60,9 @@ def parse(
             dump_json(collected[0], stream)
     if output is not None:
         stream.close()
+    if internal:
+        sys.stderr.write(f"error: {internal} of the letters met an internal error (exit code 1); the others were read\n")
+        raise typer.Exit(1)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -96,6 +100,8 @@ def read_source(source: tuple) -> tuple[str, dict | None, str | None, tuple[str,
     from imr_rules.letters import parse_letter_text, read_letter
     from imr_rules.render.data import letter_to_dict
 
+    import os
+
     kind, name = source[0], source[1]
     if kind == "error":
         return name, None, name, ()
@@ -103,6 +109,12 @@ def read_source(source: tuple) -> tuple[str, dict | None, str | None, tuple[str,
         letter = read_letter(name) if kind == "path" else parse_letter_text(source[2], source=name)
     except ImrRulesError as error:
         return name, None, _error_line(Path(name), error), ()
+    except Exception as error:  # noqa: BLE001 - one letter's bug must not abort the others
+        from imr_rules.batch import internal_error_line
+
+        if os.environ.get("IMR_RULES_DEBUG"):
+            raise
+        return name, None, internal_error_line(name, error), ()
     return name, letter_to_dict(letter), None, tuple(letter.warnings)
 
 
