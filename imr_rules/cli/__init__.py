@@ -113,7 +113,8 @@ def main() -> None:
     except Exception as exc:  # a bug: one line, and the traceback only on request
         if os.environ.get("IMR_RULES_DEBUG"):
             raise
-        sys.stderr.write(f"internal error: {type(exc).__name__}: {exc} (set IMR_RULES_DEBUG=1 for details; please report)\n")
+        # The type only: an exception's message may quote the input it met.
+        sys.stderr.write(f"internal error: {type(exc).__name__} (set IMR_RULES_DEBUG=1 for details; please report)\n")
         sys.exit(EXIT_INTERNAL)
     finally:
         gc.freeze()  # exiting: the interpreter's last collection would only free what exit frees
