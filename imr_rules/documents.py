@@ -17,7 +17,7 @@ from typing import Any, Mapping, NamedTuple
 
 import yaml
 
-from imr_rules.errors import ImrRulesError, InputFileError, Source
+from imr_rules.errors import ImrRulesError, InputFileError, Source, enum_value_shown, value_kind
 from imr_rules.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, check_data, check_node_graph, short_key
 
 Path_ = tuple[Any, ...]
@@ -227,7 +227,9 @@ def schema_errors(document: Document, validator: Any, error_type: type[ImrRulesE
 
 
 def _describe_schema_error(error: Any) -> str:
-    keyword = error.validator
+    """What was expected at the place, never the value found there (it may be clinical text of any
+    length): its kind at most ("text (214 characters)")."""
+    keyword, expected = error.validator, error.validator_value
     if keyword == "additionalProperties":
         known = sorted(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(known))
@@ -236,11 +238,30 @@ def _describe_schema_error(error: Any) -> str:
         close = [difflib.get_close_matches(str(name), known, n=1) for name in extra]
         suggestions = [f"'{c[0]}'" for c in close if c]
         hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
-        return f"unknown field(s) {', '.join(map(repr, extra))}{hint}; expected one of: {', '.join(known)}"
+        names = ", ".join(f"'{short_key(name)}'" for name in extra[:5]) + (", …" if len(extra) > 5 else "")
+        return f"unknown field(s) {names}{hint}; expected one of: {', '.join(known)}"
     if keyword == "required":
-        return error.message.replace("is a required property", "is required but missing")
+        missing = [name for name in expected if isinstance(error.instance, dict) and name not in error.instance]
+        return f"'{missing[0] if missing else expected[0]}' is required but missing"
     if keyword == "type":
-        return f"expected {error.validator_value}, got {json.dumps(error.instance, default=str)[:60]}"
+        return f"expected {expected}, got {value_kind(error.instance)}"
     if keyword == "enum":
-        return f"expected one of {', '.join(map(str, error.validator_value))}, got {error.instance!r}"
-    return error.message[:200]
+        return f"expected one of {', '.join(map(str, expected))}, got {enum_value_shown(error.instance)}"
+    if keyword == "const":
+        return f"expected {expected!r}"
+    if keyword in _LIMIT_WORDS:
+        return f"expected {_LIMIT_WORDS[keyword]} {expected}, got {value_kind(error.instance)}"
+    if keyword == "pattern":
+        return f"expected text of the form {expected} (got {value_kind(error.instance)})"
+    if keyword == "format":
+        return f"expected a {expected}, got {value_kind(error.instance)}"
+    return f"does not satisfy the schema's '{keyword}' (got {value_kind(error.instance)})"
+
+
+_LIMIT_WORDS = {
+    "minimum": "a number of at least", "maximum": "a number of at most",
+    "exclusiveMinimum": "a number above", "exclusiveMaximum": "a number below",
+    "minLength": "text of at least this many characters:", "maxLength": "text of at most this many characters:",
+    "minItems": "a list of at least this many entries:", "maxItems": "a list of at most this many entries:",
+    "minProperties": "a mapping of at least this many fields:", "maxProperties": "a mapping of at most this many fields:",
+}

@@ -19,6 +19,7 @@ from imr_rules.requests.derived import item_facts
 from imr_rules.reference.diagnoses import diagnosis_notes
 from imr_rules.reference.formulary import status as formulary_status
 from imr_rules.reference.guidelines import guideline_in_force, no_rule_reason
+from imr_rules.requests.derive_clinical import surgery_date_notes
 from imr_rules.model import (
     Determination,
     Finding,
@@ -42,7 +43,7 @@ def evaluate(request: Request, ruleset: RuleSet) -> Report:
     notes = ()
     if request.request_date is None:
         notes = ("The request gives no request_date: the latest edition of each guideline was applied.",)
-    notes += diagnosis_notes(request)
+    notes += diagnosis_notes(request) + surgery_date_notes(request)
     return Report(request, determinations, ruleset.version, ruleset.hash, notes, ruleset.name)
 
 
@@ -127,7 +128,9 @@ def _memo(ruleset: RuleSet) -> _Memo:
     memo = ruleset.memo.get("engine")
     if memo is None:
         edges = {e.effective_from for r in ruleset.rules for e in r.editions if e.effective_from}
-        edges |= {e.effective_to + dt.timedelta(days=1) for r in ruleset.rules for e in r.editions if e.effective_to}
+        # An edition that runs to the last day a date can hold (9999-12-31) has no boundary after it.
+        edges |= {e.effective_to + dt.timedelta(days=1) for r in ruleset.rules for e in r.editions
+                  if e.effective_to and e.effective_to < dt.date.max}
         memo = ruleset.memo["engine"] = _Memo(sorted(edges))
     return memo
 

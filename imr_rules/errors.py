@@ -6,7 +6,11 @@ one line, ``file:line: field.path: message (hint)``, never as a traceback.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import re
+from typing import Any, NamedTuple
+
+# How much of a bad value an error may show: its form, never its content (it may be clinical text).
+SHAPE_SHOWN = 12
 
 
 # A NamedTuple rather than a dataclass: every start defines it, and defining a dataclass costs
@@ -69,3 +73,35 @@ class LetterError(ImrRulesError):
 
 class CaseError(ImrRulesError):
     """An annotated case file is malformed or does not match its letter."""
+
+
+def value_kind(value: Any) -> str:
+    """What a value is, for an error that must not repeat it: "text (214 characters)", "a number"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return f"text ({len(value)} characters)"
+    if isinstance(value, (list, tuple)):
+        return f"a list ({len(value)} entries)"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def text_shape(value: Any) -> str:
+    """The form of a short value with its content masked: '03/15/2017' -> '99/99/9999'."""
+    text = str(value)
+    shape = re.sub(r"[A-Za-z]", "a", re.sub(r"\d", "9", text[:SHAPE_SHOWN]))
+    return repr(shape + ("…" if len(text) > SHAPE_SHOWN else ""))
+
+
+def enum_value_shown(value: Any) -> str:
+    """A value given where a fixed word was expected: shown when it is itself a short word ('MTSU'
+    for MTUS is a typo worth seeing), else only its kind (text with spaces may be clinical)."""
+    if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.\-]{1,20}", value):
+        return repr(value)
+    return value_kind(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 
 import pytest
@@ -241,3 +242,100 @@ def test_interrupted_output_leaves_the_old_file(tmp_path):
     gc.collect()
     assert target.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.txt"]
+
+
+# ---- §1 impossible values ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("item, field", [
+    ("{service: Massage, quantity: 0}", "items[0].quantity"),
+    ("{service: Massage, quantity: -3}", "items[0].quantity"),
+    ('{service: Massage, quantity: "x0"}', "items[0].quantity"),
+    ("{service: Norco, drug: {name: Norco, strength: 10/325 mg, quantity: 0}}", "items[0].drug.quantity"),
+    ("{service: Massage, frequency: 0, duration: 6}", "items[0].frequency"),
+    ("{service: Massage, frequency: 2, duration: -6}", "items[0].duration"),
+])
+def test_quantity_of_zero_or_less_is_an_error(item, field):
+    with pytest.raises(ImrRulesError, match=rf"r.yaml:\d+: {re.escape(field)}: the \w+ requested must be more than 0"):
+        parse_request(f"request_date: 2016-12-01\nitems:\n  - {item}\n", "r.yaml")
+
+
+@pytest.mark.parametrize("fact, value, expected", [
+    ("prior_sessions", -2, "0 or more"),
+    ("medication.weeks_in_use", -1.5, "0 or more"),
+    ("medication.pain_with", 11, "from 0 to 10"),
+    ("medication.pain_relief_percent", 140, "from 0 to 100"),
+])
+def test_negative_counts_and_out_of_scale_scores_are_errors(fact, value, expected):
+    text = f"request_date: 2016-12-01\nitems:\n  - service: Norco 10/325 #60\n    facts:\n      {fact}: {value}\n"
+    with pytest.raises(ImrRulesError, match=rf"r.yaml:5: items\[0\].facts.{re.escape(fact)}: fact '{re.escape(fact)}' must be {expected}"):
+        parse_request(text, "r.yaml")
+
+
+def test_request_before_the_injury_is_an_error():
+    text = "request_date: 2014-03-15\npatient: {date_of_injury: 2015-01-01}\nitems: [{service: Massage, quantity: 4}]\n"
+    with pytest.raises(ImrRulesError, match="r.yaml:1: request_date: request_date is before patient.date_of_injury"):
+        parse_request(text, "r.yaml")
+
+
+def test_request_dated_in_the_future_beyond_the_tolerance_is_an_error():
+    import datetime as dt
+
+    from imr_rules.requests.loading import FUTURE_TOLERANCE_DAYS
+
+    soon = dt.date.today() + dt.timedelta(days=FUTURE_TOLERANCE_DAYS)
+    parse_request(f"request_date: {soon}\nitems: [{{service: Massage, quantity: 4}}]\n", "r.yaml")  # within: accepted
+    late = soon + dt.timedelta(days=1)
+    with pytest.raises(ImrRulesError, match=f"request_date: date is more than {FUTURE_TOLERANCE_DAYS} days after today"):
+        parse_request(f"request_date: {late}\nitems: [{{service: Massage, quantity: 4}}]\n", "r.yaml")
+
+
+def test_surgery_after_the_request_is_a_note_and_never_within_the_postsurgical_period(ruleset):
+    from imr_rules.engine import evaluate
+
+    text = ("request_date: 2016-12-01\nfacts:\n  surgery_date: 2017-02-01\n  surgery_type: arthroscopic meniscectomy\n"
+            "items:\n  - {service: Postoperative physical therapy for the knee, category: physical_therapy, quantity: 12}\n")
+    report = evaluate(parse_request(text, "r.yaml"), ruleset)
+    assert any("surgery_date is after the request date" in note for note in report.notes)
+    values = [v for d in report.determinations for f in d.findings for v in (f.values or {})]
+    assert "surgery.months_since" not in values and "surgery.weeks_since" not in values
+
+
+def test_rule_edition_to_the_last_date_checks_and_tests(tmp_path):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    massage = rules / "massage" / "mtus-cpmtg-massage.yaml"
+    text = massage.read_text(encoding="utf-8")
+    assert "    to: 2017-11-30\n" in text
+    massage.write_text(text.replace("    to: 2017-11-30\n", "    to: 9999-12-31\n"), encoding="utf-8")
+    result = run("check", str(EXAMPLES / "massage-twelve-visits.yaml"), "-r", str(rules), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["items"][0]["decision"] == "not_medically_necessary"
+    result = run("rules", "test", str(rules))
+    assert "internal error" not in result.output + result.stderr
+
+
+# ---- §4 patient data stays out of errors --------------------------------------------------------
+
+SECRET = "Patient reports suicidal ideation after the 2015 accident " * 2000
+
+
+@pytest.mark.parametrize("place", ["patient: {age: %s}", "patient: {sex: %s}", "request_date: %s",
+                                   "facts: {home_exercise_program: %s}", "items: [{service: Massage, quantity: 4, laterality: %s}]",
+                                   "items: [{service: Massage, category: %s}]", "diagnoses: [{code: M54.5, system: %s}]"])
+def test_errors_never_repeat_the_value(write, place):
+    body = place % json.dumps(SECRET)
+    text = body + "\n" + ("" if body.startswith("items") else "items: [{service: Massage, quantity: 4}]\n")
+    result = run("check", str(write("r.yaml", text)))
+    assert result.exit_code == 2
+    line = one_error_line(result)
+    assert "suicidal" not in result.stderr and len(line) < 700, line
+
+
+def test_a_bad_date_shows_its_form_only():
+    with pytest.raises(ImrRulesError) as caught:
+        parse_request('request_date: "03/15/2017"\nitems: [{service: Massage, quantity: 4}]\n', "r.yaml")
+    assert "invalid date (of the form '99/99/9999')" in caught.value.one_line()
+    assert "03/15" not in caught.value.one_line()

@@ -129,7 +129,9 @@ def postsurgical(request: Request, item: Item) -> dict[str, Any]:
         values["surgery.period_months"] = _period_months(course)
     surgery_date = _fact(request, item, "surgery_date")
     within_period = False
-    if isinstance(surgery_date, dt.date) and request.request_date is not None:
+    # A surgery dated after the request is not yet done: the time since it is not documented (and
+    # the report says why, see surgery_date_notes), never a negative time that passes "within".
+    if isinstance(surgery_date, dt.date) and request.request_date is not None and surgery_date <= request.request_date:
         days = (request.request_date - surgery_date).days
         values["surgery.weeks_since"] = round(days / 7, 1)
         values["surgery.months_since"] = round(days / _DAYS_PER_MONTH, 1)
@@ -144,3 +146,16 @@ def _period_months(course: Mapping[str, Any] | None) -> int:
 
 
 DERIVERS = (body_regions, course_counts, postsurgical,)
+
+
+def surgery_date_notes(request: Request) -> tuple[str, ...]:
+    """A report note for each surgery_date after the request date (the request is still decided)."""
+    if request.request_date is None:
+        return ()
+    places = [("facts", request.facts)] + [(f"items[{i}].facts", item.facts) for i, item in enumerate(request.items)]
+    return tuple(
+        f"{where}.surgery_date is after the request date: the time since surgery is taken as not documented."
+        for where, facts in places
+        if "surgery_date" in facts and isinstance(facts["surgery_date"].value, dt.date)
+        and facts["surgery_date"].value > request.request_date
+    )

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from imr_rules.limits import check_data
+from imr_rules.limits import check_data, short_key
 from imr_rules.documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
 from imr_rules.requests.derived import with_item_facts
-from imr_rules.errors import RequestError
+from imr_rules.errors import RequestError, enum_value_shown, text_shape, value_kind
 from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Provenance, Request
 from imr_rules.requests.shorthand import parse_schedule
 from imr_rules.requests.quickschema import schema_check
@@ -64,6 +63,7 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
     )
     items = tuple(_item(document, index, spec, vocabulary) for index, spec in enumerate(data["items"]))
     _check_unique_item_ids(document, items)
+    _check_item_amounts(document, data["items"], items)
     request = Request(
         id=str(data.get("request_id", Path(document.path).stem)),
         request_date=_date(document, data.get("request_date"), ("request_date",)),
@@ -73,6 +73,7 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
         facts=facts,
         source=document.path,
     )
+    _check_dates(document, request)
     return with_item_facts(request)
 
 
@@ -81,8 +82,55 @@ def _date(document: Document, value: Any, path: tuple) -> dt.date | None:
         return None
     day = parse_date(value, leading=True)
     if day is None:
-        raise RequestError(f"invalid date {value!r}", document.source(path), "write dates as YYYY-MM-DD")
+        raise RequestError(f"invalid date (of the form {text_shape(value)})", document.source(path),
+                           "write dates as YYYY-MM-DD")
     return day
+
+
+# A request dated this many days ahead of today is a typo, not a request: the guideline edition in
+# force would be guessed. (The check depends on the day it runs; the report never does.)
+FUTURE_TOLERANCE_DAYS = 31
+
+
+def _check_dates(document: Document, request: Request) -> None:
+    """Impossible dates are errors: a request before the injury, a date too far in the future."""
+    latest = dt.date.today() + dt.timedelta(days=FUTURE_TOLERANCE_DAYS)
+    for date, path in ((request.request_date, ("request_date",)), (request.patient.date_of_injury, ("patient", "date_of_injury"))):
+        if date is not None and date > latest:
+            raise RequestError(f"date is more than {FUTURE_TOLERANCE_DAYS} days after today", document.source(path),
+                               "check the year")
+    injury = request.patient.date_of_injury
+    if request.request_date is not None and injury is not None and request.request_date < injury:
+        raise RequestError("request_date is before patient.date_of_injury", document.source(("request_date",)),
+                           "a request for this injury comes after it: check both dates")
+
+
+def _check_item_amounts(document: Document, specs: list, items: tuple[Item, ...]) -> None:
+    """A quantity, frequency or duration of zero or less is impossible, not a small request."""
+    for index, (spec, item) in enumerate(zip(specs, items)):
+        drug_quantity = item.drug.quantity if item.drug is not None else None
+        for name, value in (("frequency", item.frequency_per_week), ("duration", item.duration_weeks),
+                            ("quantity", item.quantity), ("quantity", drug_quantity)):
+            if value is not None and value <= 0:
+                field = name if name in spec else ("drug", "quantity") if name == "quantity" and "drug" in spec else ()
+                path = ("items", index) + ((field,) if isinstance(field, str) else field)
+                raise RequestError(f"the {name} requested must be more than 0", document.source(path),
+                                   "give the amount requested, or leave it out if the request does not state it")
+
+
+# The range a documented number can take, by the unit the vocabulary gives it; every count,
+# duration, dose and score is at least 0.
+_UNIT_MAXIMUM = {"percent": 100, "0-10": 10}
+
+
+def _check_range(name: str, value: Any, unit: str | None, where: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    maximum = _UNIT_MAXIMUM.get(unit or "")
+    if value < 0 or (maximum is not None and value > maximum):
+        expected = f"from 0 to {maximum}" if maximum is not None else "0 or more"
+        raise RequestError(f"fact '{name}' must be {expected}" + (f" ({unit})" if unit else ""), where,
+                           "write the documented value; leave the fact out if it is not documented")
 
 
 def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: Vocabulary, scope: str) -> Mapping[str, Fact]:
@@ -91,7 +139,7 @@ def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: 
         where = document.source(path + (name,))
         definition = vocabulary.get(name)
         if definition is None:
-            raise RequestError(f"unknown fact '{name}'", where, vocabulary.unknown_fact_hint(name))
+            raise RequestError(f"unknown fact '{short_key(name)}'", where, vocabulary.unknown_fact_hint(name))
         if definition.scope == "derived":
             raise RequestError(f"'{name}' is computed from the request and cannot be written as a fact", where,
                                "give it through the item's fields (quantity, frequency, ...)")
@@ -100,10 +148,9 @@ def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: 
         fact = _fact(spec)
         fact = replace(fact, value=_coerce(fact.value, definition.type)) if definition.type == "date" else fact
         if not python_type_matches(definition.type, fact.value):
-            raise RequestError(
-                f"expected {definition.type} for fact '{name}', got {json.dumps(fact.value, default=str)}",
-                where, _type_hint(definition.type),
-            )
+            raise RequestError(f"expected {definition.type} for fact '{name}', got {value_kind(fact.value)}",
+                               where, _type_hint(definition.type))
+        _check_range(name, fact.value, definition.unit, where)
         facts[name] = fact
     return MappingProxyType(facts)
 
@@ -186,7 +233,7 @@ def _check_category(document: Document, path: tuple, category: Any) -> None:
     if category not in known:
         close = difflib.get_close_matches(str(category), list(known), n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"categories: {', '.join(known)}"
-        raise RequestError(f"unknown category '{category}'", document.source(path + ("category",)), hint)
+        raise RequestError(f"unknown category {enum_value_shown(category)}", document.source(path + ("category",)), hint)
 
 
 def _schedule(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -219,6 +266,6 @@ def _check_unique_item_ids(document: Document, items: tuple[Item, ...]) -> None:
     seen = set()
     for index, item in enumerate(items):
         if item.id in seen:
-            raise RequestError(f"duplicate item id '{item.id}'", document.source(("items", index, "id")), "give each item a unique id")
+            raise RequestError(f"duplicate item id '{short_key(item.id)}'", document.source(("items", index, "id")), "give each item a unique id")
         seen.add(item.id)
 
