@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from imr_rules.cli import EXIT_BAD_INPUT
+from imr_rules.cli import EXIT_BAD_INPUT, EXIT_INTERNAL
 from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 CHECK_FORMATS = ("text", "json", "jsonl", "markdown")
@@ -73,7 +73,7 @@ def _exit_for(errors: list[str], internal: int) -> None:
 
     if internal:
         sys.stderr.write(f"error: {internal} of the inputs met an internal error (exit code 1); the others were checked\n")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_INTERNAL)
     if errors:
         raise typer.Exit(EXIT_BAD_INPUT)
 

@@ -67,7 +67,7 @@ def open_output(path: Path | None, inputs: Iterable[str | Path] = ()) -> TextIO:
     clash = _input_named_by(path, inputs)
     if clash is not None:
         print_errors([f"{path}: the output would overwrite the input {clash} (write the output elsewhere)"])
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_BAD_INPUT)
     try:
         return AtomicOutput(path)
     except OSError as exc:

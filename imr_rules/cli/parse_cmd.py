@@ -8,7 +8,7 @@ from typing import Optional, TextIO
 
 import typer
 
-from imr_rules.cli import EXIT_BAD_INPUT
+from imr_rules.cli import EXIT_BAD_INPUT, EXIT_INTERNAL
 from imr_rules.cli.common import app, check_format, dump_json, open_output, print_errors, progress
 
 PARSE_FORMATS = ("text", "json", "jsonl")
@@ -62,7 +62,7 @@ def parse(
         stream.close()
     if internal:
         sys.stderr.write(f"error: {internal} of the letters met an internal error (exit code 1); the others were read\n")
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_INTERNAL)
     if failed:
         raise typer.Exit(EXIT_BAD_INPUT)
 
