@@ -292,7 +292,7 @@ def run_cli(*args: str):
 def test_cli_one_line_per_finding_and_exit_codes(tmp_path):
     folder = rules_dir(tmp_path, CLEAN.replace("{fact: home_exercise_program, is: true}", "{fact: home_exercise_programme, is: true}"))
     result = run_cli(str(folder))
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     line = line_of(folder / "rule0.yaml", "home_exercise_programme")
     assert f"{folder / 'rule0.yaml'}:{line}: IMR002 lint-massage: unknown fact 'home_exercise_programme'" in result.output
     assert run_cli(str(rules_dir(tmp_path / "ok", CLEAN))).exit_code == 0

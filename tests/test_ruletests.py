@@ -140,7 +140,7 @@ def test_cli_summary_and_exit_codes(tmp_path):
 
     broken = rule_set(tmp_path / "b", RULE.replace("decision: medically_necessary", "decision: not_medically_necessary"))
     result = invoke(str(broken))
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "FAIL " in result.output and "rule0.yaml:" in result.output and "decision expected not_medically_necessary" in result.output
 
 
@@ -155,9 +155,9 @@ def test_cli_coverage_options_and_json(tmp_path):
     folder = rule_set(tmp_path, RULE[: RULE.index("  - name: too many")])
     assert invoke(str(folder)).exit_code == 0
     assert invoke(str(folder), "--coverage-threshold", "50").exit_code == 0
-    assert invoke(str(folder), "--coverage-threshold", "75").exit_code == 1
+    assert invoke(str(folder), "--coverage-threshold", "75").exit_code == 3
     result = invoke(str(folder), "--require-both-ways")
-    assert result.exit_code == 1 and "not covered both ways" in result.output and "T-1" in result.output
+    assert result.exit_code == 3 and "not covered both ways" in result.output and "T-1" in result.output
     data = json.loads(invoke(str(folder), "--format", "json").output)
     assert data["cases"] == 1 and data["coverage"]["percent"] == 50.0
     assert [u["criterion"] for u in data["coverage"]["uncovered"]] == ["T-1", "T-2"]

@@ -1,8 +1,9 @@
 """The command line: a thin typer shell over the library. Each command group is its own module.
 
 Exit codes: 0 done; 2 bad input (a file, a field, a rule) reported as one line each, the good
-inputs still processed; 1 an internal error (a bug: please report it), or, for ``rules test`` and
-``rules lint``, a failed test or a lint error. No traceback is shown unless IMR_RULES_DEBUG=1.
+inputs still processed; 1 an internal error (a bug: please report it); 3 the checks ran and found
+problems (``rules test``: a failed case or a coverage shortfall; ``rules lint``: an error finding).
+No traceback is shown unless IMR_RULES_DEBUG=1.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from imr_rules.errors import ImrRulesError
 # The exit codes every command uses (README, "Exit codes and bad input"); no command writes a number.
 EXIT_OK = 0
 EXIT_INTERNAL = 1  # a bug
-EXIT_FAILED = 1  # the authoring checks found a problem: a rule test failed, a lint error
 EXIT_BAD_INPUT = 2  # a file, a field or a rule is bad (ImrRulesError.exit_code)
+EXIT_FAILED = 3  # the checks ran and found problems: a rule test failed, a lint error
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 # The modules that register each top-level command. typer turns every registered command's

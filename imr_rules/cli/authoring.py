@@ -32,7 +32,7 @@ def test_rules(
 ) -> None:
     """Run the test cases in rule files; report failures and criterion coverage.
 
-    Exit 0 when all pass, 1 when a case fails (or coverage falls short), 2 when a rule file is invalid.
+    Exit 0 when all pass, 3 when a case fails (or coverage falls short), 2 when a rule file is invalid.
     """
     from imr_rules.authoring.ruletests import run_tests, run_to_dict
 
@@ -94,7 +94,7 @@ def lint_rules(
 ) -> None:
     """Check rule files statically: unknown facts, wrong types, missing citations or wording, ...
 
-    One line per finding, "path:line: CODE rule-id: message (hint)"; exit 1 when a finding is an error.
+    One line per finding, "path:line: CODE rule-id: message (hint)"; exit 3 when a finding is an error.
     """
     from imr_rules.authoring.lint import CHECKS, has_errors, lint
 

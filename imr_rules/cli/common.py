@@ -20,8 +20,18 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from imr_rules import __version__
+
+        typer.echo(f"imr-rules {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+) -> None:
     # A callback keeps the app a group of commands even when a run registers only one (typer would
     # otherwise make a lone command the program itself, and "check" would be read as an argument).
     # It runs before every command: the imports are done, so garbage collection may resume.
