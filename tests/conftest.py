@@ -15,7 +15,9 @@ EXAMPLES = ROOT / "examples" / "requests"
 
 def pytest_configure(config):
     """Point the on-disk cache at a temporary folder for the whole session (and every subprocess a
-    test starts): tests must never write to the user's cache. IMR_RULES_CACHE=off is kept."""
+    test starts): tests must never write to the user's cache. IMR_RULES_CACHE=off is kept.
+    Piped output honours COLUMNS: tests see the documented default width (100) whatever the shell exports."""
+    os.environ.pop("COLUMNS", None)
     if os.environ.get("IMR_RULES_CACHE", "").lower() in ("off", "0", "no"):
         return
     folder = tempfile.mkdtemp(prefix="imr-rules-test-cache-")

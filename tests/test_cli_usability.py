@@ -34,3 +34,32 @@ def test_exit_codes_are_distinct_and_documented():
     table = readme.split("### Exit codes and bad input", 1)[1].split("\n\n", 2)[1]
     documented = {int(m) for m in re.findall(r"^\| (\d+) \|", table, re.M)}
     assert documented == set(codes.values())
+
+
+def test_rules_list_never_cuts_an_id_and_honours_columns(ruleset):
+    ids = [rule.id for rule in ruleset.rules]
+    for columns in ("40", "80", "200"):
+        result = run("rules", "list", env={"COLUMNS": columns})
+        assert result.exit_code == 0
+        first_words = [line.split(" ", 1)[0] for line in result.stdout.splitlines()[2:] if not line.startswith(" ")]
+        assert first_words == ids, columns
+        assert "…" not in result.stdout
+    narrow = run("rules", "list", env={"COLUMNS": "80"}).stdout.splitlines()
+    wide = run("rules", "list", env={"COLUMNS": "200"}).stdout.splitlines()
+    assert max(map(len, narrow)) <= 80 < max(map(len, wide)) <= 200
+
+
+def test_rules_show_never_cuts_a_fact_name():
+    import json
+
+    shown = {}
+    for rule_id in ("mtus-opioids-2016", "mtus-cpmtg-massage"):
+        shown[rule_id] = json.loads(run("rules", "show", rule_id, "--format", "json").stdout)
+    rule_id, rule = max(shown.items(), key=lambda kv: max(len(f) for c in kv[1]["criteria"] for f in c["facts"]))
+    facts = {f for c in rule["criteria"] for f in c["facts"]}
+    assert max(map(len, facts)) > 20
+    result = run("rules", "show", rule_id, env={"COLUMNS": "40"})
+    assert result.exit_code == 0
+    words = set(re.findall(r"[\w.]+", result.stdout))
+    assert facts <= words
+    assert "…" not in result.stdout

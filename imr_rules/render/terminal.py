@@ -34,14 +34,23 @@ DECISION_STYLE = {
 
 
 def make_console(file: Any = None, width: int | None = None) -> Console:
-    """A console for reports; off a terminal it is plain and 100 columns wide, so output is stable."""
+    """A console for reports; off a terminal it is plain and as wide as ``COLUMNS`` says, else 100
+    columns, so output is stable."""
     # Reports hold only Text objects: no markup or emoji codes to parse (a "[MTUS]" in a finding
     # must print as written), and rich then never loads its emoji table.
     plain = {"highlight": False, "markup": False, "emoji": False, "soft_wrap": False}
     console = Console(file=file, **plain)
     if not console.is_terminal:
-        console = Console(file=file, width=width or 100, color_system=None, **plain)
+        console = Console(file=file, width=width or _columns() or 100, color_system=None, **plain)
     return console
+
+
+def _columns() -> int | None:
+    """The width ``COLUMNS`` gives (as a shell sets it for a pipe: ``COLUMNS=160 imr-rules … | less``)."""
+    import os
+
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def render_report(console: Console, report: dict[str, Any]) -> None:
@@ -261,33 +270,52 @@ def _letter_citation(citation: dict[str, Any]) -> str:
 
 
 def render_rule_list(ruleset, console: Console) -> None:
-    """One row per rule: id, categories, tier, role, the periods its editions are in force, criteria."""
-    from rich.table import Table
+    """One row per rule: id, tier, role, criteria, then its categories and the periods its editions
+    are in force. Plain columns, not a table: an id (what ``rules show`` needs) is never cut; the
+    last column wraps at the console's width, between words only."""
+    rules = list(ruleset.rules)
+    id_width = max([len("id"), *(len(r.id) for r in rules)])
+    rows = [(r.id, r.tier.value, r.role.value, str(len(r.criteria)),
+             ", ".join(r.categories) + "; " + ", ".join(
+                 f"{e.effective_from or '…'} to {e.effective_to or 'now'}" for e in r.editions)) for r in rules]
+    head = ("id", "tier", "role", "criteria", "categories; in force")
+    widths = [id_width, *(max(len(row[i]) for row in [head, *rows]) for i in (1, 2, 3))]
+    console.print(Text(f"{ruleset.name} {ruleset.version}: {len(rules)} rules", style="bold"), soft_wrap=True)
+    for n, row in enumerate([head, *rows]):
+        lead = "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  "
+        console.print(Text(_hanging(lead, row[4], console.width), style="bold" if n == 0 else ""), soft_wrap=True)
 
-    table = Table(title=f"{ruleset.name} {ruleset.version}", header_style="bold")
-    for column in ("id", "categories", "tier", "role", "in force", "criteria"):
-        table.add_column(column)
-    for rule in ruleset.rules:
-        spans = ", ".join(f"{e.effective_from or '…'} to {e.effective_to or 'now'}" for e in rule.editions)
-        table.add_row(rule.id, ", ".join(rule.categories), rule.tier.value, rule.role.value, spans, str(len(rule.criteria)))
-    console.print(table)
+
+def _hanging(lead: str, text: str, width: int) -> str:
+    """``lead`` then ``text`` wrapped to ``width`` under its own start, breaking only between words
+    (a name is never cut or hyphenated); where too little room is left beside ``lead``, ``text``
+    goes on the lines below it, indented by four."""
+    import textwrap
+
+    indent = len(lead) if width - len(lead) >= 20 else 4
+    lines = textwrap.wrap(text, max(width - indent, 20), break_long_words=False, break_on_hyphens=False) or [""]
+    if indent != len(lead):
+        return lead.rstrip() + "".join("\n" + " " * indent + line for line in lines)
+    return lead + ("\n" + " " * indent).join(lines)
 
 
 def render_rule(rule: dict[str, Any], console: Console) -> None:
-    """One rule (as ``rule_detail`` gives it): its guideline, editions and every criterion."""
-    from rich.table import Table
-
+    """One rule (as ``rule_detail`` gives it): its guideline, editions and every criterion, each
+    with its requirement, kind and the facts it reads (whole names, never cut)."""
     console.print(Text(f"{rule['id']}: {rule['title']}", style="bold"))
     console.print(f"{rule['tier']} ({rule['role']}); confidence {rule['confidence'] or 'unstated'}; {rule['path']}")
     for edition in rule["editions"]:
         console.print(f"  {edition['from'] or '…'} to {edition['to'] or 'now'}: {edition['citation']['text']}")
     console.print(Text(rule["summary"], style="italic"))
-    table = Table(header_style="bold", expand=True)
-    for column in ("criterion", "requirement", "kind", "facts"):
-        table.add_column(column)
+    id_width = max([len("criterion"), *(len(c["id"]) for c in rule["criteria"])])
     for criterion in rule["criteria"]:
-        table.add_row(criterion["id"], criterion["requirement"], criterion["kind"], ", ".join(criterion["facts"]))
-    console.print(table)
+        console.print(Text(""))
+        lead = criterion["id"].ljust(id_width) + "  "
+        console.print(Text(_hanging(lead, f"{criterion['requirement']} ({criterion['kind']})", console.width)),
+                      soft_wrap=True)
+        if criterion["facts"]:
+            console.print(Text(_hanging(" " * len(lead) + "facts: ", ", ".join(criterion["facts"]), console.width),
+                               style="dim"), soft_wrap=True)
 
 
 def render_facts(facts: list[dict[str, Any]], console: Console) -> None:
