@@ -63,3 +63,39 @@ def test_rules_show_never_cuts_a_fact_name():
     words = set(re.findall(r"[\w.]+", result.stdout))
     assert facts <= words
     assert "…" not in result.stdout
+
+
+def test_categories_lists_every_valid_name_with_its_rules_and_keywords(ruleset):
+    import json
+
+    import yaml
+
+    names = list(yaml.safe_load((ROOT / "imr_rules/reference/data/categories.yaml").read_text())["categories"])
+    listing = json.loads(run("categories", "--format", "json").stdout)["categories"]
+    assert [row["name"] for row in listing] == names
+    massage = next(row for row in listing if row["name"] == "massage")
+    assert set(massage["rules"]) == {r.id for r in ruleset.rules if "massage" in r.categories}
+    assert "massage" in massage["keywords"]
+    text = run("categories").stdout
+    assert [line.split()[0] for line in text.splitlines() if not line.startswith(" ")] == names
+    # a request naming a category outside the list is refused, and the hint leads to the listing
+    assert "massage" in text and "keywords: " in text
+
+
+def test_facts_grouped_by_scope_and_category_with_filters():
+    import json
+
+    everything = json.loads(run("facts", "--format", "json").stdout)["facts"]
+    mme = json.loads(run("facts", "--format", "json", "--grep", "MME", "--category", "opioid").stdout)["facts"]
+    assert mme and all("opioid" in row["categories"] for row in mme)
+    assert all(re.search("mme", row["name"] + row["description"], re.I) for row in mme)
+    assert len(mme) < len(everything)
+    text = run("facts", "--scope", "item").stdout.splitlines()
+    assert text[0].startswith("Item facts") and not any(line.startswith(("Request", "Derived")) for line in text)
+    item_names = {row["name"] for row in everything if row["scope"] == "item"}
+    listed = {line.split()[0] for line in text if line.startswith("    ") and not line.startswith("     ")}
+    assert listed == item_names
+    assert "  imaging" in text and "  shared" in text
+    bad = run("facts", "--category", "masage")
+    assert bad.exit_code == 2 and "did you mean 'massage'" in bad.output
+    assert run("facts", "--grep", "(").exit_code == 2

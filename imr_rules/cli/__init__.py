@@ -26,6 +26,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 # builds only the command it invokes; help and unknown names get them all. A test checks this table
 # against what the modules register.
 COMMAND_MODULES = {
+    "categories": ("rules_cmd",),
     "check": ("check",),
     "compare": ("compare_cmd",),
     "coverage": ("coverage_cmd",),

@@ -1,4 +1,5 @@
-"""imr-rules rules …: list, show and validate rule files; imr-rules facts: the fact vocabulary."""
+"""imr-rules rules …: list, show and validate rule files; imr-rules facts and categories: the names
+requests write."""
 
 from __future__ import annotations
 
@@ -80,19 +81,72 @@ def validate_rules(
 
 
 @app.command("facts")
-def list_facts(format: str = typer.Option("text", "--format", "-f", help="text or json")) -> None:
-    """List the fact vocabulary: every name a request may document and a rule may use."""
+def list_facts(
+    format: str = typer.Option("text", "--format", "-f", help="text or json"),
+    grep: Optional[str] = typer.Option(None, "--grep", "-g", help="Only facts whose name or description matches this pattern (a case-insensitive regular expression)."),
+    category: Optional[str] = typer.Option(None, "--category", "-c", help="Only facts that the rules of this category read (see 'imr-rules categories')."),
+    scope: Optional[str] = typer.Option(None, "--scope", help="Only facts of this scope: request, item or derived."),
+    rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+) -> None:
+    """List the fact vocabulary: every name a request may document and a rule may use, grouped by
+    scope and by the category whose rules read it."""
+    import re
     import sys
 
-    from imr_rules.reference.vocabulary import default_vocabulary
+    from imr_rules.reference.vocabulary import SCOPES, categories, default_vocabulary
 
     from imr_rules.render.data import vocabulary_to_dict
 
     check_format(format, ("text", "json"))
-    data = vocabulary_to_dict(default_vocabulary())
+    if scope is not None and scope not in SCOPES:
+        print_errors([f"--scope: unknown scope '{scope}' (expected one of: {', '.join(SCOPES)})"])
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if category is not None and category not in categories():
+        import difflib
+
+        close = difflib.get_close_matches(category, list(categories()), n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        print_errors([f"--category: unknown category '{category}' ({hint}'imr-rules categories' lists them)"])
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        pattern = re.compile(grep, re.IGNORECASE) if grep is not None else None
+    except re.error as exc:
+        print_errors([f"--grep: not a regular expression: {exc} (escape special characters with a backslash)"])
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    data = vocabulary_to_dict(default_vocabulary(), load_rules_or_exit(rules))
+    data["facts"] = [
+        row for row in data["facts"]
+        if (pattern is None or pattern.search(row["name"]) or pattern.search(row["description"]))
+        and (category is None or category in row["categories"])
+        and (scope is None or row["scope"] == scope)
+    ]
     if format == "json":
         dump_json(data, sys.stdout)
         return
     from imr_rules.render.terminal import make_console, render_facts
 
+    if not data["facts"]:
+        print_errors(["no fact matches (run 'imr-rules facts' without filters for them all)"])
+        return
     render_facts(data["facts"], make_console())
+
+
+@app.command("categories")
+def list_categories(
+    format: str = typer.Option("text", "--format", "-f", help="text or json"),
+    rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+) -> None:
+    """List the item categories (what items[].category may be): what each covers, the rules that
+    select it and their keywords (words of a service text that select those rules)."""
+    import sys
+
+    from imr_rules.render.data import categories_listing
+
+    check_format(format, ("text", "json"))
+    listing = categories_listing(load_rules_or_exit(rules))
+    if format == "json":
+        dump_json(listing, sys.stdout)
+        return
+    from imr_rules.render.terminal import make_console, render_categories
+
+    render_categories(listing, make_console())

@@ -181,10 +181,45 @@ def ruleset_listing(ruleset) -> dict[str, Any]:
             "rules": [rule_summary(r) for r in ruleset.rules]}
 
 
-def vocabulary_to_dict(vocabulary) -> dict[str, Any]:
-    rows = [{"name": f.name, "scope": f.scope, "type": f.type, "unit": f.unit, "description": f.description}
-            for f in vocabulary.facts.values()]
+def vocabulary_to_dict(vocabulary, ruleset=None) -> dict[str, Any]:
+    """The facts, by name; with a rule set, each with the ``categories`` whose rules read it."""
+    readers = fact_categories(ruleset) if ruleset is not None else None
+    rows = []
+    for f in vocabulary.facts.values():
+        row = {"name": f.name, "scope": f.scope, "type": f.type, "unit": f.unit, "description": f.description}
+        if readers is not None:
+            row["categories"] = readers.get(f.name, [])
+        rows.append(row)
     return {"version": vocabulary.version, "facts": rows}
+
+
+def fact_categories(ruleset) -> dict[str, list[str]]:
+    """Fact name -> the categories of the rules whose criteria read it, in categories.yaml order."""
+    from imr_rules.reference.vocabulary import categories
+
+    order = {name: n for n, name in enumerate(categories())}
+    found: dict[str, set[str]] = {}
+    for rule in ruleset.rules:
+        for criterion in rule.criteria:
+            for fact in criterion.facts_used:
+                found.setdefault(fact, set()).update(rule.categories)
+    return {fact: sorted(cats, key=lambda c: (order.get(c, len(order)), c)) for fact, cats in found.items()}
+
+
+def categories_listing(ruleset) -> dict[str, Any]:
+    """Every item category (reference/data/categories.yaml), in its documented order: what it
+    covers, whether it is a drug class, the rules that select it and those rules' keywords (the
+    words of a service text that select them and that file a letter's item under the category)."""
+    from imr_rules.reference.vocabulary import categories, drug_categories
+
+    drugs = set(drug_categories())
+    rows = []
+    for name, description in categories().items():
+        rules = [r for r in ruleset.rules if name in r.categories]
+        rows.append({"name": name, "description": description, "drug": name in drugs,
+                     "rules": [r.id for r in rules], "keywords": sorted({k for r in rules for k in r.keywords})})
+    return {"ruleset": {"name": ruleset.name, "version": ruleset.version, "hash": f"sha256:{ruleset.hash}"},
+            "categories": rows}
 
 
 def lint_finding_to_dict(finding) -> dict[str, Any]:

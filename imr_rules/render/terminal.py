@@ -319,15 +319,48 @@ def render_rule(rule: dict[str, Any], console: Console) -> None:
 
 
 def render_facts(facts: list[dict[str, Any]], console: Console) -> None:
-    """The fact vocabulary (rows as ``vocabulary_to_dict`` gives them): name, scope, type and unit, description."""
-    from rich.table import Table
+    """The fact vocabulary (rows as ``vocabulary_to_dict`` gives them), grouped by scope, then by
+    the category whose rules read each fact (a fact read by several: "shared"; by none: "read by
+    no rule"); one entry a fact: its name and type, its description wrapped below."""
+    from imr_rules.reference.vocabulary import SCOPES, categories
 
-    table = Table(title="Fact vocabulary", header_style="bold", expand=True)
-    for column in ("name", "scope", "type", "description"):
-        table.add_column(column)
-    for row in facts:
-        table.add_row(row["name"], row["scope"], row["type"] + (f" ({row['unit']})" if row["unit"] else ""), row["description"])
-    console.print(table)
+    known = {name: n for n, name in enumerate(["", *categories(), "shared", "read by no rule"])}
+    scope_heading = {"request": "Request facts (facts:)", "item": "Item facts (items[].facts:)",
+                     "derived": "Derived facts (computed from the request; rules read them, requests cannot write them)"}
+    for scope in SCOPES:
+        rows = [row for row in facts if row["scope"] == scope]
+        if not rows:
+            continue
+        console.print(Text(f"{scope_heading[scope]}: {len(rows)}", style="bold"), soft_wrap=True)
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            cats = row.get("categories")
+            group = "" if cats is None else cats[0] if len(cats) == 1 else "shared" if cats else "read by no rule"
+            groups.setdefault(group, []).append(row)
+        for group in sorted(groups, key=lambda g: (known.get(g, len(known)), g)):
+            if group:
+                console.print(Text(f"  {group}", style="bold cyan"), soft_wrap=True)
+            for row in groups[group]:
+                kind = row["type"] + (f", {row['unit']}" if row["unit"] else "")
+                console.print(Text(f"    {row['name']}", style="bold") + Text(f"  ({kind})"), soft_wrap=True)
+                if row.get("categories") and len(row["categories"]) > 1:
+                    console.print(Text(_hanging("        read by: ", ", ".join(row["categories"]), console.width),
+                                       style="dim"), soft_wrap=True)
+                console.print(Text(_hanging("        ", row["description"], console.width)), soft_wrap=True)
+        console.print(Text(""))
+
+
+def render_categories(listing: dict[str, Any], console: Console) -> None:
+    """The item categories (as ``categories_listing`` gives them): name and what it covers, then
+    its rules and their keywords, wrapped between words."""
+    for row in listing["categories"]:
+        label = row["name"] + ("  (drug)" if row["drug"] else "")
+        console.print(Text(label, style="bold") + Text(f"  {row['description']}"), soft_wrap=True)
+        rules = ", ".join(row["rules"]) or "none: its items are no_applicable_rule, with the guideline in force"
+        console.print(Text(_hanging("    rules: ", rules, console.width)), soft_wrap=True)
+        if row["keywords"]:
+            console.print(Text(_hanging("    keywords: ", ", ".join(row["keywords"]), console.width), style="dim"),
+                          soft_wrap=True)
 
 
 # ---- rules test ------------------------------------------------------------------------------
