@@ -99,3 +99,17 @@ def test_facts_grouped_by_scope_and_category_with_filters():
     bad = run("facts", "--category", "masage")
     assert bad.exit_code == 2 and "did you mean 'massage'" in bad.output
     assert run("facts", "--grep", "(").exit_code == 2
+
+
+def test_coverage_refuses_a_path_given_as_a_description(tmp_path):
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Independent Medical Review Final Determination\n")
+    result = run("coverage", "MRI of the lumbar spine", str(letter), str(tmp_path), str(tmp_path / "gone.pdf"))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3 and result.stdout == ""
+    assert lines[0].startswith(f"error: {letter}: names a file") and f"--letters {letter}" in lines[0]
+    assert f"--letters {tmp_path}'" in lines[1]
+    assert "gone.pdf: no such file" in lines[2]
+    fine = run("coverage", "MRI of the lumbar spine", "Norco 10/325 mg #120")
+    assert fine.exit_code == 0 and "100.0%" in fine.stdout

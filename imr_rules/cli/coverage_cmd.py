@@ -26,6 +26,10 @@ def coverage(
     from imr_rules.evaluation.coverage import Description, descriptions_from_file, descriptions_from_letters, measure
 
     check_format(format, COVERAGE_FORMATS)
+    refused = [_path_hint(text) for text in descriptions or ()]
+    if any(refused):
+        print_errors(hint for hint in refused if hint)
+        raise typer.Exit(EXIT_BAD_INPUT)
     items = [Description(text) for text in descriptions or ()]
     for path in file or ():
         if not path.is_file():
@@ -47,3 +51,25 @@ def coverage(
 
     for line in coverage_lines(report, show_uncovered):
         typer.echo(line)
+
+
+# What a file of letters or descriptions ends with; no item description does.
+_FILE_SUFFIXES = (".txt", ".md", ".pdf", ".jsonl", ".json", ".yaml", ".yml")
+
+
+def _path_hint(text: str) -> str | None:
+    """Why a positional argument is refused: it names a file or folder (a description would be
+    measured as words and count 0% covered without a word), or it looks like a missing file."""
+    path = Path(text)
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):  # too long or not a path at all: a description
+        return None
+    if exists:
+        if path.is_dir():
+            return f"{text}: names a folder, not an item description: pass a folder of IMR letters with '--letters {text}'"
+        return (f"{text}: names a file, not an item description: pass IMR letters with "
+                f"'--letters {text}', a file of descriptions (one a line, or .jsonl) with '--file {text}'")
+    if path.suffix.lower() in _FILE_SUFFIXES:
+        return f"{text}: no such file (letters go with --letters, files of descriptions with --file)"
+    return None
