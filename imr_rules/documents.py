@@ -34,6 +34,7 @@ class Document(NamedTuple):
     path: str
     data: Any
     lines: Mapping[Path_, int] = MappingProxyType({})
+    text: str = ""  # the source text, where the document was parsed from one
 
     def line_of(self, path: Path_) -> int | None:
         """The line of a field, or of its nearest enclosing field that has one."""
@@ -125,7 +126,7 @@ def parse_document(text: str, name: str) -> Document:
     lines: dict[Path_, int] = {}
     if node is not None:
         _record_lines(node, (), lines)
-    return Document(name, dates_to_text(data), lines)
+    return Document(name, dates_to_text(data), lines, text)
 
 
 def parse_json_record(text: str, name: str, line: int | None = None) -> Document:

@@ -43,7 +43,7 @@ def evaluate(request: Request, ruleset: RuleSet) -> Report:
     notes = ()
     if request.request_date is None:
         notes = ("The request gives no request_date: the latest edition of each guideline was applied.",)
-    notes += diagnosis_notes(request) + surgery_date_notes(request)
+    notes += request.notes + diagnosis_notes(request) + surgery_date_notes(request)
     return Report(request, determinations, ruleset.version, ruleset.hash, notes, ruleset.name)
 
 

@@ -152,6 +152,7 @@ class Request:
     items: tuple[Item, ...]
     facts: Mapping[str, Fact] = field(default_factory=lambda: EMPTY)
     source: str | None = None
+    notes: tuple[str, ...] = ()  # what reading the file noticed (e.g. a quantity lost to a YAML comment)
 
 
 @dataclass(frozen=True)

@@ -113,3 +113,26 @@ def test_coverage_refuses_a_path_given_as_a_description(tmp_path):
     assert "gone.pdf: no such file" in lines[2]
     fine = run("coverage", "MRI of the lumbar spine", "Norco 10/325 mg #120")
     assert fine.exit_code == 0 and "100.0%" in fine.stdout
+
+
+def test_a_quantity_lost_to_a_yaml_comment_is_noted_with_file_and_line(tmp_path):
+    import json
+
+    request = tmp_path / "norco.yaml"
+    request.write_text(
+        "request_date: 2016-12-01\n"
+        "items:\n"
+        "  - service: Norco 10/325mg #120\n"          # the trap: '#120' is a comment
+        "  - service: \"Norco 10/325mg #90\"\n"       # quoted: the quantity is read
+        "  - service: Norco 10/325mg  # refill\n"     # a comment that is not a quantity
+        "  - service: Norco 10/325mg #60\n"
+        "    quantity: 60\n"                          # the quantity is given anyway
+    )
+    report = json.loads(run("check", str(request), "--format", "json").stdout)
+    lost = [note for note in report["notes"] if "YAML comment" in note]
+    assert lost == [f"{request}:3: items[0]: no quantity was read, but the line ends in the YAML comment '#120' "
+                    "(after a space, # starts a comment): quote the value (\"… #120\") or give quantity: 120"]
+    assert [item["quantity"] for item in report["items"]] == [None, 90, None, 60]
+    as_json = tmp_path / "norco.json"
+    as_json.write_text(json.dumps({"request_date": "2016-12-01", "items": [{"service": "Norco 10/325mg #120"}]}))
+    assert not [n for n in json.loads(run("check", str(as_json), "--format", "json").stdout)["notes"] if "#" in n]

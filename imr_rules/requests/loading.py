@@ -19,6 +19,7 @@ from imr_rules.documents import Document, dates_to_text, load_document, parse_do
 from imr_rules.requests.derived import with_item_facts
 from imr_rules.errors import RequestError, enum_value_shown, text_shape, value_kind
 from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Provenance, Request
+from imr_rules.requests.comments import lost_quantity_notes
 from imr_rules.requests.shorthand import parse_schedule
 from imr_rules.requests.quickschema import schema_check
 from imr_rules.reference.vocabulary import Vocabulary, categories, default_vocabulary, parse_date, python_type_matches
@@ -45,6 +46,7 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
     # Data given to the library (or read from JSON Lines) gets the bounds a file gets when read.
     check_data(document.data, document.source)
     data = dates_to_text(document.data)
+    source_document = document
     document = Document(document.path, data, document.lines)
     if not schema_check("request.schema.json")(data):  # only a failure pays for jsonschema's messages
         problems = schema_errors(document, schema_validator("request.schema.json"), RequestError)
@@ -72,6 +74,7 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
         items=items,
         facts=facts,
         source=document.path,
+        notes=lost_quantity_notes(source_document, items),
     )
     _check_dates(document, request)
     return with_item_facts(request)
