@@ -136,3 +136,43 @@ def test_a_quantity_lost_to_a_yaml_comment_is_noted_with_file_and_line(tmp_path)
     as_json = tmp_path / "norco.json"
     as_json.write_text(json.dumps({"request_date": "2016-12-01", "items": [{"service": "Norco 10/325mg #120"}]}))
     assert not [n for n in json.loads(run("check", str(as_json), "--format", "json").stdout)["notes"] if "#" in n]
+
+
+def _report_validator(definition=None):
+    import json
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "imr_rules/schemas/report.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    if definition:
+        schema = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_json_output_matches_its_schema_in_both_documented_shapes(tmp_path):
+    import json
+
+    examples = ROOT / "examples" / "requests"
+    one = json.loads(run("check", str(examples / "massage-twelve-visits.yaml"), "--format", "json").stdout)
+    assert "items" in one and "reports" not in one  # one input checked: the report itself
+    assert list(_report_validator("report").iter_errors(one)) == []
+    assert list(_report_validator("envelope").iter_errors(one)) != []
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("items: 3\n")
+    several = run("check", str(examples), str(bad), "--format", "json")
+    assert several.exit_code == 2
+    envelope = json.loads(several.stdout)
+    assert len(envelope["reports"]) > 20 and len(envelope["errors"]) == 1
+    assert list(_report_validator("envelope").iter_errors(envelope)) == []
+    only_bad = json.loads(run("check", str(bad), "--format", "json").stdout)  # one input, not checked
+    assert only_bad["reports"] == [] and list(_report_validator().iter_errors(only_bad)) == []
+    lines = run("check", str(examples / "massage-twelve-visits.yaml"), str(examples), "--format", "jsonl").stdout
+    validator = _report_validator("report")
+    for line in lines.splitlines():
+        assert list(validator.iter_errors(json.loads(line))) == []
+    # the schema is not vacuous: a report that lost a field, or a decision outside the three, fails
+    broken = json.loads(json.dumps(one))
+    broken["items"][0]["decision"] = "approved"
+    del broken["items"][0]["criteria"][0]["status"]
+    assert len(list(validator.iter_errors(broken))) == 2
