@@ -23,7 +23,7 @@ PATHS_HELP = "Rule files or directories; default: the bundled rules/. A file is 
 @rules_app.command("test")
 def test_rules(
     paths: Optional[list[Path]] = typer.Argument(None, help=PATHS_HELP),
-    format: str = typer.Option("text", "--format", "-f", help="text or json"),
+    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif (SARIF 2.1.0) or junit (JUnit XML)"),
     coverage_threshold: Optional[float] = typer.Option(
         None, "--coverage-threshold", min=0, max=100,
         help="Fail when criterion coverage (percent of the pass and fail ways of every criterion) is below this."),
@@ -36,10 +36,18 @@ def test_rules(
     """
     from imr_rules.authoring.ruletests import run_tests, run_to_dict
 
-    check_format(format, ("text", "json"))
+    check_format(format, ("text", "json", "sarif", "junit"))
     run = _or_exit(lambda: run_tests(paths or None))
     shortfalls = _coverage_shortfalls(run, coverage_threshold, require_both_ways)
-    if format == "json":
+    if format == "sarif":
+        from imr_rules.render.sarif import test_run_sarif
+
+        dump_json(test_run_sarif(run, shortfalls, require_both_ways, shown_path), sys.stdout)
+    elif format == "junit":
+        from imr_rules.render.junit import test_run_junit
+
+        sys.stdout.write(test_run_junit(run, shortfalls, require_both_ways, shown_path))
+    elif format == "json":
         data = run_to_dict(run)
         data["coverage"]["shortfalls"] = shortfalls
         dump_json(data, sys.stdout)
@@ -88,7 +96,7 @@ def _coverage_shortfalls(run, threshold: float | None, both_ways: bool) -> list[
 @rules_app.command("lint")
 def lint_rules(
     paths: Optional[list[Path]] = typer.Argument(None, help=PATHS_HELP),
-    format: str = typer.Option("text", "--format", "-f", help="text or json"),
+    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif (SARIF 2.1.0) or junit (JUnit XML)"),
     exclude: Optional[list[str]] = typer.Option(None, "--exclude", "-x", help="A check code to switch off (repeatable), e.g. IMR012."),
     list_checks: bool = typer.Option(False, "--list-checks", help="List the checks (code, severity, description) and exit."),
 ) -> None:
@@ -98,15 +106,23 @@ def lint_rules(
     """
     from imr_rules.authoring.lint import CHECKS, has_errors, lint
 
-    check_format(format, ("text", "json"))
+    check_format(format, ("text", "json", "sarif", "junit"))
     if list_checks:
-        _print_checks(CHECKS, format)
+        _print_checks(CHECKS, "json" if format == "json" else "text")
         return
     unknown = sorted({c.upper() for c in exclude or ()} - {c.code for c in CHECKS})
     if unknown:
         raise typer.BadParameter(f"unknown check code(s) {', '.join(unknown)}; see --list-checks", param_hint="--exclude")
     findings = _or_exit(lambda: lint(paths or None, exclude=exclude or ()))
-    if format == "json":
+    if format == "sarif":
+        from imr_rules.render.sarif import lint_sarif
+
+        dump_json(lint_sarif(findings, CHECKS, shown_path), sys.stdout)
+    elif format == "junit":
+        from imr_rules.render.junit import lint_junit
+
+        sys.stdout.write(lint_junit(findings, shown_path))
+    elif format == "json":
         from imr_rules.render.data import lint_to_dict
 
         dump_json(lint_to_dict(findings), sys.stdout)
