@@ -126,7 +126,7 @@ def list_facts(
     from imr_rules.render.terminal import make_console, render_facts
 
     if not data["facts"]:
-        print_errors(["no fact matches (run 'imr-rules facts' without filters for them all)"])
+        typer.echo("no fact matches (run 'imr-rules facts' without filters for them all)", err=True)
         return
     render_facts(data["facts"], make_console())
 
