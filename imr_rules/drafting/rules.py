@@ -144,7 +144,7 @@ def _modifier(path: Path, index: int, spec: dict, context: dict) -> Modifier:
     if direction not in DIRECTIONS:
         raise _fail(path, f"modifiers[{index}].direction", f"unknown direction {direction!r}", f"use one of {', '.join(DIRECTIONS)}")
     _compile(path, f"modifiers[{index}].pattern", spec["pattern"])
-    return Modifier(spec["pattern"], category, direction, spec.get("max_scope"))
+    return Modifier(flexible_spaces(spec["pattern"]), category, direction, spec.get("max_scope"))
 
 
 def _fact_policy(path: Path, name: str, spec: dict, vocabulary: Vocabulary, sections: tuple[str, ...], context: dict) -> FactPolicy:
@@ -200,7 +200,7 @@ def _concepts(path: Path, policy: FactPolicy, spec: dict, sections: tuple[str, .
         for section in own_sections or ():
             if section not in sections:
                 raise _fail(path, field + ".sections", f"unknown section {section!r}", f"use one of {', '.join(sections)}")
-        concepts.append(Concept(policy.name, f"{policy.name}#{index + 1}", concept["pattern"], value, negated,
+        concepts.append(Concept(policy.name, f"{policy.name}#{index + 1}", flexible_spaces(concept["pattern"]), value, negated,
                                 float(concept.get("confidence", spec.get("confidence", 0.8))),
                                 tuple(own_sections) if own_sections else None,
                                 tuple(policy.accept) + tuple(concept.get("accept", ()))))
@@ -218,6 +218,30 @@ def _check_value(path: Path, field: str, policy: FactPolicy, value: Any) -> None
             raise _fail(path, field, f"expected a date, got {value!r}", "write YYYY-MM-DD") from None
     if not python_type_matches(policy.type, value):
         raise _fail(path, field, f"expected {policy.type} for fact '{policy.name}', got {value!r}", f"write a {policy.type}")
+
+
+def flexible_spaces(pattern: str) -> str:
+    """A space written in a pattern matches any run of whitespace: documents break sentences over
+    lines ("home \\nexercise program"). Spaces inside a character class stay as written."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+        elif char == "]" and in_class:
+            in_class = False
+            out.append(char)
+        elif char == " " and not in_class:
+            out.append(r"\s+")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _compile(path: Path, field: str, pattern: str) -> None:
