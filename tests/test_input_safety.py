@@ -339,3 +339,41 @@ def test_a_bad_date_shows_its_form_only():
         parse_request('request_date: "03/15/2017"\nitems: [{service: Massage, quantity: 4}]\n', "r.yaml")
     assert "invalid date (of the form '99/99/9999')" in caught.value.one_line()
     assert "03/15" not in caught.value.one_line()
+
+
+# ---- §2 PDF letters: bounded in time, memory and pages ------------------------------------------
+
+
+def test_expanding_pdf_is_refused_within_seconds(write, monkeypatch):
+    import resource
+
+    import imr_rules.letters.pdfbounds as bounds
+    from hostile import expanding_pdf
+
+    monkeypatch.setattr(bounds, "SECONDS", 2.0)
+    bomb = write("bomb.pdf", expanding_pdf(64))
+    assert bomb.stat().st_size < 200_000
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    result = run("parse", str(bomb), str(ROOT / "examples" / "cases" / "letters" / "CM16-0230548.txt"), "--format", "jsonl")
+    assert time.perf_counter() - start < 8
+    assert result.exit_code == 2
+    assert "bomb.pdf: reading the PDF took more than 2 seconds" in one_error_line(result)
+    assert json.loads(result.stdout)["case_number"] == "CM16-0230548"  # the other letter is still read
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KB: this process stayed small
+
+
+def test_pdf_with_too_many_pages_is_refused(write):
+    from hostile import make_pdf, text_page
+
+    result = run("parse", str(write("long.pdf", make_pdf(text_page("a page"), pages=101))))
+    assert result.exit_code == 2
+    assert "long.pdf: PDF has more than 100 pages" in one_error_line(result)
+
+
+def test_small_pdf_still_reads_through_the_bounded_reader():
+    from hostile import make_pdf, text_page
+    from imr_rules.letters.pdfbounds import pdf_text
+
+    assert pdf_text(make_pdf(text_page("Case Number: CM16-0000001\nsecond line")), "a.pdf").startswith(
+        "Case Number: CM16-0000001\nsecond line")

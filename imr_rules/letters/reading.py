@@ -77,10 +77,10 @@ def _pdf_text(path: Path, data: bytes) -> str:
     if not data.startswith(b"%PDF"):
         raise LetterError("not a PDF file", source=Source(path=str(path)), hint="the file has a .pdf suffix but no %PDF header")
     try:
-        from pdfminer.high_level import extract_text
+        import pdfminer  # noqa: F401
     except ImportError:  # pragma: no cover - dependency declared in pyproject
         raise LetterError("reading PDF letters needs pdfminer.six", source=Source(path=str(path)), hint="pip install pdfminer.six") from None
-    import io
+    from imr_rules.letters.pdfbounds import pdf_text
 
     # The DWC PDFs carry a "no text extraction" flag that pdfminer logs a warning about on every
     # file; the letters are public records, so the warning is noise on the user's terminal.
@@ -89,12 +89,7 @@ def _pdf_text(path: Path, data: bytes) -> str:
     for logger in loggers:
         logger.setLevel(logging.ERROR)
     try:
-        text = extract_text(io.BytesIO(data))
-    except Exception as error:  # pdfminer raises many unrelated types for broken files
-        raise LetterError(
-            f"cannot read PDF: {type(error).__name__}: {error}".rstrip(": "),
-            source=Source(path=str(path)),
-        ) from None
+        text = pdf_text(data, path)  # bounded in time, memory, pages and text (pdfbounds.py)
     finally:
         for logger, level in zip(loggers, levels):
             logger.setLevel(level)

@@ -1,0 +1,150 @@
+"""Text from a PDF letter, within bounds: a small hostile PDF must not hang the run or eat memory.
+
+A compressed stream can expand a thousandfold (a 112 KB file grew past 590 MB and 180 s), and the
+DWC letters are encrypted, so their streams cannot be measured before pdfminer decrypts them. So
+pdfminer runs in a forked child process, which is bounded in:
+- time: :data:`SECONDS` per letter, then it is killed;
+- memory: :data:`MEMORY_BYTES` of address space beyond what the parent already uses;
+- pages: :data:`MAX_PAGES` (a determination letter has a handful);
+- text: :data:`MAX_TEXT_CHARS` characters extracted.
+Each bound gives one clear :class:`LetterError`. Where ``os.fork`` does not exist (Windows) the
+page and text bounds still hold, in process.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from imr_rules.errors import LetterError, Source
+
+MAX_PDF_BYTES = 20 * 2**20
+MAX_PAGES = 100
+MAX_TEXT_CHARS = 4 * 2**20
+SECONDS = 6.0
+MEMORY_BYTES = 768 * 2**20
+
+
+class _Refused(Exception):
+    """A bound was reached inside the extraction; ``reason`` is what the user is told."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def pdf_text(data: bytes, path: str | Path) -> str:
+    """The text pdfminer extracts from a PDF (``data``), or a LetterError naming the bound hit."""
+    where = Source(path=str(path))
+    if len(data) > MAX_PDF_BYTES:
+        raise LetterError(f"PDF is larger than {MAX_PDF_BYTES // 2**20} MB", source=where,
+                          hint="a determination letter is a few hundred KB")
+    if not hasattr(os, "fork"):
+        return _in_process(data, where)
+    kind, text = _in_child(data)
+    if kind == "ok":
+        return text
+    raise LetterError(text, source=where, hint="is this an IMR determination letter?")
+
+
+def _in_process(data: bytes, where: Source) -> str:
+    try:
+        return _extract(data)
+    except _Refused as refused:
+        raise LetterError(refused.reason, source=where) from None
+
+
+def _extract(data: bytes) -> str:
+    """pdfminer's extract_text, page by page, stopping at the page and text bounds."""
+    from pdfminer.converter import TextConverter
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    output = io.StringIO()
+    manager = PDFResourceManager(caching=True)
+    device = TextConverter(manager, output, codec="utf-8", laparams=LAParams())
+    interpreter = PDFPageInterpreter(manager, device)
+    for number, page in enumerate(PDFPage.get_pages(io.BytesIO(data), maxpages=MAX_PAGES + 1, caching=True), start=1):
+        if number > MAX_PAGES:
+            raise _Refused(f"PDF has more than {MAX_PAGES} pages")
+        interpreter.process_page(page)
+        if output.tell() > MAX_TEXT_CHARS:
+            raise _Refused(f"PDF holds more than {MAX_TEXT_CHARS // 2**20} M characters of text")
+    return output.getvalue()
+
+
+def _in_child(data: bytes) -> tuple[str, str]:
+    """(``"ok"``, text) or (``"refused"``, reason): pdfminer run in a forked child with bounds."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: extract, send the result down the pipe, leave without cleanup
+        os.close(read_end)
+        try:
+            _limit_memory()
+            reply = "ok\0" + _extract(data)
+        except _Refused as refused:
+            reply = "refused\0" + refused.reason
+        except MemoryError:
+            reply = f"refused\0reading the PDF needs more than {MEMORY_BYTES // 2**20} MB of memory"
+        except BaseException as error:  # noqa: BLE001 - pdfminer raises many unrelated types for broken files
+            reply = f"refused\0cannot read PDF ({type(error).__name__})"
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(reply.encode("utf-8", "surrogatepass"))
+        os._exit(0)
+    os.close(write_end)
+    raw = None
+    try:
+        raw = _read_until(read_end, SECONDS)
+    finally:
+        os.close(read_end)
+        _reap(pid)
+    if raw is None:
+        return "refused", f"reading the PDF took more than {SECONDS:g} seconds"
+    kind, _, text = raw.decode("utf-8", "surrogatepass").partition("\0")
+    if kind not in ("ok", "refused"):
+        return "refused", f"reading the PDF needs more than {MEMORY_BYTES // 2**20} MB of memory"
+    return kind, text
+
+
+def _read_until(fd: int, seconds: float) -> bytes | None:
+    """Everything the child writes, or None if it has not finished within ``seconds``."""
+    import select
+    import time
+
+    deadline = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _reap(pid: int) -> None:
+    """Kill the child if it still runs (time bound), and collect it so no zombie is left."""
+    import signal
+
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
+def _limit_memory() -> None:
+    """Cap the child's address space at what it has now plus MEMORY_BYTES (POSIX only)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return  # no way to know the baseline: the time bound still holds
+    resource.setrlimit(resource.RLIMIT_AS, (in_use + MEMORY_BYTES, resource.RLIM_INFINITY))
