@@ -11,6 +11,8 @@ from typing import Any, NamedTuple
 
 # How much of a bad value an error may show: its form, never its content (it may be clinical text).
 SHAPE_SHOWN = 12
+QUOTE_SHOWN = 40
+_LONG_QUOTE = re.compile(r"'[^'\n]{%d,}'" % QUOTE_SHOWN)
 
 
 # A NamedTuple rather than a dataclass: every start defines it, and defining a dataclass costs
@@ -46,7 +48,9 @@ class ImrRulesError(Exception):
 
     def one_line(self) -> str:
         where = str(self.source)
-        text = f"{where}: {self.message}" if where else self.message
+        # A name quoted from the input (a key, a rule reference) is shown, but never at any length.
+        message = _LONG_QUOTE.sub(lambda m: m.group(0)[:QUOTE_SHOWN] + "…'", self.message)
+        text = f"{where}: {message}" if where else message
         if self.hint:
             text += f" ({self.hint})"
         return " ".join(text.split())

@@ -48,3 +48,152 @@ def billion_laughs(levels: int = 9) -> str:
     for level in range(1, levels):
         text += f"a{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 9) + "]\n"
     return text
+
+
+# ---- mutation and the oracle shared by tests/test_fuzz.py and benchmarks/fuzz.py ----------------
+
+import copy  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import random  # noqa: E402
+import time  # noqa: E402
+from typing import Any, Callable, NamedTuple  # noqa: E402
+
+# Planted in string values: an error line that shows it has echoed (possibly clinical) input text.
+# It holds spaces, as clinical text does (a single short word given for a fixed word may be shown).
+MARKER = "QZXJ clinical note"
+# An error line longer than this is an echo of the input whatever it says.
+MAX_ERROR_LINE = 1000
+
+HOSTILE_VALUES: list[Any] = [
+    0, -1, -7.5, 10**30, 2**63, float("nan"), float("inf"), float("-inf"), 1e308, True, None, "", [], {},
+    "9999-12-31", "0001-01-01", "2099-01-01", "2016-02-30", "12/01/2016", MARKER + " x" * 5000,
+    MARKER, [MARKER] * 3, {"value": MARKER, "evidence": MARKER * 50}, {"value": -3}, {"value": float("nan")},
+]
+
+
+def mutate_data(data: Any, rng: random.Random, rounds: int = 3) -> Any:
+    """Replace, delete or deepen random places in a parsed document."""
+    data = copy.deepcopy(data)
+    for _ in range(rounds):
+        places = list(_places(data, ()))
+        if not places:
+            return rng.choice(HOSTILE_VALUES)
+        path = rng.choice(places)
+        parent = _get(data, path[:-1]) if path else None
+        choice = rng.random()
+        if not path:
+            data = rng.choice(HOSTILE_VALUES)
+        elif choice < 0.55:
+            parent[path[-1]] = rng.choice(HOSTILE_VALUES)
+        elif choice < 0.7 and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif choice < 0.8:
+            value: Any = parent[path[-1]]
+            for _ in range(rng.choice([2, 70])):
+                value = [value]
+            parent[path[-1]] = value
+        elif isinstance(parent[path[-1]], str):
+            parent[path[-1]] = MARKER + " " + parent[path[-1]]
+        elif not isinstance(parent[path[-1]], (list, dict)):
+            parent[path[-1]] = str(parent[path[-1]])  # a number or a date as text
+    return data
+
+
+def _places(value: Any, path: tuple) -> Any:
+    yield path
+    if len(path) > 40:
+        return  # a place already deepened by an earlier round
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _places(child, path + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _places(child, path + (index,))
+
+
+def _get(value: Any, path: tuple) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+def mutate_text(text: str, rng: random.Random) -> bytes:
+    """Byte-level damage: truncation, a bad byte, a duplicated or dropped line, an alias bomb."""
+    raw = text.encode("utf-8")
+    lines = raw.splitlines(keepends=True) or [raw]
+    choice = rng.randrange(7)
+    if choice == 0:
+        return raw[: rng.randrange(len(raw) + 1)]
+    if choice == 1:
+        at = rng.randrange(len(raw) + 1)
+        return raw[:at] + bytes([rng.randrange(256)]) + raw[at:]
+    if choice == 2:
+        at = rng.randrange(len(lines))
+        return b"".join(lines[: at + 1] + lines[at:])
+    if choice == 3:
+        at = rng.randrange(len(lines))
+        return b"".join(lines[:at] + lines[at + 1:])
+    if choice == 4:
+        return raw + b"\n" + billion_laughs(rng.choice([3, 9])).encode()
+    if choice == 5:
+        return raw.replace(b": ", b": &x ", 1) + b"\nloop: &y [*y]\n"
+    return raw + b"\nextra: " + b"[" * 700 + b"]" * 700 + b"\n"
+
+
+def to_yaml(data: Any) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
+
+
+class Verdict(NamedTuple):
+    """What one input gave: a traceback (a bug), a wrong answer, an echoed value, the time taken."""
+
+    traceback: str | None = None
+    wrong: str | None = None
+    echoed: bool = False
+    seconds: float = 0.0
+
+
+def judge(call: Callable[[], Any], check_result: Callable[[Any], str | None] | None = None,
+          private: bool = True) -> Verdict:
+    """Run one input: only ImrRulesError may be raised, its line short and (for inputs that hold
+    patient data: requests, cases) free of planted text. Rule files are authored, not patient
+    data: an error may quote a short name from them, but never at length."""
+    from imr_rules.errors import ImrRulesError
+
+    start = time.perf_counter()
+    try:
+        result = call()
+    except ImrRulesError as error:
+        lines = error.one_line().splitlines()  # a rule set's errors: one line per problem
+        return Verdict(echoed=any((private and MARKER in line) or len(line) > MAX_ERROR_LINE for line in lines),
+                       seconds=time.perf_counter() - start)
+    except Exception as error:  # noqa: BLE001 - exactly what the fuzzing looks for
+        return Verdict(traceback=f"{type(error).__name__}: {str(error)[:120]}", seconds=time.perf_counter() - start)
+    wrong = check_result(result) if check_result else None
+    return Verdict(wrong=wrong, seconds=time.perf_counter() - start)
+
+
+def report_problems(report: Any) -> str | None:
+    """A wrong answer in a report: a value JSON cannot hold, or a certification nobody documented."""
+    from imr_rules.render import report_to_dict
+
+    data = report_to_dict(report)
+    try:
+        json.dumps(data, allow_nan=False)
+    except ValueError:
+        return "a value that is not finite in the JSON report"
+    request = report.request
+    for determination, item in zip(report.determinations, request.items):
+        if item.quantity is not None and (not isinstance(item.quantity, (int, float)) or item.quantity <= 0
+                                          or (isinstance(item.quantity, float) and not math.isfinite(item.quantity))):
+            return "an impossible quantity was decided"
+    return None
+
+
+def check_request(load: Callable[[], Any], ruleset: Any) -> Verdict:
+    from imr_rules.engine import evaluate
+
+    return judge(lambda: evaluate(load(), ruleset), report_problems)
