@@ -128,3 +128,19 @@ def test_the_oracle_catches_what_it_looks_for(ruleset):
 
     assert judge(echoing).echoed
     assert judge(lambda: {"x": float("nan")}, lambda r: "nan" if r["x"] != r["x"] else None).wrong == "nan"
+
+
+@settings(FUZZ, max_examples=40)
+@given(st.sampled_from(LETTER_FILES), st.floats(0.05, 0.98))
+def test_a_letter_cut_short_is_never_a_silent_partial_parse(letter, fraction):
+    from imr_rules.errors import LetterError
+    from imr_rules.letters.parsing import parse_letter_text
+
+    text = letter.read_text(encoding="utf-8")
+    whole = parse_letter_text(text, letter.name)
+    try:
+        cut = parse_letter_text(text[: int(len(text) * fraction)], letter.name)
+    except LetterError:
+        return  # refused outright: not silent
+    if len(cut.items) < len(whole.items):
+        assert cut.warnings, f"{len(cut.items)} of {len(whole.items)} items and no warning"

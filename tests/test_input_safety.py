@@ -377,3 +377,33 @@ def test_small_pdf_still_reads_through_the_bounded_reader():
 
     assert pdf_text(make_pdf(text_page("Case Number: CM16-0000001\nsecond line")), "a.pdf").startswith(
         "Case Number: CM16-0000001\nsecond line")
+
+
+# ---- §1 letters cut short ------------------------------------------------------------------------
+
+
+def test_truncated_letter_warns_that_items_may_be_missing():
+    from imr_rules.letters.parsing import parse_letter_text
+
+    corpus = ROOT.parent / "shared" / "corpus" / "raw" / "talhaabacus-IMRCrawler" / "txt" / "CM17-0014449.txt"
+    path = corpus if corpus.exists() else ROOT / "examples" / "cases" / "letters" / "CM16-0230548.txt"
+    text = path.read_text(encoding="utf-8")
+    whole = parse_letter_text(text)
+    assert not any("cut short" in w for w in whole.warnings)
+    cut = parse_letter_text(text[:5358] if corpus.exists() else text[: len(text) // 2])
+    assert len(cut.items) < len(whole.items)
+    assert any("may be cut short, and disputed items may be missing" in w for w in cut.warnings)
+
+
+def test_truncated_markdown_letter_warns_too():
+    from imr_rules.letters.completeness import truncation_warnings
+
+    assert truncation_warnings("... is not medically necessary.", ["The request is not medically necessary."]) == []
+    assert truncation_warnings("... the request for", ["The guideline recommends the request for"])
+
+
+def test_no_bundled_letter_is_flagged_as_cut_short():
+    from imr_rules.letters.parsing import read_letter
+
+    for path in sorted((ROOT / "examples" / "cases" / "letters").iterdir()):
+        assert not any("cut short" in w for w in read_letter(path).warnings), path.name

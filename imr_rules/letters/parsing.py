@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from imr_rules.errors import LetterError, Source
 from imr_rules.letters.citations import parse_citations
+from imr_rules.letters.completeness import truncation_warnings
 from imr_rules.letters.layout import ANY_LABEL, ITEM_HEADING, OUTCOME_ENDINGS, looks_like_markdown, markdown_to_plain
 from imr_rules.letters.layout import paragraphs as split_paragraphs
 from imr_rules.letters.model import DisputedItem, Letter, LetterDates
@@ -112,6 +113,7 @@ def parse_letter_text(text: str, source: str | None = None) -> Letter:
         items = _parse_items(paragraphs[issues_at + 1 :], warnings)
         if not items:
             warnings.append("no disputed items found")
+    warnings.extend(truncation_warnings(text, [item.rationale for item in items]))
     return Letter(
         case_number=case_number,
         dates=dates,
