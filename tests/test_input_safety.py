@@ -407,3 +407,20 @@ def test_no_bundled_letter_is_flagged_as_cut_short():
 
     for path in sorted((ROOT / "examples" / "cases" / "letters").iterdir()):
         assert not any("cut short" in w for w in read_letter(path).warnings), path.name
+
+
+def test_coverage_file_with_a_bad_line_is_one_error(write):
+    for content, expected in ((b'{"item": "MRI"}\n{"item": \n', "d.jsonl:2: malformed JSON"),
+                              (b'{"item": "MRI"}\n"\xff"\n', "d.jsonl:2: is not UTF-8 text"),
+                              (b'["MRI"]\n', "d.jsonl:1: expected a JSON object")):
+        result = run("coverage", "--file", str(write("d.jsonl", content)))
+        assert result.exit_code == 2, result.output
+        assert expected in one_error_line(result)
+
+
+def test_parse_standard_input_with_a_line_not_utf8(write):
+    letter = ROOT / "examples" / "cases" / "letters" / "CM16-0230548.txt"
+    result = CliRunner().invoke(app, ["parse", "-", "--format", "jsonl"], input=b"\xff\xfe\n" + str(letter).encode() + b"\n")
+    assert result.exit_code == 2
+    assert "<stdin>:1: is not UTF-8 text" in one_error_line(result)
+    assert json.loads(result.stdout)["case_number"] == "CM16-0230548"

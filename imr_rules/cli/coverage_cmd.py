@@ -23,6 +23,7 @@ def coverage(
     show_uncovered: bool = typer.Option(False, "--uncovered", help="List the descriptions no rule covers (text format)."),
 ) -> None:
     """Report, by category, the share of items for which some rule applies (nothing is evaluated)."""
+    from imr_rules.errors import ImrRulesError
     from imr_rules.evaluation.coverage import Description, descriptions_from_file, descriptions_from_letters, measure
 
     check_format(format, COVERAGE_FORMATS)
@@ -35,7 +36,11 @@ def coverage(
         if not path.is_file():
             print_errors([f"{path}: no such file"])
             raise typer.Exit(EXIT_BAD_INPUT)
-        items.extend(descriptions_from_file(path))
+        try:
+            items.extend(descriptions_from_file(path))
+        except ImrRulesError as error:  # a line that is not UTF-8 or not JSON: one line, exit 2
+            print_errors([error.one_line()])
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     if letters:
         items.extend(descriptions_from_letters(letters))
     if not items:

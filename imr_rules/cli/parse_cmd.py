@@ -69,7 +69,8 @@ def parse(
 
 def _sources(inputs: list[str]):
     """('path', path) for files and directory entries; ('text', name, text) for JSON Lines input."""
-    import json
+    from imr_rules.documents import parse_json_record
+    from imr_rules.errors import ImrRulesError
 
     from imr_rules.letters import letter_paths
 
@@ -79,15 +80,22 @@ def _sources(inputs: list[str]):
             names = [str(path) for path in letter_paths([entry])] if Path(entry).is_dir() else [entry]
             yield from (("path", name) for name in names)
             continue
-        for number, line in enumerate(sys.stdin, start=1):
-            line = line.strip()
+        for number, raw in enumerate(getattr(sys.stdin, "buffer", sys.stdin), start=1):
+            try:  # decoded line by line: one line that is not UTF-8 is an error for it alone
+                line = (raw.decode("utf-8") if isinstance(raw, bytes) else raw).strip()
+            except UnicodeDecodeError as exc:
+                yield ("error", f"<stdin>:{number}: is not UTF-8 text (byte {exc.start}) (save the input as UTF-8)")
+                continue
             if not line:
                 continue
             if line.startswith("{"):
                 try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield ("error", f"<stdin>:{number}: malformed JSON: {exc.msg} (each line: a path, or {{\"text\": ...}})")
+                    record = parse_json_record(line, "<stdin>", number).data
+                except ImrRulesError as exc:
+                    yield ("error", f"{exc.one_line()} (each line: a path, or {{\"text\": ...}})")
+                    continue
+                if not isinstance(record, dict):
+                    yield ("error", f"<stdin>:{number}: expected a JSON object (each line: a path, or {{\"text\": ...}})")
                     continue
                 yield ("text", str(record.get("name") or f"<stdin>:{number}"), str(record.get("text") or ""))
             else:

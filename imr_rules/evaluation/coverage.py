@@ -13,7 +13,6 @@ covered when a rule covers X (post-operative physical therapy, a cold therapy un
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -127,14 +126,24 @@ def _rules_for(description: Description, category: str, described, ruleset: Rule
 
 def descriptions_from_file(path: str | Path) -> Iterator[Description]:
     """One description per line; a ``.jsonl`` file gives each record's ``item`` or ``description``."""
+    from imr_rules.documents import parse_json_record
+    from imr_rules.errors import InputFileError, Source
+
     path = Path(path)
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            line = line.strip()
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                line = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as exc:
+                raise InputFileError(f"is not UTF-8 text (byte {exc.start})", Source(str(path), number),
+                                     "save the file as UTF-8") from None
             if not line or line.startswith("#"):
                 continue
             if path.suffix == ".jsonl":
-                record = json.loads(line)
+                record = parse_json_record(line, str(path), number).data
+                if not isinstance(record, dict):
+                    raise InputFileError("expected a JSON object", Source(str(path), number),
+                                         'each line: {"item": ..., "decision_date": ...}')
                 text = record.get("item") or record.get("description") or ""
                 day = parse_date(record.get("decision_date") or record.get("date"), leading=True)
                 yield Description(text, day, f"{path.name}:{number}")
