@@ -424,3 +424,11 @@ def test_parse_standard_input_with_a_line_not_utf8(write):
     assert result.exit_code == 2
     assert "<stdin>:1: is not UTF-8 text" in one_error_line(result)
     assert json.loads(result.stdout)["case_number"] == "CM16-0230548"
+
+
+def test_check_standard_input_with_a_line_not_utf8():
+    stdin = MASSAGE_LINE.encode() + b"\n\xff\n" + MASSAGE_LINE.encode() + b"\n"
+    result = CliRunner().invoke(app, ["check", "-", "--format", "jsonl"], input=stdin)
+    assert result.exit_code == 2
+    assert "<stdin>:2: is not UTF-8 text" in one_error_line(result)
+    assert len(result.stdout.splitlines()) == 2
