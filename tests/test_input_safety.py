@@ -356,9 +356,9 @@ def test_expanding_pdf_is_refused_within_seconds(write, monkeypatch):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     result = run("parse", str(bomb), str(ROOT / "examples" / "cases" / "letters" / "CM16-0230548.txt"), "--format", "jsonl")
-    assert time.perf_counter() - start < 8
+    assert time.perf_counter() - start < 30  # 2 s of processor time: longer by the clock on a loaded machine
     assert result.exit_code == 2
-    assert "bomb.pdf: reading the PDF took more than 2 seconds" in one_error_line(result)
+    assert "bomb.pdf: reading the PDF took more than 2 seconds of processor time" in one_error_line(result)
     assert json.loads(result.stdout)["case_number"] == "CM16-0230548"  # the other letter is still read
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KB: this process stayed small
 

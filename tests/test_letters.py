@@ -92,7 +92,10 @@ def test_pdfminer_layout_header_and_partial_certification():
 def test_truncated_letter_returns_what_was_read_with_warnings():
     letter = read_letter(FIXTURES / "truncated_letter.txt")
     assert [item.outcome for item in letter.items] == ["upheld", "overturned"]
-    assert letter.warnings == ("item 2 (MRI of the right knee without contrast): decision rationale ends mid-sentence",)
+    assert letter.warnings == (
+        "item 2 (MRI of the right knee without contrast): decision rationale ends mid-sentence",
+        "the letter's text stops in the middle of a page: it may be cut short, and disputed items may be missing",
+    )
 
 
 def test_truncated_before_any_label_warns_of_missing_parts():

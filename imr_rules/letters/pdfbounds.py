@@ -3,7 +3,7 @@
 A compressed stream can expand a thousandfold (a 112 KB file grew past 590 MB and 180 s), and the
 DWC letters are encrypted, so their streams cannot be measured before pdfminer decrypts them. So
 pdfminer runs in a forked child process, which is bounded in:
-- time: :data:`SECONDS` per letter, then it is killed;
+- time: :data:`SECONDS` of processor time per letter, then it is stopped;
 - memory: :data:`MEMORY_BYTES` of address space beyond what the parent already uses;
 - pages: :data:`MAX_PAGES` (a determination letter has a handful);
 - text: :data:`MAX_TEXT_CHARS` characters extracted.
@@ -14,7 +14,9 @@ page and text bounds still hold, in process.
 from __future__ import annotations
 
 import io
+import math
 import os
+import signal
 from pathlib import Path
 
 from imr_rules.errors import LetterError, Source
@@ -24,6 +26,13 @@ MAX_PAGES = 100
 MAX_TEXT_CHARS = 4 * 2**20
 SECONDS = 6.0
 MEMORY_BYTES = 768 * 2**20
+# The child is stopped by its processor time (SECONDS), which a loaded machine does not stretch;
+# the wall clock is only a backstop (a child blocked on something other than work).
+WALL_FACTOR = 10
+_TOO_MUCH_MEMORY = f"reading the PDF needs more than {MEMORY_BYTES // 2**20} MB of memory"
+
+
+_CPU_SIGNALS = (signal.SIGXCPU, signal.SIGKILL) if hasattr(signal, "SIGXCPU") else ()
 
 
 class _Refused(Exception):
@@ -82,12 +91,12 @@ def _in_child(data: bytes) -> tuple[str, str]:
     if pid == 0:  # the child: extract, send the result down the pipe, leave without cleanup
         os.close(read_end)
         try:
-            _limit_memory()
+            _limit_child()
             reply = "ok\0" + _extract(data)
         except _Refused as refused:
             reply = "refused\0" + refused.reason
         except MemoryError:
-            reply = f"refused\0reading the PDF needs more than {MEMORY_BYTES // 2**20} MB of memory"
+            reply = f"refused\0{_TOO_MUCH_MEMORY}"
         except BaseException as error:  # noqa: BLE001 - pdfminer raises many unrelated types for broken files
             reply = f"refused\0cannot read PDF ({type(error).__name__})"
         with os.fdopen(write_end, "wb") as pipe:
@@ -96,16 +105,16 @@ def _in_child(data: bytes) -> tuple[str, str]:
     os.close(write_end)
     raw = None
     try:
-        raw = _read_until(read_end, SECONDS)
+        raw = _read_until(read_end, SECONDS * WALL_FACTOR)
     finally:
         os.close(read_end)
-        _reap(pid)
-    if raw is None:
-        return "refused", f"reading the PDF took more than {SECONDS:g} seconds"
-    kind, _, text = raw.decode("utf-8", "surrogatepass").partition("\0")
-    if kind not in ("ok", "refused"):
-        return "refused", f"reading the PDF needs more than {MEMORY_BYTES // 2**20} MB of memory"
-    return kind, text
+        status = _reap(pid)
+    kind, _, text = (raw or b"").decode("utf-8", "surrogatepass").partition("\0")
+    if kind in ("ok", "refused"):
+        return kind, text
+    if raw is None or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in _CPU_SIGNALS):
+        return "refused", f"reading the PDF took more than {SECONDS:g} seconds of processor time"
+    return "refused", _TOO_MUCH_MEMORY  # died without a word: the address-space cap is the likely cause
 
 
 def _read_until(fd: int, seconds: float) -> bytes | None:
@@ -125,23 +134,25 @@ def _read_until(fd: int, seconds: float) -> bytes | None:
         chunks.append(chunk)
 
 
-def _reap(pid: int) -> None:
-    """Kill the child if it still runs (time bound), and collect it so no zombie is left."""
-    import signal
+def _reap(pid: int) -> int:
+    """Kill the child if it still runs (the wall-clock backstop), collect it, return its status."""
 
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    os.waitpid(pid, 0)
+    return os.waitpid(pid, 0)[1]
 
 
-def _limit_memory() -> None:
-    """Cap the child's address space at what it has now plus MEMORY_BYTES (POSIX only)."""
+def _limit_child() -> None:
+    """Cap the child's processor time at SECONDS (the operating system stops it there, however
+    loaded the machine) and its address space at what it has now plus MEMORY_BYTES (POSIX only)."""
     try:
         import resource
     except ImportError:  # pragma: no cover - not POSIX
         return
+    seconds = max(1, math.ceil(SECONDS))
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
     try:
         with open("/proc/self/statm", encoding="ascii") as statm:
             in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
