@@ -39,7 +39,7 @@ from hostile import (  # noqa: E402
 )
 from imr_rules.engine import evaluate  # noqa: E402
 from imr_rules.evaluation.cases import load_case  # noqa: E402
-from imr_rules.letters.parsing import parse_letter_text, read_letter  # noqa: E402
+from imr_rules.letters import parse_letter_text, read_letter  # noqa: E402
 from imr_rules.model import Outcome  # noqa: E402
 from imr_rules.requests.loading import load_request, request_from_data  # noqa: E402
 from imr_rules.ruleset.loading import load_ruleset  # noqa: E402

@@ -101,7 +101,7 @@ def test_mutated_rule_files(tmp_path_factory, rule, seed):
 @FUZZ
 @given(st.sampled_from(LETTER_FILES), st.integers(0, 2**32))
 def test_damaged_letters(letter, seed):
-    from imr_rules.letters.parsing import parse_letter_text
+    from imr_rules.letters import parse_letter_text
 
     damaged = mutate_text(letter.read_text(encoding="utf-8"), random.Random(seed)).decode("utf-8", "replace")
     assert_sound(judge(lambda: parse_letter_text(damaged, letter.name)))
@@ -110,7 +110,7 @@ def test_damaged_letters(letter, seed):
 @settings(FUZZ, max_examples=30)
 @given(st.text(max_size=300))
 def test_arbitrary_text_as_a_request_or_a_letter(ruleset, text):
-    from imr_rules.letters.parsing import parse_letter_text
+    from imr_rules.letters import parse_letter_text
     from imr_rules.requests.loading import parse_request
 
     assert_sound(check_request(lambda: parse_request(text, "fuzz.yaml"), ruleset))
@@ -134,7 +134,7 @@ def test_the_oracle_catches_what_it_looks_for(ruleset):
 @given(st.sampled_from(LETTER_FILES), st.floats(0.05, 0.98))
 def test_a_letter_cut_short_is_never_a_silent_partial_parse(letter, fraction):
     from imr_rules.errors import LetterError
-    from imr_rules.letters.parsing import parse_letter_text
+    from imr_rules.letters import parse_letter_text
 
     text = letter.read_text(encoding="utf-8")
     whole = parse_letter_text(text, letter.name)

@@ -383,7 +383,7 @@ def test_small_pdf_still_reads_through_the_bounded_reader():
 
 
 def test_truncated_letter_warns_that_items_may_be_missing():
-    from imr_rules.letters.parsing import parse_letter_text
+    from imr_rules.letters import parse_letter_text
 
     corpus = ROOT.parent / "shared" / "corpus" / "raw" / "talhaabacus-IMRCrawler" / "txt" / "CM17-0014449.txt"
     path = corpus if corpus.exists() else ROOT / "examples" / "cases" / "letters" / "CM16-0230548.txt"
@@ -403,7 +403,7 @@ def test_truncated_markdown_letter_warns_too():
 
 
 def test_no_bundled_letter_is_flagged_as_cut_short():
-    from imr_rules.letters.parsing import read_letter
+    from imr_rules.letters import read_letter
 
     for path in sorted((ROOT / "examples" / "cases" / "letters").iterdir()):
         assert not any("cut short" in w for w in read_letter(path).warnings), path.name
