@@ -170,3 +170,49 @@ def test_compound_suspension_rule_selects_the_kits_not_the_tablets(ruleset):
     assert "mtus-cpmtg-compound-drugs" in rules_for("Synapryn (10mg/1ml oral suspension) 500ml", "opioid")
     assert "mtus-cpmtg-compound-drugs" in rules_for("Fanatrex (unknown quantity)", "anticonvulsant")
     assert "mtus-cpmtg-compound-drugs" not in rules_for("Tramadol 50 mg", "opioid")
+
+
+# --- the deciding measure of spurious failures ----------------------------------------------------
+
+def _finding(criterion, status):
+    from types import SimpleNamespace
+    return SimpleNamespace(rule_id="r", criterion_id=criterion, status=status)
+
+
+def _passes_any_a_b_and_c(statuses):
+    from imr_rules.model import Status
+    ok = lambda c: statuses[c] in (Status.MET, Status.NOT_APPLICABLE)  # noqa: E731
+    return (ok("A") or ok("B")) and ok("C")
+
+
+def test_deciding_sets_read_the_rules_logic():
+    from imr_rules.evaluation.reasons import deciding_sets
+    from imr_rules.model import Status
+    failing = (Status.NOT_MET, Status.NOT_DOCUMENTED)
+    findings = [_finding("A", Status.NOT_MET), _finding("B", Status.NOT_DOCUMENTED), _finding("C", Status.NOT_MET)]
+    sets = deciding_sets(findings, _passes_any_a_b_and_c, failing, Status.MET)
+    assert set(sets) == {frozenset({"r/A", "r/C"}), frozenset({"r/B", "r/C"})}
+    # An applicability finding joins every set.
+    sets = deciding_sets(findings + [_finding("applicability-2", Status.NOT_DOCUMENTED)], _passes_any_a_b_and_c, failing, Status.MET)
+    assert all("r/applicability-2" in s for s in sets) and len(sets) == 2
+    # Under all, one set: every failure.
+    all_met = lambda statuses: all(s is Status.MET for s in statuses.values())  # noqa: E731
+    assert deciding_sets(findings, all_met, failing, Status.MET) == (frozenset({"r/A", "r/B", "r/C"}),)
+
+
+def test_deciding_spurious_counts_the_best_matching_alternative_only():
+    from types import SimpleNamespace
+    from imr_rules.evaluation.reasons import reason_figures
+    item = SimpleNamespace(
+        actual="upheld", reasons=(SimpleNamespace(criterion="r/A", text=None),),
+    )
+    sets = ((frozenset({"r/A", "r/C"}), frozenset({"r/B", "r/C"})),)
+    figures = reason_figures([item], lambda i: "upheld", lambda i: ["r/A", "r/B", "r/C"], lambda i: sets, lambda i: {"r/C"})
+    # Every failure: B and C are unnamed. Deciding: the set with A is the reviewer's; only C.
+    assert dict(figures.spurious) == {"r/B": 1, "r/C": 1}
+    assert dict(figures.deciding_spurious) == {"r/C": 1}
+    assert figures.agreeing_with_deciding_spurious == 1 and figures.only_undocumented_beside_named == 1
+    # C met instead: nothing deciding is spurious, though B still fails.
+    sets = ((frozenset({"r/A"}), frozenset({"r/B"})),)
+    figures = reason_figures([item], lambda i: "upheld", lambda i: ["r/A", "r/B"], lambda i: sets, lambda i: set())
+    assert figures.agreeing_with_spurious == 1 and figures.agreeing_with_deciding_spurious == 0

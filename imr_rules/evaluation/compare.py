@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from imr_rules.evaluation.cases import Case
-from imr_rules.evaluation.reasons import ReasonFigures, reason_figures
+from imr_rules.evaluation.reasons import ReasonFigures, deciding_sets, reason_figures
 from imr_rules.model import Outcome, Status
 
 UPHELD, OVERTURNED = "upheld", "overturned"
@@ -64,6 +64,9 @@ class ItemComparison:
     # The "no facts" baseline: the same item decided from the RFA alone.
     no_facts: str | None = None
     no_facts_failing: tuple[FailingCriterion, ...] = ()
+    # Each failing rule's deciding sets (evaluation.reasons.deciding_sets), ours and the baseline's.
+    deciding: tuple[tuple[frozenset, ...], ...] = ()
+    no_facts_deciding: tuple[tuple[frozenset, ...], ...] = ()
 
     @property
     def covered(self) -> bool:
@@ -262,7 +265,31 @@ def compare_item(case: Case, item, ruleset) -> ItemComparison:
         reasons=item.reasons,
         no_facts=baseline.outcome.value if baseline is not None else None,
         no_facts_failing=_failing(baseline) if baseline is not None else (),
+        deciding=_deciding(determination, ruleset),
+        no_facts_deciding=_deciding(baseline, ruleset) if baseline is not None else (),
     )
+
+
+def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
+    """Per rule that decides not necessary, the minimal sets of failures that decide it."""
+    from imr_rules.engine import _rule_passes
+
+    out = []
+    for result in determination.rule_results:
+        if result.outcome is not Outcome.NOT_MEDICALLY_NECESSARY:
+            continue
+        rule = ruleset.get(result.rule_id)
+        if rule is None:
+            continue
+        passes = lambda statuses, rule=rule: _rule_passes(rule, tuple(statuses.get(c, Status.NOT_APPLICABLE) for c in rule.criterion_ids))  # noqa: E731
+        sets = deciding_sets(result.findings, passes, FAILING, Status.MET)
+        if sets:
+            out.append(sets)
+    return tuple(out)
+
+
+def _undocumented(failing: Iterable[FailingCriterion]) -> frozenset[str]:
+    return frozenset(f.label for f in failing if f.status == Status.NOT_DOCUMENTED.value)
 
 
 def _failing(determination) -> tuple[FailingCriterion, ...]:
@@ -296,9 +323,11 @@ def compare_cases(cases: Iterable[Case], ruleset, progress: Callable[[], None] |
         ("no facts", metrics_of(independent, lambda item: item.no_facts_as_imr)),
     )
     reasons = (
-        ("ours", reason_figures(independent, lambda i: i.ours_as_imr, lambda i: [f.label for f in i.failing_criteria])),
-        ("always upheld", reason_figures(covered, lambda i: UPHELD, lambda i: [])),
-        ("no facts", reason_figures(independent, lambda i: i.no_facts_as_imr, lambda i: [f.label for f in i.no_facts_failing])),
+        ("ours", reason_figures(independent, lambda i: i.ours_as_imr, lambda i: [f.label for f in i.failing_criteria],
+                                lambda i: i.deciding, lambda i: _undocumented(i.failing_criteria))),
+        ("always upheld", reason_figures(covered, lambda i: UPHELD, lambda i: [], lambda i: ())),
+        ("no facts", reason_figures(independent, lambda i: i.no_facts_as_imr, lambda i: [f.label for f in i.no_facts_failing],
+                                    lambda i: i.no_facts_deciding, lambda i: _undocumented(i.no_facts_failing))),
     )
     return Comparison(items, metrics_of(independent), _by_category(items), ruleset.version, baselines, reasons)
 

@@ -12,13 +12,29 @@ text where none does. From them:
   weigh);
 - **missed reasons**: reasons no criterion of ours checks (text-only), by frequency: the rule and
   vocabulary gaps.
+
+The spurious count above ("every failure") counts every failing criterion, also the alternatives
+of an ``any`` the rule did not need, and the failing criteria of a rule that passed on another
+branch. The **deciding** count reads each rule's ``logic``: for a rule that decides not necessary,
+its *deciding sets* are the minimal sets of its failing criteria whose change to met would make it
+pass (under ``all`` one set, every failure; under ``any: [A, B]`` two, {A} and {B}); an
+applicability finding belongs to every set. Per rule the set that best matches the reviewer
+(most named criteria, then fewest members) is the one counted; its unnamed members are the
+deciding spurious failures. A rule that passes decides nothing. Both figures are reported.
+
+A not-documented criterion that fails beside a reviewer-named one may be a consequence of it
+rather than a separate reason (an undocumented home-exercise programme beside "no functional
+improvement"). It still decides the rule and is still counted; the share of agreeing items whose
+deciding spurious failures are *all* not documented and sit beside a named reason is reported
+separately ("only not documented beside a named reason"), never subtracted.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from itertools import combinations
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 UPHELD = "upheld"
 
@@ -33,6 +49,12 @@ class ReasonFigures:
     agreeing_with_spurious: int  # ... where a criterion the reviewer did not name fails
     spurious: tuple[tuple[str, int], ...]  # criterion -> agreeing items failing it unnamed
     missed: tuple[tuple[str, int], ...]  # reviewer reason (text) -> items
+    # The deciding measure (see the module docstring): unnamed members of each failing rule's
+    # best-matching deciding set.
+    agreeing_with_deciding_spurious: int = 0
+    deciding_spurious: tuple[tuple[str, int], ...] = ()
+    # ... of which every deciding spurious failure is not documented, beside a named failing reason.
+    only_undocumented_beside_named: int = 0
 
     @property
     def right_reason_share(self) -> float | None:
@@ -41,6 +63,10 @@ class ReasonFigures:
     @property
     def spurious_share(self) -> float | None:
         return self.agreeing_with_spurious / self.agreeing if self.agreeing else None
+
+    @property
+    def deciding_spurious_share(self) -> float | None:
+        return self.agreeing_with_deciding_spurious / self.agreeing if self.agreeing else None
 
     def as_dict(self) -> dict:
         return {
@@ -52,6 +78,10 @@ class ReasonFigures:
             "spurious_share": _round(self.spurious_share),
             "spurious_by_criterion": dict(self.spurious),
             "missed_reasons": dict(self.missed),
+            "agreeing_with_deciding_spurious": self.agreeing_with_deciding_spurious,
+            "deciding_spurious_share": _round(self.deciding_spurious_share),
+            "deciding_spurious_by_criterion": dict(self.deciding_spurious),
+            "only_undocumented_beside_named": self.only_undocumented_beside_named,
         }
 
 
@@ -59,13 +89,60 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def reason_figures(items: Iterable, decision: Callable, failing: Callable) -> ReasonFigures:
+# Above this many failing criteria in one rule, the sets are not enumerated: every failure decides.
+_MAX_ENUMERATED = 12
+
+
+def deciding_sets(findings: Sequence, passes: Callable[[Mapping[str, Any]], bool],
+                  failing_statuses: Iterable, met: Any, applicability: str = "applicability") -> tuple[frozenset[str], ...]:
+    """A failing rule's deciding sets: minimal sets of its failing criteria whose change to met makes it pass.
+
+    ``findings`` are the rule's findings (``criterion_id``, ``status``, ``label``-able via
+    ``rule_id``); ``passes(statuses)`` says whether the rule passes on a mapping criterion id ->
+    status. Applicability findings join every set. Where no change of the failing criteria would
+    make the rule pass, the one set is every failure.
+    """
+    failing_statuses = tuple(failing_statuses)
+    label = lambda f: f"{f.rule_id}/{f.criterion_id}"  # noqa: E731
+    is_applicability = lambda f: f.criterion_id == applicability or f.criterion_id.startswith(applicability + "-")  # noqa: E731
+    always = frozenset(label(f) for f in findings if is_applicability(f) and f.status in failing_statuses)
+    statuses = {f.criterion_id: f.status for f in findings if not is_applicability(f)}
+    failed = [f for f in findings if not is_applicability(f) and f.status in failing_statuses]
+    everything = frozenset(label(f) for f in failed) | always
+    if not failed or len(failed) > _MAX_ENUMERATED:
+        return (everything,) if everything else ()
+    minimal: list[frozenset] = []
+    for size in range(1, len(failed) + 1):
+        for subset in combinations(failed, size):
+            ids = {f.criterion_id for f in subset}
+            if any(prior <= ids for prior in minimal):
+                continue
+            if passes({cid: (met if cid in ids else status) for cid, status in statuses.items()}):
+                minimal.append(frozenset(ids))
+    if not minimal:
+        return (everything,)
+    rule_id = failed[0].rule_id
+    return tuple(frozenset(f"{rule_id}/{cid}" for cid in ids) | always for ids in minimal)
+
+
+def _best_set(sets: Sequence[frozenset[str]], named: set[str]) -> frozenset[str]:
+    """The deciding set that best matches the reviewer: most named criteria, then fewest members."""
+    return min(sets, key=lambda s: (-len(s & named), len(s), sorted(s)))
+
+
+def reason_figures(items: Iterable, decision: Callable, failing: Callable,
+                   deciding: Callable | None = None, undocumented: Callable | None = None) -> ReasonFigures:
     """Figures over ``items`` (compared items with ``actual`` and ``reasons``) for one set of decisions.
 
     ``decision(item)`` gives that set's decision in IMR terms (upheld / overturned, None when no
-    rule applies); ``failing(item)`` its failing criteria as ``rule/CRITERION`` labels.
+    rule applies); ``failing(item)`` its failing criteria as ``rule/CRITERION`` labels;
+    ``deciding(item)`` each failing rule's deciding sets (default: one set, every failure);
+    ``undocumented(item)`` the labels of its not-documented failures (default: none).
     """
-    both = right = agreeing = with_spurious = 0
+    deciding = deciding or (lambda item: ((frozenset(failing(item)),),))
+    undocumented = undocumented or (lambda item: frozenset())
+    both = right = agreeing = with_spurious = with_deciding = only_undocumented = 0
+    deciding_spurious: Counter[str] = Counter()
     spurious: Counter[str] = Counter()
     missed: Counter[str] = Counter()
     for item in items:
@@ -82,6 +159,13 @@ def reason_figures(items: Iterable, decision: Callable, failing: Callable) -> Re
         unnamed = sorted(failed - named)
         spurious.update(unnamed)
         with_spurious += bool(unnamed)
+        counted = set()
+        for sets in deciding(item):
+            if sets:
+                counted |= _best_set(sets, named) - named
+        deciding_spurious.update(counted)
+        with_deciding += bool(counted)
+        only_undocumented += bool(counted) and bool(failed & named) and counted <= set(undocumented(item))
         if item.actual == UPHELD:
             both += 1
             right += bool(failed & named)
@@ -92,4 +176,7 @@ def reason_figures(items: Iterable, decision: Callable, failing: Callable) -> Re
         agreeing_with_spurious=with_spurious,
         spurious=tuple(sorted(spurious.items(), key=lambda kv: (-kv[1], kv[0]))),
         missed=tuple(sorted(missed.items(), key=lambda kv: (-kv[1], kv[0]))),
+        agreeing_with_deciding_spurious=with_deciding,
+        deciding_spurious=tuple(sorted(deciding_spurious.items(), key=lambda kv: (-kv[1], kv[0]))),
+        only_undocumented_beside_named=only_undocumented,
     )

@@ -61,13 +61,20 @@ def fidelity_lines(comparison) -> list[str]:
             "|---|" + "---:|" * len(reasons),
             "| right for the right reason (of items both say not necessary) | "
             + " | ".join(_share(f.right_reason, f.both_upheld, f.right_reason_share) for _, f in reasons) + " |",
-            "| agreeing items with a spurious failure | "
+            "| agreeing items with a spurious failure (every failure) | "
             + " | ".join(_share(f.agreeing_with_spurious, f.agreeing, f.spurious_share) for _, f in reasons) + " |",
+            "| agreeing items with a spurious failure (deciding failures) | "
+            + " | ".join(_share(f.agreeing_with_deciding_spurious, f.agreeing, f.deciding_spurious_share) for _, f in reasons) + " |",
+            "| ... of which only not documented beside a named reason | "
+            + " | ".join(str(f.only_undocumented_beside_named) for _, f in reasons) + " |",
         ]
         ours = reasons[0][1]
         if ours.spurious:
             lines += ["", "Spurious failures (criteria we fail that the reviewer did not name; agreeing items):", ""]
             lines += [f"- `{criterion}`: {count}" for criterion, count in ours.spurious]
+        if ours.deciding_spurious:
+            lines += ["", "Deciding spurious failures (unnamed members of each failing rule's best-matching deciding set):", ""]
+            lines += [f"- `{criterion}`: {count}" for criterion, count in ours.deciding_spurious]
         if ours.missed:
             lines += ["", "Missed reasons (reviewer reasons no criterion checks; upheld items):", ""]
             lines += [f"- {_cell(text)}: {count}" for text, count in ours.missed]
