@@ -92,14 +92,16 @@ def _combine(rules: tuple[Rule, ...], statuses: tuple, certifiable: tuple, unkno
     of the request is certifiable: IMR does not certify "whether this is a first request or
     ongoing treatment is unclear".
     """
+    # Advisory criteria (decisive: false) are reported with their real status but decide nothing.
+    deciding, undecided = zip(*(_deciding(r, s, u) for r, s, u in zip(rules, statuses, unknown)))
     if all(r.role is Role.SUPPLEMENT for r in rules):
         # Only legal limits apply: they decide when one is not met, and otherwise leave the item
         # undecided (with their findings shown), since the guideline's own criteria are not here.
-        if not any(Status.NOT_MET in s for s in statuses):
+        if not any(Status.NOT_MET in s for s in deciding):
             return Decision(Outcome.NO_APPLICABLE_RULE, rules, statuses, certifiable, None, unknown)
-    elif all(not u and _rule_passes(rule, s) for rule, s, u in zip(rules, statuses, unknown)):
+    elif all(not u and _rule_passes(rule, s) for rule, s, u in zip(rules, deciding, undecided)):
         return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses, certifiable, None, unknown)
-    quantity = None if any(unknown) else _certifiable_quantity(statuses, certifiable)
+    quantity = None if any(undecided) else _certifiable_quantity(deciding, certifiable)
     return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses, certifiable, quantity, unknown)
 
 
@@ -245,6 +247,15 @@ def _words(text: str) -> str:
     return " " + " ".join(_WORD.findall(text.lower())) + " "
 
 
+def _deciding(rule: Rule, statuses: tuple, unknown: tuple) -> tuple[tuple, tuple]:
+    """The statuses and unknown criteria that decide: an advisory criterion counts as not applicable."""
+    advisory = rule.advisory
+    if not advisory:
+        return statuses, unknown
+    return (tuple(Status.NOT_APPLICABLE if i in advisory else s for i, s in enumerate(statuses)),
+            tuple(i for i in unknown if i not in advisory))
+
+
 def _rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:
     if rule.all_required:
         return Status.NOT_MET not in statuses and Status.NOT_DOCUMENTED not in statuses
@@ -252,13 +263,14 @@ def _rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:
 
 
 def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, ...]) -> Outcome:
+    statuses, unknown = _deciding(rule, statuses, unknown)
     passes = not unknown and _rule_passes(rule, statuses)
     return Outcome.MEDICALLY_NECESSARY if passes else Outcome.NOT_MEDICALLY_NECESSARY
 
 
 def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: Mapping[str, Any],
                  evidence: Mapping[str, str], request: Request, vocabulary) -> RuleResult:
-    findings = list(applicability_findings(rule, unknown, facts, vocabulary))
+    findings = list(applicability_findings(rule, tuple(i for i in unknown if i not in rule.advisory), facts, vocabulary))
     for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
         values = template_values(criterion, facts, item, rule.unit, quantity)
         findings.append(
@@ -274,6 +286,8 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
                 certifiable_quantity=quantity,
                 citation=criterion.citation,
                 conditional=index in unknown,
+                decisive=criterion.decisive,
+                why=criterion.why,
             )
         )
     edition = rule.edition_on(request.request_date)

@@ -216,6 +216,9 @@ class Criterion:
     citation: Citation | None = None
     confidence: str | None = None
     line: int | None = None
+    # Advisory (``decisive: false`` in the rule file): evaluated and reported, never deciding.
+    decisive: bool = True
+    why: str | None = None
 
 
 @dataclass(frozen=True)
@@ -287,6 +290,11 @@ class Rule:
     def criteria(self) -> tuple[Criterion, ...]:
         return self.criteria_factory()
 
+    @cached_property
+    def advisory(self) -> frozenset[int]:
+        """Indices of the criteria marked ``decisive: false``: reported, never deciding."""
+        return frozenset(i for i, spec in enumerate(self.spec.criteria) if spec.get("decisive", True) is False)
+
     @property
     def all_required(self) -> bool:
         """Whether every criterion must pass (``logic: all``, the default)."""
@@ -318,6 +326,9 @@ class Finding:
     # For an applicability finding (criterion_id "applicability"): the criteria whose
     # applicability the undocumented facts (in ``values``, as None) decide.
     decides: tuple[str, ...] = ()
+    # False for an advisory criterion (``decisive: false``): reported, not deciding; ``why`` says why.
+    decisive: bool = True
+    why: str | None = None
 
 
 APPLICABILITY = "applicability"  # the criterion id of the finding "it is not documented which criteria apply"

@@ -131,11 +131,18 @@ def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, cer
     cited = [r for r in results if any(f.status is not Status.NOT_APPLICABLE for f in r.findings)] or list(results[:1])
     sentences = [f"According to the {result.citation}, {_lower_first(result.summary)}" for result in cited]
     findings = [f for result in results for f in result.findings]
-    settled = [f for f in findings if not f.conditional and not is_applicability(f)]
+    settled = [f for f in findings if not f.conditional and not is_applicability(f) and f.decisive]
     sentences.extend(_documentation(settled, "Within the medical information available for review, there is"))
     sentences.extend(rationale_sentences(findings))
-    conditional = [f for f in findings if f.conditional]
+    conditional = [f for f in findings if f.conditional and f.decisive]
     sentences.extend(_documentation(conditional, "Of the criteria that may apply, there is"))
+    # Advisory criteria (decisive: false): reported with their wording, but they decide nothing.
+    advisory = [f for f in findings if not f.decisive and f.status in (Status.NOT_MET, Status.NOT_DOCUMENTED)]
+    if advisory:
+        undocumented = [f.statement for f in advisory if f.status is Status.NOT_DOCUMENTED]
+        not_met = [_lower_first(f.statement.rstrip(".")) for f in advisory if f.status is Status.NOT_MET]
+        parts = ([f"there is no documentation of {join_phrases(undocumented)}"] if undocumented else []) + not_met
+        sentences.append("Advisory only, not deciding this request: " + "; ".join(parts))
     if certifiable:
         sentences.append(f"Up to {certifiable} {unit} would be consistent with the guideline")
     if outcome is Outcome.NO_APPLICABLE_RULE:  # only legal limits applied, and they are met

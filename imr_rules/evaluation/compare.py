@@ -282,7 +282,7 @@ def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
         if rule is None:
             continue
         passes = lambda statuses, rule=rule: _rule_passes(rule, tuple(statuses.get(c, Status.NOT_APPLICABLE) for c in rule.criterion_ids))  # noqa: E731
-        sets = deciding_sets(result.findings, passes, FAILING, Status.MET)
+        sets = deciding_sets([f for f in result.findings if f.decisive], passes, FAILING, Status.MET)
         if sets:
             out.append(sets)
     return tuple(out)
@@ -297,7 +297,7 @@ def _failing(determination) -> tuple[FailingCriterion, ...]:
         FailingCriterion(f.rule_id, f.criterion_id, f.status.value, f.statement)
         for result in determination.rule_results
         for f in result.findings
-        if f.status in FAILING
+        if f.status in FAILING and f.decisive  # an advisory criterion drives no denial
     )
 
 

@@ -51,6 +51,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "requirement": finding.requirement,
         "status": finding.status.value,
         "conditional": finding.conditional,
+        "decisive": finding.decisive,
+        "why": finding.why,
         "statement": finding.statement,
         "values": {name: plain(value) for name, value in finding.values},
         "evidence": dict(finding.evidence),

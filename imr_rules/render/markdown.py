@@ -46,6 +46,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             for criterion in item["criteria"]:
                 cited = criterion["citation"]["text"] if criterion["citation"] else citations[criterion["rule_id"]]
                 status = STATUS_LABEL[criterion["status"]] + (" (if it applies)" if criterion["conditional"] else "")
+                status += "" if criterion.get("decisive", True) else " (advisory, not deciding)"
                 lines.append(
                     f"| {_cell(criterion['id'])}: {_cell(criterion['requirement'])} | {status} "
                     f"| {_cell(criterion['statement'])} | {_cell(cited)} |"

@@ -106,6 +106,8 @@ def _criteria(item: dict[str, Any]) -> list[Any]:
         label, style = STATUS_STYLE[criterion["status"]]
         if criterion["conditional"]:
             label += CONDITIONAL
+        if not criterion.get("decisive", True):
+            label += " (advisory, not deciding)"
         parts.append(Text(label, style=style) + Text(f"  {criterion['id']}", style="bold"))
         if criterion["status"] == "not_applicable":
             body = Text(criterion["requirement"], style="dim")

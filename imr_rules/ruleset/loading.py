@@ -374,6 +374,8 @@ def _compile_criterion(document: Document, index: int, vocabulary: Vocabulary, d
         citation=citation,
         confidence=spec.get("confidence", document.data.get("confidence")),
         line=document.line_of(path),
+        decisive=spec.get("decisive", True) is not False,
+        why=" ".join(spec["why"].split()) if "why" in spec else None,
     )
 
 
