@@ -270,7 +270,9 @@ def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, 
 
 def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: Mapping[str, Any],
                  evidence: Mapping[str, str], request: Request, vocabulary) -> RuleResult:
-    findings = list(applicability_findings(rule, tuple(i for i in unknown if i not in rule.advisory), facts, vocabulary))
+    # An open question that only advisory criteria hang on is no finding of its own.
+    asked = unknown if any(i not in rule.advisory for i in unknown) else ()
+    findings = list(applicability_findings(rule, asked, facts, vocabulary))
     for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
         values = template_values(criterion, facts, item, rule.unit, quantity)
         findings.append(
