@@ -272,6 +272,12 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         when=applies.get("when"),
         logic=data.get("logic", "all"),
     )
+    for index, criterion in enumerate(data["criteria"]):
+        if ("decisive" in criterion) != ("why" in criterion):
+            raise RuleError(
+                "decisive: false and why: go together", document.source(("criteria", index)),
+                "an advisory criterion says why reviewers do not weigh it (guideline wording, letters); give both or neither",
+            )
     return Rule(
         spec=spec,
         criteria_factory=(lambda: criteria) if criteria is not None else criteria_factory,
