@@ -151,3 +151,27 @@ def test_cli_bad_case_file_is_reported_and_the_rest_compared(write):
 def test_no_progress_bar_off_a_terminal():
     result = run(str(CASES), "--format", "csv")
     assert result.stderr == ""
+
+
+def test_an_internal_error_in_one_case_leaves_the_others_compared(ruleset, monkeypatch, tmp_path):
+    # A bug met while deciding one case is reported with its file and the count (exit 1); the
+    # other cases are still compared and the output is still written (issue 10, batches).
+    import imr_rules.evaluation.compare as compare_module
+
+    original = compare_module.compare_item
+
+    def broken_for_one(case, item, ruleset):
+        if case.case_number == "CM16-0230548":
+            raise ZeroDivisionError("a bug")
+        return original(case, item, ruleset)
+
+    monkeypatch.setattr(compare_module, "compare_item", broken_for_one)
+    paths = [CASES / "CM16-0230548.yaml", *[p for p in sorted(CASES.glob("*.yaml")) if p.stem != "CM16-0230548"][:2]]
+    result = CliRunner().invoke(app, ["compare", *map(str, paths), "--format", "json"])
+    assert result.exit_code == 1
+    assert "CM16-0230548.yaml: internal error: ZeroDivisionError" in result.stderr
+    assert "1 of the cases met an internal error" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["items"] and all(item["case_number"] != "CM16-0230548" for item in data["items"])
+    with pytest.raises(ZeroDivisionError):
+        compare_cases([load_case(paths[0], ruleset.vocabulary)], ruleset)

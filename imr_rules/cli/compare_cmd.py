@@ -7,7 +7,7 @@ from typing import Optional, TextIO
 
 import typer
 
-from imr_rules.cli import EXIT_BAD_INPUT
+from imr_rules.cli import EXIT_BAD_INPUT, EXIT_INTERNAL
 from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 COMPARE_FORMATS = ("text", "json", "markdown", "csv")
@@ -43,13 +43,25 @@ def compare(
             errors.extend(error.one_line() for error in unknown_reason_criteria(result, ruleset))
             loaded.append(result)
     total = sum(len(case.items) for case in loaded)
+    internal: list[str] = []
+
+    def internal_error(case, exc: Exception) -> None:
+        from imr_rules.batch import internal_error_line
+
+        internal.append(internal_error_line(str(case.source), exc))
+
     with progress(total, None, label="Deciding items", minimum=PROGRESS_MIN_ITEMS, counted=True) as advance:
-        comparison = compare_cases(loaded, ruleset, progress=advance)
+        comparison = compare_cases(loaded, ruleset, progress=advance, on_error=internal_error)
     stream = open_output(output, cases)
     WRITERS[format](comparison, stream)
     if output is not None:
         stream.close()
-    print_errors(errors)
+    print_errors(errors + internal)
+    if internal:
+        import sys
+
+        sys.stderr.write(f"error: {len(internal)} of the cases met an internal error (exit code 1); the others were compared\n")
+        raise typer.Exit(EXIT_INTERNAL)
     if errors:
         raise typer.Exit(EXIT_BAD_INPUT)
 

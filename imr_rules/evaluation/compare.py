@@ -301,17 +301,31 @@ def _failing(determination) -> tuple[FailingCriterion, ...]:
     )
 
 
-def compare_cases(cases: Iterable[Case], ruleset, progress: Callable[[], None] | None = None) -> Comparison:
+def compare_cases(
+    cases: Iterable[Case],
+    ruleset,
+    progress: Callable[[], None] | None = None,
+    on_error: Callable[[Case, Exception], None] | None = None,
+) -> Comparison:
     """Decide every annotated item and measure agreement with the real outcomes.
 
     Items are ordered by case number and item index, so the result does not depend on the order
-    the files were given in. ``progress`` is called once per item (for a progress bar).
+    the files were given in. ``progress`` is called once per item (for a progress bar). With
+    ``on_error``, a case whose evaluation meets an internal error (a bug) is handed to it and left
+    out whole, and every other case is still compared; without it, the error propagates.
     """
     compared = []
     for case in cases:
-        for item in case.items:
-            compared.append(compare_item(case, item, ruleset))
-            if progress is not None:
+        try:
+            case_items = [compare_item(case, item, ruleset) for item in case.items]
+        except Exception as exc:  # noqa: BLE001 - one case's bug must not abort the batch
+            if on_error is None:
+                raise
+            on_error(case, exc)
+            case_items = []
+        compared.extend(case_items)
+        if progress is not None:
+            for _ in case.items:
                 progress()
     compared.sort(key=lambda c: (c.case_number, c.item_index))
     items = tuple(compared)
