@@ -173,3 +173,17 @@ def test_perioperative_fill_from_4_days_before_to_4_days_after_surgery(official_
     # More than the 4-day supply: review required even on the day of surgery.
     big = {**item, "drug": {**item["drug"], "quantity": 30}}
     assert _facts(big, {"surgery_date": "2019-03-11"}, day="2019-03-11", patient=injury)["drug.prospective_review_required"] is True
+
+
+def test_other_drug_items_are_read_per_request_never_from_the_last_one():
+    # The per-request reading of the other items (which keeps loading linear) must never leak
+    # from one request into the next, nor count an item as its own companion.
+    from imr_rules import request_from_data
+
+    ppi = {"id": "2", "service": "Omeprazole 20mg #30", "drug": {"name": "Omeprazole", "strength": "20 mg", "quantity": 30}}
+    nsaid = {"id": "1", "service": "Naproxen 550mg #60", "drug": {"name": "Naproxen", "strength": "550 mg", "quantity": 60}}
+    with_nsaid = request_from_data({"request_date": "2016-12-01", "items": [nsaid, ppi]})
+    alone = request_from_data({"request_date": "2016-12-01", "items": [ppi]})
+    assert with_nsaid.items[1].values["drug.nsaid_on_request"] is True
+    assert with_nsaid.items[0].values["drug.nsaid_on_request"] is False  # not its own companion
+    assert alone.items[0].values["drug.nsaid_on_request"] is False

@@ -252,14 +252,30 @@ def drug_history(request: Request, item: Item) -> dict[str, Any]:
 
 def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
     """Whether the same request also asks for an oral NSAID or an opioid (PPI and drug tests depend on it)."""
-    classes = set()
+    ids_by_class = _oral_classes_on_request(request)
+    return {
+        "drug.nsaid_on_request": bool(ids_by_class["nsaid"] - {item.id}),
+        "drug.opioid_on_request": bool(ids_by_class["opioid"] - {item.id}),
+    }
+
+
+# The request whose items were last read, and which item ids ask for an oral NSAID or opioid.
+# Every item of a request asks the same question about the others: reading each item's drug once
+# per request keeps loading linear in the number of items (it was quadratic). Keyed by identity,
+# so a different request (even an equal one) is read afresh.
+_LAST_REQUEST: list = [None, None]
+
+
+def _oral_classes_on_request(request: Request) -> dict[str, set]:
+    if _LAST_REQUEST[0] is request:
+        return _LAST_REQUEST[1]
+    ids_by_class: dict[str, set] = {"nsaid": set(), "opioid": set()}
     for other in request.items:
-        if other.id == item.id:
-            continue
         drug, _ = identify(other)
-        if drug is not None and drug.drug_class in ("nsaid", "opioid") and not _is_topical(other, drug):
-            classes.add(drug.drug_class)
-    return {"drug.nsaid_on_request": "nsaid" in classes, "drug.opioid_on_request": "opioid" in classes}
+        if drug is not None and drug.drug_class in ids_by_class and not _is_topical(other, drug):
+            ids_by_class[drug.drug_class].add(other.id)
+    _LAST_REQUEST[:] = [request, ids_by_class]
+    return ids_by_class
 
 
 def formulary(request: Request, item: Item) -> dict[str, Any]:
