@@ -67,6 +67,30 @@ class RequestError(ImrRulesError):
     """A request does not match the request schema or the fact vocabulary."""
 
 
+class RequestErrors(RequestError):
+    """Every problem found in one request, in line order, so that one run shows them all.
+
+    ``one_line`` gives one line per problem (joined by newlines); the first problem is the message.
+    """
+
+    def __init__(self, errors: "list[ImrRulesError]"):
+        self.errors = sorted(errors, key=lambda e: (e.source.line or 0, str(e.source)))
+        first = self.errors[0]
+        super().__init__(first.message, first.source, first.hint)
+
+    def one_line(self) -> str:
+        return "\n".join(error.one_line() for error in self.errors)
+
+
+def raise_all(errors: "list[ImrRulesError]") -> None:
+    """Raise nothing, the one problem, or every problem of a request together."""
+    flat = [e for error in errors for e in (error.errors if isinstance(error, RequestErrors) else [error])]
+    if len(flat) == 1:
+        raise flat[0]
+    if flat:
+        raise RequestErrors(flat)
+
+
 class RuleError(ImrRulesError):
     """A rule file does not match the rule schema, or rules conflict (duplicate ids)."""
 

@@ -1,5 +1,6 @@
 """What a new user meets first: the version, the exit codes, listings that are never cut short."""
 
+import json
 import re
 import subprocess
 import sys
@@ -176,3 +177,47 @@ def test_json_output_matches_its_schema_in_both_documented_shapes(tmp_path):
     broken["items"][0]["decision"] = "approved"
     del broken["items"][0]["criteria"][0]["status"]
     assert len(list(validator.iter_errors(broken))) == 2
+
+
+def test_every_problem_of_a_request_is_reported_at_once_in_line_order(tmp_path):
+    # Three typos took three runs (issue 16): now one run names them all, in line order.
+    from typer.testing import CliRunner
+
+    from imr_rules.cli import app
+
+    path = tmp_path / "typos.yaml"
+    path.write_text(
+        "request_date: 2016-12-01\n"
+        "facts:\n"
+        "  home_excercise_program: true\n"
+        "  pain_scor: 5\n"
+        "items:\n"
+        "  - service: Massage therapy\n"
+        "    quantity: 4\n"
+        "    category: masage\n"
+        "  - service: Physical therapy\n"
+        "    facts: {prior_sesions: 3}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert [line.split(":")[2] for line in lines] == ["3", "4", "8", "10"]
+    assert all("did you mean" in line for line in (lines[0], lines[2], lines[3]))
+
+
+def test_schema_problems_and_unknown_facts_come_together(tmp_path):
+    from typer.testing import CliRunner
+
+    from imr_rules.cli import app
+
+    path = tmp_path / "mixed.yaml"
+    path.write_text(
+        "request_date: 2016-12-01\nfacts:\n  home_excercise_program: true\n"
+        "items:\n  - service: Massage therapy\n    quantity: [4]\n    body_regon: neck\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["check", str(path), "--format", "json"])
+    assert result.exit_code == 2
+    errors = json.loads(result.stdout)["errors"]
+    assert [e.split(":")[1] for e in errors] == ["3", "5", "6"]

@@ -42,7 +42,7 @@ def check(
             if outcome.error is None:
                 outcome = _written(writer, outcome)
             if outcome.error:
-                errors.append(outcome.error)
+                errors.extend(outcome.error.split("\n"))
                 internal += outcome.internal
                 if format != "json":
                     print_errors([outcome.error])

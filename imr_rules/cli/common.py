@@ -63,7 +63,8 @@ def load_rules_or_exit(paths: list[Path] | None):
 def print_errors(messages: Iterable[str], stream: TextIO | None = None) -> None:
     stream = stream or sys.stderr
     for message in messages:
-        stream.write(f"error: {message}\n")
+        for line in message.split("\n"):  # a request's problems come one per line, in line order
+            stream.write(f"error: {line}\n")
     stream.flush()
 
 

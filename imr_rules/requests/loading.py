@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from imr_rules.limits import check_data, short_key
 from imr_rules.documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
 from imr_rules.requests.derived import with_item_facts
-from imr_rules.errors import RequestError, enum_value_shown, text_shape, value_kind
+from imr_rules.errors import RequestError, enum_value_shown, raise_all, text_shape, value_kind
 from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Provenance, Request
 from imr_rules.requests.comments import lost_quantity_notes
 from imr_rules.requests.shorthand import parse_schedule
@@ -48,11 +48,15 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
     data = dates_to_text(document.data)
     source_document = document
     document = Document(document.path, data, document.lines)
+    problems: list = []
     if not schema_check("request.schema.json")(data):  # only a failure pays for jsonschema's messages
         problems = schema_errors(document, schema_validator("request.schema.json"), RequestError)
         if problems:
-            raise problems[0]
-    facts = _facts(document, ("facts",), data.get("facts") or {}, vocabulary, "request")
+            # The fact names are checked too where the facts are a mapping, so that one run
+            # reports every problem of the file, in line order.
+            problems += _fact_name_problems(document, data, vocabulary)
+            raise_all(problems)
+    facts = _collecting(problems, lambda: _facts(document, ("facts",), data.get("facts") or {}, vocabulary, "request"))
     patient_data = data.get("patient") or {}
     patient = Patient(
         age=patient_data.get("age"),
@@ -63,7 +67,9 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
         Diagnosis(code=(d.get("code") or "").strip().upper() or None, system=d.get("system"), text=d.get("text"))
         for d in data.get("diagnoses") or ()
     )
-    items = tuple(_item(document, index, spec, vocabulary) for index, spec in enumerate(data["items"]))
+    items = tuple(_collecting(problems, lambda index=index, spec=spec: _item(document, index, spec, vocabulary))
+                  for index, spec in enumerate(data["items"]))
+    raise_all(problems)
     _check_unique_item_ids(document, items)
     _check_item_amounts(document, data["items"], items)
     request = Request(
@@ -136,26 +142,57 @@ def _check_range(name: str, value: Any, unit: str | None, where: Any) -> None:
                            "write the documented value; leave the fact out if it is not documented")
 
 
+def _collecting(problems: list, step):
+    """Run one step of loading; a bad-input problem is kept (the step gives None) so that the
+    other steps still run and the request's problems are all reported together."""
+    try:
+        return step()
+    except RequestError as error:
+        problems.append(error)
+        return None
+
+
+def _fact_name_problems(document: Document, data: Mapping[str, Any], vocabulary: Vocabulary) -> list:
+    """Unknown fact names in the request's and items' facts (where those are mappings)."""
+    sections = [(("facts",), data.get("facts"))]
+    items = data.get("items")
+    if isinstance(items, list):
+        sections += [(("items", i, "facts"), item.get("facts")) for i, item in enumerate(items) if isinstance(item, dict)]
+    return [
+        RequestError(f"unknown fact '{short_key(name)}'", document.source(path + (name,)), vocabulary.unknown_fact_hint(name))
+        for path, raw in sections if isinstance(raw, dict)
+        for name in sorted(raw, key=str) if isinstance(name, str) and vocabulary.get(name) is None
+    ]
+
+
 def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: Vocabulary, scope: str) -> Mapping[str, Fact]:
+    problems: list = []
     facts = {}
     for name, spec in sorted(raw.items()):
-        where = document.source(path + (name,))
-        definition = vocabulary.get(name)
-        if definition is None:
-            raise RequestError(f"unknown fact '{short_key(name)}'", where, vocabulary.unknown_fact_hint(name))
-        if definition.scope == "derived":
-            raise RequestError(f"'{name}' is computed from the request and cannot be written as a fact", where,
-                               "give it through the item's fields (quantity, frequency, ...)")
-        if scope == "request" and definition.scope == "item":
-            raise RequestError(f"'{name}' describes one item's prior course", where, "put it under that item's facts:")
-        fact = _fact(spec)
-        fact = replace(fact, value=_coerce(fact.value, definition.type)) if definition.type == "date" else fact
-        if not python_type_matches(definition.type, fact.value):
-            raise RequestError(f"expected {definition.type} for fact '{name}', got {value_kind(fact.value)}",
-                               where, _type_hint(definition.type))
-        _check_range(name, fact.value, definition.unit, where)
-        facts[name] = fact
+        fact = _collecting(problems, lambda name=name, spec=spec: _one_fact(document, path, name, spec, vocabulary, scope))
+        if fact is not None:
+            facts[name] = fact
+    raise_all(problems)
     return MappingProxyType(facts)
+
+
+def _one_fact(document: Document, path: tuple, name: str, spec: Any, vocabulary: Vocabulary, scope: str) -> Fact:
+    where = document.source(path + (name,))
+    definition = vocabulary.get(name)
+    if definition is None:
+        raise RequestError(f"unknown fact '{short_key(name)}'", where, vocabulary.unknown_fact_hint(name))
+    if definition.scope == "derived":
+        raise RequestError(f"'{name}' is computed from the request and cannot be written as a fact", where,
+                           "give it through the item's fields (quantity, frequency, ...)")
+    if scope == "request" and definition.scope == "item":
+        raise RequestError(f"'{name}' describes one item's prior course", where, "put it under that item's facts:")
+    fact = _fact(spec)
+    fact = replace(fact, value=_coerce(fact.value, definition.type)) if definition.type == "date" else fact
+    if not python_type_matches(definition.type, fact.value):
+        raise RequestError(f"expected {definition.type} for fact '{name}', got {value_kind(fact.value)}",
+                           where, _type_hint(definition.type))
+    _check_range(name, fact.value, definition.unit, where)
+    return fact
 
 
 _PROVENANCE_KEYS = ("source", "span", "section", "rule", "context", "confidence", "confirmed")
