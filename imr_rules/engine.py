@@ -17,7 +17,7 @@ from typing import Any, Mapping, NamedTuple
 
 from imr_rules.requests.derived import item_facts
 from imr_rules.reference.diagnoses import diagnosis_notes
-from imr_rules.reference.formulary import status as formulary_status
+from imr_rules.reference.formulary import item_formulary
 from imr_rules.reference.guidelines import guideline_in_force, no_rule_reason
 from imr_rules.requests.derive_clinical import surgery_date_notes
 from imr_rules.model import (
@@ -99,7 +99,7 @@ def _combine(rules: tuple[Rule, ...], statuses: tuple, certifiable: tuple, unkno
         # undecided (with their findings shown), since the guideline's own criteria are not here.
         if not any(Status.NOT_MET in s for s in deciding):
             return Decision(Outcome.NO_APPLICABLE_RULE, rules, statuses, certifiable, None, unknown)
-    elif all(not u and _rule_passes(rule, s) for rule, s, u in zip(rules, deciding, undecided)):
+    elif all(not u and rule_passes(rule, s) for rule, s, u in zip(rules, deciding, undecided)):
         return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses, certifiable, None, unknown)
     quantity = None if any(undecided) else _certifiable_quantity(deciding, certifiable)
     return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses, certifiable, quantity, unknown)
@@ -179,16 +179,8 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         notes=_notes(item, decision.rules) + _unconfirmed_note(request, item),
         guideline=guideline,
         reason=no_rule_reason(category, request.request_date) if decision.outcome is Outcome.NO_APPLICABLE_RULE else None,
-        formulary=_formulary(facts, request),
+        formulary=item_formulary(facts, request.request_date),
     )
-
-
-def _formulary(facts: Mapping[str, Any], request: Request) -> dict[str, Any] | None:
-    """A drug item's MTUS Drug Formulary status on the request date, and whether UR was required."""
-    if "drug.generic" not in facts:
-        return None
-    found = formulary_status(facts["drug.generic"], request.request_date, facts.get("drug.compounded") is True)
-    return {**found.as_dict(), "prospective_review_required": facts.get("drug.prospective_review_required")}
 
 
 def _category(item: Item, rules: tuple[Rule, ...], ruleset: RuleSet) -> str | None:
@@ -256,7 +248,8 @@ def _deciding(rule: Rule, statuses: tuple, unknown: tuple) -> tuple[tuple, tuple
             tuple(i for i in unknown if i not in advisory))
 
 
-def _rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:
+def rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:
+    """Whether a rule's criteria, with these statuses (in criterion order), satisfy its logic."""
     if rule.all_required:
         return Status.NOT_MET not in statuses and Status.NOT_DOCUMENTED not in statuses
     return rule.logic(dict(zip(rule.criterion_ids, statuses))) in (True, "skip")
@@ -264,7 +257,7 @@ def _rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:
 
 def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, ...]) -> Outcome:
     statuses, unknown = _deciding(rule, statuses, unknown)
-    passes = not unknown and _rule_passes(rule, statuses)
+    passes = not unknown and rule_passes(rule, statuses)
     return Outcome.MEDICALLY_NECESSARY if passes else Outcome.NOT_MEDICALLY_NECESSARY
 
 

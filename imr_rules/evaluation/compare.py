@@ -272,7 +272,7 @@ def compare_item(case: Case, item, ruleset) -> ItemComparison:
 
 def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
     """Per rule that decides not necessary, the minimal sets of failures that decide it."""
-    from imr_rules.engine import _rule_passes
+    from imr_rules.engine import rule_passes
 
     out = []
     for result in determination.rule_results:
@@ -281,7 +281,7 @@ def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
         rule = ruleset.get(result.rule_id)
         if rule is None:
             continue
-        passes = lambda statuses, rule=rule: _rule_passes(rule, tuple(statuses.get(c, Status.NOT_APPLICABLE) for c in rule.criterion_ids))  # noqa: E731
+        passes = lambda statuses, rule=rule: rule_passes(rule, tuple(statuses.get(c, Status.NOT_APPLICABLE) for c in rule.criterion_ids))  # noqa: E731
         sets = deciding_sets([f for f in result.findings if f.decisive], passes, FAILING, Status.MET)
         if sets:
             out.append(sets)

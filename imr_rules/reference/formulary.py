@@ -108,3 +108,12 @@ def _from_table(table: Mapping[str, Any], version: Mapping[str, Any], generic: s
     if str(source).startswith("REC"):
         return FormularyStatus("unknown", name, source, recalled_status=entry["status"])
     return FormularyStatus(entry["status"], name, source, entry.get("special_fill"), entry.get("perioperative_fill"))
+
+
+def item_formulary(facts: Mapping[str, Any], day) -> dict[str, Any] | None:
+    """A drug item's MTUS Drug Formulary status on the day, and whether UR was required (None for
+    an item that is not a drug)."""
+    if "drug.generic" not in facts:
+        return None
+    found = status(facts["drug.generic"], day, facts.get("drug.compounded") is True)
+    return {**found.as_dict(), "prospective_review_required": facts.get("drug.prospective_review_required")}

@@ -262,20 +262,24 @@ def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
 # The request whose items were last read, and which item ids ask for an oral NSAID or opioid.
 # Every item of a request asks the same question about the others: reading each item's drug once
 # per request keeps loading linear in the number of items (it was quadratic). Keyed by identity,
-# so a different request (even an equal one) is read afresh.
-_LAST_REQUEST: list = [None, None]
+# so a different request (even an equal one) is read afresh; one tuple, read and replaced whole,
+# so threads loading requests at once never pair one request with another's answer.
+_last_request: tuple = (None, None)
 
 
-def _oral_classes_on_request(request: Request) -> dict[str, set]:
-    if _LAST_REQUEST[0] is request:
-        return _LAST_REQUEST[1]
+def _oral_classes_on_request(request: Request) -> dict[str, frozenset]:
+    global _last_request
+    last, answer = _last_request
+    if last is request:
+        return answer
     ids_by_class: dict[str, set] = {"nsaid": set(), "opioid": set()}
     for other in request.items:
         drug, _ = identify(other)
         if drug is not None and drug.drug_class in ids_by_class and not _is_topical(other, drug):
             ids_by_class[drug.drug_class].add(other.id)
-    _LAST_REQUEST[:] = [request, ids_by_class]
-    return ids_by_class
+    answer = {name: frozenset(ids) for name, ids in ids_by_class.items()}
+    _last_request = (request, answer)
+    return answer
 
 
 def formulary(request: Request, item: Item) -> dict[str, Any]:

@@ -163,7 +163,7 @@ def ruleset_hash(contents: Iterable[tuple[Path, bytes]]) -> str:
 def _read_manifests(manifests: list[Document], errors: list[ImrRulesError], validated: bool = False) -> tuple[str, str, dict[str, Any]]:
     name, version, definitions = "unnamed", "unversioned", {}
     for manifest in manifests:
-        problems = [] if validated else _validate(manifest, "ruleset.schema.json")
+        problems = [] if validated else schema_problems(manifest, "ruleset.schema.json")
         if problems:
             errors.extend(problems)
             continue
@@ -173,7 +173,7 @@ def _read_manifests(manifests: list[Document], errors: list[ImrRulesError], vali
     return name, version, definitions
 
 
-def _validate(document: Document, schema: str) -> list[ImrRulesError]:
+def schema_problems(document: Document, schema: str) -> list[ImrRulesError]:
     from imr_rules.documents import schema_errors, schema_validator
 
     if not isinstance(document.data, dict):
@@ -188,7 +188,7 @@ def _compile_rule_documents(
     rules: list[Rule] = []
     first_seen: dict[str, Document] = {}
     for document in documents:
-        problems = [] if validated else _validate(document, "rule.schema.json") or check_patterns(document)
+        problems = [] if validated else schema_problems(document, "rule.schema.json") or check_patterns(document)
         if problems:
             errors.extend(problems)
             continue

@@ -11,10 +11,10 @@ from imr_rules.ruleset.loading import compile_rule
 
 @check("IMR013", "compile-error", ERROR, "The rule does not compile, for a reason no other check names.")
 def compile_errors(context: LintContext) -> Iterator[Problem]:
-    from imr_rules.ruleset.loading import _validate
+    from imr_rules.ruleset.loading import schema_problems
 
     for document, data in context.rules():
-        if _validate(document, "rule.schema.json"):
+        if schema_problems(document, "rule.schema.json"):
             continue  # IMR001 reports it; compiling a schema-invalid rule would only repeat that
         try:
             compile_rule(document, context.vocabulary, context.definitions)

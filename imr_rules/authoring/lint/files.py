@@ -11,15 +11,15 @@ from imr_rules.errors import ImrRulesError
 
 @check("IMR001", "invalid-file", ERROR, "A rule file cannot be read, is not YAML, or does not match the rule schema.")
 def invalid_files(context: LintContext) -> Iterator[Problem]:
-    from imr_rules.ruleset.loading import _validate
+    from imr_rules.ruleset.loading import schema_problems
 
     for error in context.unreadable:
         yield Problem(Document(error.source.path or "?", None), (), error.message, error.hint, line=error.source.line)
     for document in context.manifests:
-        for error in _validate(document, "ruleset.schema.json"):
+        for error in schema_problems(document, "ruleset.schema.json"):
             yield _schema_problem(document, error)
     for document in context.rule_documents:
-        for error in _validate(document, "rule.schema.json"):
+        for error in schema_problems(document, "rule.schema.json"):
             if not _is_missing_not_met(error):  # IMR006 says that one better
                 yield _schema_problem(document, error)
 
