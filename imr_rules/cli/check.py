@@ -10,7 +10,7 @@ import typer
 from imr_rules.cli import EXIT_BAD_INPUT, EXIT_INTERNAL
 from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
-CHECK_FORMATS = ("text", "json", "jsonl", "markdown")
+CHECK_FORMATS = ("text", "json", "jsonl", "markdown", "html")
 
 
 @app.command()
@@ -85,7 +85,8 @@ def _workers(jobs: int) -> int:
 
 
 class _Writer:
-    """Writes reports as they come, except --format json, which is one document at the end."""
+    """Writes reports as they come, except --format json and html, which are one document at the end
+    (html: one page per run, listing the inputs that could not be checked)."""
 
     def __init__(self, format: str, stream) -> None:
         self.format = format
@@ -98,7 +99,7 @@ class _Writer:
         self.count += 1
         if self.format == "jsonl":
             dump_json(report, self.stream, pretty=False)
-        elif self.format == "json":
+        elif self.format in ("json", "html"):
             self.kept.append(report)
         elif self.format == "markdown":
             from imr_rules.render.markdown import render_markdown
@@ -115,6 +116,10 @@ class _Writer:
             self.stream.flush()  # a reader downstream sees each report as soon as it is made
 
     def close(self, errors: list[str]) -> None:
+        if self.format == "html":
+            from imr_rules.render.check_html import render_check_html
+
+            self.stream.write(render_check_html(self.kept, errors))
         if self.format != "json":
             return
         if len(self.kept) == 1 and not errors:

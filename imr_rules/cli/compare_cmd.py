@@ -10,7 +10,7 @@ import typer
 from imr_rules.cli import EXIT_BAD_INPUT, EXIT_INTERNAL
 from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
-COMPARE_FORMATS = ("text", "json", "markdown", "csv")
+COMPARE_FORMATS = ("text", "json", "markdown", "csv", "html")
 # Fewer items than this finish before a progress bar would be worth drawing.
 PROGRESS_MIN_ITEMS = 50
 
@@ -90,5 +90,11 @@ def _write_csv(comparison, stream: TextIO) -> None:
     write_comparison_csv(comparison, stream)
 
 
+def _write_html(comparison, stream: TextIO) -> None:
+    from imr_rules.render.compare_html import render_comparison_html
+
+    stream.write(render_comparison_html(comparison))
+
+
 # One renderer per format; each imports only what it needs (json output never loads rich).
-WRITERS = {"text": _write_text, "json": _write_json, "markdown": _write_markdown, "csv": _write_csv}
+WRITERS = {"text": _write_text, "json": _write_json, "markdown": _write_markdown, "csv": _write_csv, "html": _write_html}

@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from imr_rules.render.data import report_to_dict, ruleset_to_dict
 
-FORMATS = ("text", "json", "jsonl", "markdown")
+FORMATS = ("text", "json", "jsonl", "markdown", "html")
 
 __all__ = ["FORMATS", "report_to_dict", "ruleset_to_dict"]

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr_rules.render.wording import guideline_lines
+from imr_rules.render.wording import DECISION_LABEL, guideline_lines
 
 STATUS_LABEL = {
     "met": "met",
     "not_met": "**not met**",
     "not_documented": "**not documented**",
     "not_applicable": "not applicable",
-}
-DECISION_LABEL = {
-    "medically_necessary": "Medically necessary",
-    "not_medically_necessary": "Not medically necessary",
-    "no_applicable_rule": "No applicable rule",
 }
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+DECISION_LABEL = {
+    "medically_necessary": "Medically necessary",
+    "not_medically_necessary": "Not medically necessary",
+    "no_applicable_rule": "No applicable rule",
+}
 REASON_LABEL = {
     "criteria_not_encoded": "criteria not encoded",
     "outside_mtus": "outside the MTUS",
