@@ -93,7 +93,9 @@ BAD_INPUTS = [
     ("date.yaml", "request_date: 12/01/2016\nitems:\n  - service: Massage\n", r"date\.yaml:1: request_date: invalid date"),
     ("list.yaml", "- service: Massage\n", r"list\.yaml:1: expected a mapping"),
     ("category.yaml", "items:\n  - service: Massage\n    category: masage\n",
-     r"category\.yaml:3: items\[0\]\.category: unknown category 'masage' \(did you mean 'massage'\?\)"),
+     r"category\.yaml:3: items\[0\]\.category: unknown category 'masage' \(did you mean 'massage'\? 'imr-rules categories' lists them"),
+    ("no-such-category.yaml", "items:\n  - service: Massage\n    category: zzz\n",
+     r"no-such-category\.yaml:3: items\[0\]\.category: unknown category 'zzz' \(.*'imr-rules categories' lists them"),
 ]
 
 

@@ -272,7 +272,8 @@ def _check_category(document: Document, path: tuple, category: Any) -> None:
     known = categories()
     if category not in known:
         close = difflib.get_close_matches(str(category), list(known), n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"categories: {', '.join(known)}"
+        listing = "'imr-rules categories' lists them with their keywords"
+        hint = f"did you mean '{close[0]}'? {listing}" if close else f"leave it out to classify by the service text; {listing}"
         raise RequestError(f"unknown category {enum_value_shown(category)}", document.source(path + ("category",)), hint)
 
 
