@@ -26,8 +26,8 @@ DISCLAIMER = "A pre-check against guideline criteria, not a utilization review d
 
 STYLE = """
 .decision { font-size: 11.5pt; margin: 0.3em 0 0.5em; }
-table.criteria col.c-id { width: 31%; } table.criteria col.c-status { width: 13%; }
-table.criteria col.c-finding { width: 38%; } table.criteria col.c-cite { width: 18%; }
+table.criteria col.c-id { width: 38%; } table.criteria col.c-status { width: 14%; }
+table.criteria col.c-finding { width: 48%; }
 table.criteria tr { break-inside: avoid; }
 tr.not-applicable td { color: #5f6368; }
 .values { font-size: 9.5pt; color: #3c4043; margin-top: 0.2em; }
@@ -123,7 +123,8 @@ def _schedule(item: Mapping[str, Any]) -> str:
 
 
 def _criteria(item: Mapping[str, Any]) -> str:
-    citations = {r["id"]: r["citation"]["text"] for r in item["rules"]}
+    """A row per criterion: id and requirement (with its own citation where it has one beyond its
+    rule's, which "Rules applied" gives), status, then the finding with its values and evidence."""
     rows = []
     for criterion in item["criteria"]:
         label, colour = STATUS[criterion["status"]]
@@ -133,15 +134,15 @@ def _criteria(item: Mapping[str, Any]) -> str:
         if not criterion.get("decisive", True):
             why = f": {esc(criterion['why'])}" if criterion.get("why") else ""
             status += f"<br><span class=\"muted\">(advisory, not deciding{why})</span>"
-        cited = criterion["citation"]["text"] if criterion["citation"] else citations.get(criterion["rule_id"], "")
+        cited = f"<div class=\"values\">{esc(criterion['citation']['text'])}</div>" if criterion["citation"] else ""
         row_class = " class=\"not-applicable\"" if criterion["status"] == "not_applicable" else ""
         rows.append(
             f"<tr{row_class}><td><strong>{esc(criterion['id'])}</strong> <span class=\"muted\">"
-            f"{esc(criterion['rule_id'])}</span><br>{esc(criterion['requirement'])}</td><td>{status}</td>"
-            f"<td>{_finding(criterion)}</td><td>{esc(cited)}</td></tr>\n")
+            f"{esc(criterion['rule_id'])}</span><br>{esc(criterion['requirement'])}{cited}</td><td>{status}</td>"
+            f"<td>{_finding(criterion)}</td></tr>\n")
     return ("<table class=\"criteria\"><colgroup><col class=\"c-id\"><col class=\"c-status\">"
-            "<col class=\"c-finding\"><col class=\"c-cite\"></colgroup>\n<thead><tr><th>Criterion</th>"
-            "<th>Status</th><th>Finding, values used and evidence</th><th>Guideline</th></tr></thead>\n<tbody>\n"
+            "<col class=\"c-finding\"></colgroup>\n<thead><tr><th>Criterion</th>"
+            "<th>Status</th><th>Finding, values used and evidence</th></tr></thead>\n<tbody>\n"
             + "".join(rows) + "</tbody></table>\n")
 
 
