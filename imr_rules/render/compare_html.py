@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
+from imr_rules.render.fidelity import REASON_ROWS
 from imr_rules.render.figures import FIGURE_HEADERS, figures_row, number, percent
 from imr_rules.render.page import esc, meta_list, page
 from imr_rules.render.svg import Bar, bar_chart, heat_map
@@ -122,17 +123,9 @@ def _reasons(comparison) -> str:
     if not comparison.reasons:
         return ""
     runs = comparison.reasons
-    share = lambda count, total, value: f"{percent(value)} ({count} of {total})" if total else "-"  # noqa: E731
-    figures = [
-        ("right for the right reason (of items both say not necessary)", lambda f: share(f.right_reason, f.both_upheld, f.right_reason_share)),
-        ("agreeing items with a spurious failure (every failure)", lambda f: share(f.agreeing_with_spurious, f.agreeing, f.spurious_share)),
-        ("agreeing items with a spurious failure (deciding failures)",
-         lambda f: share(f.agreeing_with_deciding_spurious, f.agreeing, f.deciding_spurious_share)),
-        ("... of which only not documented beside a named reason", lambda f: str(f.only_undocumented_beside_named)),
-    ]
     header = "<tr><th style=\"width:40%\">figure</th>" + "".join(f"<th class=\"num\">{esc(n)}</th>" for n, _ in runs) + "</tr>"
     rows = "".join(f"<tr><td>{esc(label)}</td>" + "".join(f"<td class=\"num\">{esc(read(f))}</td>" for _, f in runs) + "</tr>"
-                   for label, read in figures)
+                   for label, read in REASON_ROWS)
     parts = [f"<h2>Reasons</h2>\n<p>Reviewer's reasons recorded for {comparison.with_reasons} of "
              f"{len(comparison.independent)} independent items.</p>\n<table><thead>{header}</thead><tbody>{rows}</tbody></table>\n"]
     ours = runs[0][1]

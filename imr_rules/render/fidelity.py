@@ -33,6 +33,18 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+# The reasons figures, one row each: label, and how a run's ReasonFigures shows it.
+REASON_ROWS = (
+    ("right for the right reason (of items both say not necessary)",
+     lambda f: _share(f.right_reason, f.both_upheld, f.right_reason_share)),
+    ("agreeing items with a spurious failure (every failure)",
+     lambda f: _share(f.agreeing_with_spurious, f.agreeing, f.spurious_share)),
+    ("agreeing items with a spurious failure (deciding failures)",
+     lambda f: _share(f.agreeing_with_deciding_spurious, f.agreeing, f.deciding_spurious_share)),
+    ("... of which only not documented beside a named reason", lambda f: str(f.only_undocumented_beside_named)),
+)
+
+
 def fidelity_lines(comparison) -> list[str]:
     """Markdown lines: baselines, reasons (with their baselines), spurious failures, missed reasons,
     and the items decided with a surgery (not counted)."""
@@ -59,15 +71,8 @@ def fidelity_lines(comparison) -> list[str]:
             "",
             "| figure | " + " | ".join(name for name, _ in reasons) + " |",
             "|---|" + "---:|" * len(reasons),
-            "| right for the right reason (of items both say not necessary) | "
-            + " | ".join(_share(f.right_reason, f.both_upheld, f.right_reason_share) for _, f in reasons) + " |",
-            "| agreeing items with a spurious failure (every failure) | "
-            + " | ".join(_share(f.agreeing_with_spurious, f.agreeing, f.spurious_share) for _, f in reasons) + " |",
-            "| agreeing items with a spurious failure (deciding failures) | "
-            + " | ".join(_share(f.agreeing_with_deciding_spurious, f.agreeing, f.deciding_spurious_share) for _, f in reasons) + " |",
-            "| ... of which only not documented beside a named reason | "
-            + " | ".join(str(f.only_undocumented_beside_named) for _, f in reasons) + " |",
         ]
+        lines += [f"| {label} | " + " | ".join(read(f) for _, f in reasons) + " |" for label, read in REASON_ROWS]
         ours = reasons[0][1]
         if ours.spurious:
             lines += ["", "Spurious failures (criteria we fail that the reviewer did not name; agreeing items):", ""]
