@@ -83,6 +83,14 @@ def test_check_html_lists_the_inputs_not_checked(write):
     assert "massage-twelve-visits" in result.stdout
 
 
+def test_check_html_with_no_request_checked_still_names_the_tool_and_the_errors(write):
+    bad = write("broken.yaml", "items: [\n")
+    result = run("check", bad, "--format", "html")
+    assert result.exit_code == 2
+    assert "imr-rules check: 0 requests" in result.stdout and "broken.yaml:2: malformed YAML" in result.stdout
+    assert re.search(r"Written by imr-rules \d", result.stdout)
+
+
 def test_check_html_library_renders_any_packs_the_report_names(ruleset):
     from imr_rules import evaluate, load_request
     from imr_rules.render.check_html import render_check_html

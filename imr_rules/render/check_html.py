@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from imr_rules import __version__
 from imr_rules.render.page import esc, meta_list, page, ruleset_rows
 from imr_rules.render.wording import DECISION_LABEL, guideline_lines
 
@@ -48,8 +49,7 @@ def render_check_html(reports: Iterable[Mapping[str, Any]], errors: Iterable[str
     if errors:
         body.append("<section class=\"errors\"><h2>Inputs not checked</h2><ul>"
                     + "".join(f"<li><code>{esc(line)}</code></li>" for line in errors) + "</ul></section>\n")
-    version = reports[0]["tool_version"] if reports else None
-    body.append(f"<footer>Written by imr-rules {esc(version or '')}. {esc(DISCLAIMER)}</footer>\n")
+    body.append(f"<footer>Written by imr-rules {esc(__version__)}. {esc(DISCLAIMER)}</footer>\n")
     return page(title, body, STYLE)
 
 
