@@ -27,8 +27,9 @@ DISCLAIMER = "A pre-check against guideline criteria, not a utilization review d
 
 STYLE = """
 .decision { font-size: 11.5pt; margin: 0.3em 0 0.5em; }
-table.criteria col.c-id { width: 38%; } table.criteria col.c-status { width: 14%; }
-table.criteria col.c-finding { width: 48%; }
+table.criteria col.c-id { width: 37%; } table.criteria col.c-status { width: 16%; }
+table.criteria col.c-finding { width: 47%; }
+td.status { overflow-wrap: normal; }
 table.criteria tr { break-inside: avoid; }
 tr.not-applicable td { color: #5f6368; }
 .values { font-size: 9.5pt; color: #3c4043; margin-top: 0.2em; }
@@ -109,8 +110,15 @@ def _item_rows(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Requested", esc(schedule)))
     drug = item["drug"]
     if drug:
-        rows.append(("Drug", esc(" ".join(str(drug[k]) for k in ("name", "strength", "quantity", "directions") if drug[k]))))
+        rows.append(("Drug", esc(_drug_line(drug))))
     return rows
+
+
+def _drug_line(drug: Mapping[str, Any]) -> str:
+    """'Percocet 10/325 mg, #90, 1 po tid', as an RFA writes a drug line."""
+    name = " ".join(str(drug[key]) for key in ("name", "strength") if drug[key])
+    quantity = f"#{drug['quantity']}" if drug["quantity"] else ""
+    return ", ".join(part for part in (name, quantity, drug["directions"] or "") if part)
 
 
 def _schedule(item: Mapping[str, Any]) -> str:
@@ -132,13 +140,12 @@ def _criteria(item: Mapping[str, Any]) -> str:
         if criterion["conditional"]:
             status += "<br><span class=\"muted\">(if it applies)</span>"
         if not criterion.get("decisive", True):
-            why = f": {esc(criterion['why'])}" if criterion.get("why") else ""
-            status += f"<br><span class=\"muted\">(advisory, not deciding{why})</span>"
+            status += "<br><span class=\"muted\">(advisory, not deciding)</span>"
         cited = f"<div class=\"values\">{esc(criterion['citation']['text'])}</div>" if criterion["citation"] else ""
         row_class = " class=\"not-applicable\"" if criterion["status"] == "not_applicable" else ""
         rows.append(
             f"<tr{row_class}><td><strong>{esc(criterion['id'])}</strong> <span class=\"muted\">"
-            f"{esc(criterion['rule_id'])}</span><br>{esc(criterion['requirement'])}{cited}</td><td>{status}</td>"
+            f"{esc(criterion['rule_id'])}</span><br>{esc(criterion['requirement'])}{cited}</td><td class=\"status\">{status}</td>"
             f"<td>{_finding(criterion)}</td></tr>\n")
     return ("<table class=\"criteria\"><colgroup><col class=\"c-id\"><col class=\"c-status\">"
             "<col class=\"c-finding\"></colgroup>\n<thead><tr><th>Criterion</th>"
@@ -148,6 +155,8 @@ def _criteria(item: Mapping[str, Any]) -> str:
 
 def _finding(criterion: Mapping[str, Any]) -> str:
     parts = [esc(criterion["statement"])]
+    if not criterion.get("decisive", True) and criterion.get("why"):
+        parts.append(f"<div class=\"values\">Advisory only: {esc(criterion['why'])}</div>")
     if criterion.get("decides"):
         parts.append(f"<div class=\"values\">Decides: {esc(', '.join(criterion['decides']))}</div>")
     if criterion["values"]:
