@@ -121,24 +121,34 @@ def test_compare_html_dashboard(tmp_path):
         assert heading in page
 
 
-def test_compare_html_sets_the_letters_words_beside_our_failing_criteria(ruleset):
-    from imr_rules.evaluation.cases import iter_cases
-    from imr_rules.evaluation.compare import compare_cases
-    from imr_rules.render.compare_html import render_comparison_html
-    from imr_rules.render.page import esc
+def disagreement(number: str, quote: str, statement: str):
+    """A compared item where IMR overturned and we denied, with one reason and one failing criterion."""
+    from imr_rules.evaluation.cases import Reason
+    from imr_rules.evaluation.compare import FailingCriterion, ItemComparison
 
-    cases = [case for _, case in iter_cases([CASES / name for name in SOME_CASES], ruleset.vocabulary)]
-    comparison = compare_cases(cases, ruleset)
-    assert comparison.disagreements, "the chosen cases must hold a disagreement"
-    page = render_comparison_html(comparison)
+    return ItemComparison(
+        case_number=number, item_index=1, description="MRI <b>lumbar</b>", category="imaging", actual="overturned",
+        ours="not_medically_necessary", rule_ids=("mtus-acoem-low-back-imaging",),
+        failing_criteria=(FailingCriterion("mtus-acoem-low-back-imaging", "IM-L2", "not_documented", statement),),
+        reviewer_citation="ACOEM <2004>", decision_date=None, source=None,
+        reasons=(Reason(quote=quote, criterion="mtus-acoem-low-back-imaging/IM-L1"),))
+
+
+def test_compare_html_sets_the_letters_words_beside_our_failing_criteria():
+    from imr_rules.evaluation.compare import Comparison, metrics_of
+    from imr_rules.render.compare_html import render_comparison_html
+
+    items = (disagreement("CM1", "<script>alert(1)</script> red flags", "a & b"),
+             disagreement("CM2", "progressive deficit", "imaging <findings>"))
+    page = render_comparison_html(Comparison(items, metrics_of(items), (), "test"))
+    assert "<script" not in page
     blocks = page.split("<div class=\"disagreement\">")[1:]
-    assert len(blocks) == len(comparison.disagreements)
-    for item, block in zip(comparison.disagreements, blocks):
-        words, ours = block.split("<th>Our failing criteria</th>")[1].split("</td><td>")
-        for reason in item.reasons or ():
-            assert esc(reason.quote) in words
-        for failing in item.failing_criteria:
-            assert esc(failing.label) in ours and esc(failing.statement) in ours
+    assert len(blocks) == 2
+    words, ours = blocks[0].split("<th>Our failing criteria</th>")[1].split("</td><td>")
+    assert "“&lt;script&gt;alert(1)&lt;/script&gt; red flags”" in words and "ACOEM &lt;2004&gt;" in words
+    assert "mtus-acoem-low-back-imaging/IM-L2" in ours and "a &amp; b" in ours and "red flags" not in ours
+    assert "progressive deficit" in blocks[1] and "imaging &lt;findings&gt;" in blocks[1]
+    assert "MRI &lt;b&gt;lumbar&lt;/b&gt;" in blocks[0]
 
 
 def test_svg_bars_are_proportional_and_undefined_values_draw_none():
