@@ -90,11 +90,11 @@ def _lines(name: str, handle: Any) -> Iterator[Task]:
 _RULESET: Any = None
 
 
-def _init_worker(rule_paths: list[str] | None) -> None:
+def _init_worker(rule_paths: list[str] | None, pack_paths: list[str] = ()) -> None:
     global _RULESET  # one rule set per worker process, loaded once (not shared mutable state)
     from imr_rules.ruleset.loading import load_ruleset
 
-    _RULESET = load_ruleset(rule_paths or None)
+    _RULESET = load_ruleset(rule_paths or None, packs=pack_paths)
 
 
 def run_task(task: Task, ruleset: Any = None) -> Outcome:
@@ -144,7 +144,9 @@ def check_many(task_iter: Iterable[Task], ruleset: Any, jobs: int = 1, rule_path
         for task in task_iter:
             yield run_task(task, ruleset)
         return
-    yield from ordered_map(run_task, task_iter, jobs, window, initializer=_init_worker, initargs=(rule_paths,))
+    # Workers load the same rules and criteria packs as this process (so the same hash).
+    packs = [pack.path for pack in getattr(ruleset, "packs", ())]
+    yield from ordered_map(run_task, task_iter, jobs, window, initializer=_init_worker, initargs=(rule_paths, packs))
 
 
 def ordered_map(function: Any, items: Iterable[Any], jobs: int, window: int = 512, initializer: Any = None,

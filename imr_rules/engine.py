@@ -44,7 +44,7 @@ def evaluate(request: Request, ruleset: RuleSet) -> Report:
     if request.request_date is None:
         notes = ("The request gives no request_date: the latest edition of each guideline was applied.",)
     notes += request.notes + diagnosis_notes(request) + surgery_date_notes(request)
-    return Report(request, determinations, ruleset.version, ruleset.hash, notes, ruleset.name)
+    return Report(request, determinations, ruleset.version, ruleset.hash, notes, ruleset.name, ruleset.packs)
 
 
 class Decision(NamedTuple):
@@ -287,7 +287,7 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
         )
     edition = rule.edition_on(request.request_date)
     return RuleResult(rule.id, rule.title, rule.role, edition.citation, rule.summary, tuple(findings),
-                      _rule_outcome(rule, statuses, unknown))
+                      _rule_outcome(rule, statuses, unknown), rule.pack)
 
 
 def _certifiable_quantity(statuses, certifiable) -> int | None:

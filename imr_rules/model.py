@@ -248,6 +248,7 @@ class RuleSpec:
     criteria: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, repr=False)
     when: Any = field(default=None, compare=False, repr=False)  # applies_to.when, or None
     logic: Any = field(default="all", compare=False, repr=False)  # "all" or an all/any tree of criterion ids
+    pack: str | None = None  # the criteria pack the rule comes from; None: the bundled rules
 
     @property
     def criterion_ids(self) -> tuple[str, ...]:
@@ -285,6 +286,7 @@ class Rule:
     path = _from_spec("path")
     line = _from_spec("line")
     criterion_ids = _from_spec("criterion_ids")
+    pack = _from_spec("pack")
 
     @cached_property
     def criteria(self) -> tuple[Criterion, ...]:
@@ -345,6 +347,7 @@ class RuleResult:
     summary: str
     findings: tuple[Finding, ...]
     outcome: Outcome
+    pack: str | None = None  # the criteria pack of the rule; None: the bundled rules
 
 
 @dataclass(frozen=True)
@@ -384,3 +387,4 @@ class Report:
     ruleset_hash: str
     notes: tuple[str, ...] = ()
     ruleset_name: str = ""
+    packs: tuple = ()  # the criteria packs (ruleset.packs.Pack) layered over the bundled rules

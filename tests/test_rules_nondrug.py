@@ -72,6 +72,8 @@ EXPECTED = {
     "dme-cold-unit-2019-knee.yaml": ["not_medically_necessary"],
     "injections-esi-2020-odg.yaml": ["medically_necessary"],
     "physical_therapy-2026-cap-and-massage.yaml": ["not_medically_necessary", "no_applicable_rule"],
+    # ODG decides it in the bundled rules; tests/test_packs.py checks the example pack deciding it.
+    "imaging-knee-mri-2026.yaml": ["medically_necessary"],
 }
 # Partial certification: with 12 of CRPS's 24 visits done (2009 CPMTG), 12 of the 16 can be certified.
 CERTIFIABLE: dict[str, int] = {"physical_therapy-crps-2015.yaml": 12,

@@ -36,12 +36,26 @@ def catalogue_markdown(ruleset: RuleSet) -> str:
         "",
         "Confidence: REG regulation text; LTR quoted in real determinations; REC recalled, to be confirmed.",
     ]
+    lines += _pack_section(ruleset)
     for category in sorted(groups):
         lines += ["", f"## {category}"]
         for rule in sorted(groups[category], key=lambda r: r.id):
             lines += rule_section(rule, sources.get(rule.path) or {}, ruleset.definitions)
     lines += definitions_section(ruleset.definitions)
     return "\n".join(lines) + "\n"
+
+
+def _pack_section(ruleset: RuleSet) -> list[str]:
+    """The criteria packs layered over the bundled rules: whose content, which editions."""
+    if not ruleset.packs:
+        return []
+    lines = ["", "## Criteria packs", ""]
+    for pack in ruleset.packs:
+        editions = "; ".join(str(e) for e in pack.editions)
+        overrides = f" Replaces the bundled rules {', '.join(pack.overrides)}." if pack.overrides else ""
+        lines.append(f"- **{pack.name} {pack.version}** (sha256:{pack.hash[:12]}): {pack.licence} "
+                     f"Editions: {editions}.{overrides}")
+    return lines
 
 
 def definitions_section(definitions: Mapping[str, Any]) -> list[str]:
@@ -72,6 +86,8 @@ def rule_section(rule: Rule, data: Mapping[str, Any], definitions: Mapping[str, 
     lines = ["", f"### {rule.id}: {rule.title}", ""]
     confidence = rule.confidence or "unstated"
     lines.append(f"- Guideline: {rule.tier.value} ({rule.role.value}); confidence {confidence}")
+    if rule.pack:
+        lines.append(f"- From criteria pack {rule.pack}")
     if data.get("confidence_note"):
         lines.append(f"- Confidence note: {' '.join(str(data['confidence_note']).split())}")
     for edition in rule.editions:

@@ -12,6 +12,7 @@ ways* when some case makes it pass and some case makes it fail (not met or not d
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -23,6 +24,7 @@ from imr_rules.model import Criterion, Rule, Status
 from imr_rules.requests.loading import request_from_document
 from imr_rules.ruleset.kinds import KINDS
 from imr_rules.ruleset.loading import MANIFEST, RuleSet, default_rules_dir, load_ruleset_collecting, rule_files
+from imr_rules.ruleset.packs import MANIFEST as PACK_MANIFEST, pack_root
 
 FAILING = frozenset({Status.NOT_MET.value, Status.NOT_DOCUMENTED.value})
 
@@ -93,6 +95,8 @@ class RuleTestRun:
     errors: tuple[str, ...]
     cases: tuple[CaseResult, ...]
     coverage: tuple[CriterionCoverage, ...]
+    # The rule set the cases ran under (named in every output, with its criteria packs).
+    ruleset: Any = field(default=None, compare=False, repr=False)
 
     @property
     def failed(self) -> tuple[CaseResult, ...]:
@@ -112,24 +116,46 @@ class RuleTestRun:
 
 @dataclass(frozen=True)
 class RuleScope:
-    """What to load (the whole rule set the named files belong to) and which files were named."""
+    """What to load (the whole rule set the named files belong to, and the criteria packs over it)
+    and which files were named."""
 
     load: tuple[Path, ...]
     selected: frozenset[str] | None = field(default=None)  # None: every file loaded
+    packs: tuple[Path, ...] = ()
 
     def includes(self, path: str | None) -> bool:
         return self.selected is None or (path is not None and str(Path(path).resolve()) in self.selected)
 
 
-def rule_scope(paths: Iterable[str | Path] | None) -> RuleScope:
-    """The rule set to load for the named files or folders.
+def rule_scope(paths: Iterable[str | Path] | None, packs: Iterable[str | Path] = ()) -> RuleScope:
+    """The rule set to load for the named files or folders, and the criteria packs layered over it.
 
     A case is decided under the whole rule set, and conditions use the manifest's shared
     definitions, so naming one rule file loads the rule set it lives in (the nearest folder above
     with a ruleset.yaml) and keeps only that file's cases and findings. A file outside any rule
     set is loaded beside the bundled manifest, so {ref: ...} still resolves.
+
+    A pack folder, or a file inside one, is layered over the bundled rules like a pack given with
+    ``packs`` and only what was named is kept. With packs and no paths, the packs' files are kept:
+    ``rules test --pack DIR`` runs that pack's cases, within the layered rule set.
     """
     paths = [Path(p) for p in paths or ()]
+    packs = list(packs or ())
+    inside = [p for p in paths if pack_root(p) is not None]
+    for root in dict.fromkeys(pack_root(p) for p in inside):
+        if not any(Path(os.path.realpath(p)) == root for p in packs):
+            packs.append(root)
+    rest = [p for p in paths if p not in inside]
+    base = _bundled_scope(rest)
+    if not packs or (rest and not inside):
+        return RuleScope(base.load, base.selected, tuple(Path(p) for p in packs))
+    named = inside if paths else [Path(p) for p in packs]
+    chosen = frozenset(str(f.resolve()) for f in rule_files(named) + [pack_root(p) / PACK_MANIFEST for p in named if pack_root(p)])
+    selected = chosen | (base.selected or frozenset()) if rest else chosen
+    return RuleScope(base.load, selected, tuple(Path(p) for p in packs))
+
+
+def _bundled_scope(paths: list[Path]) -> RuleScope:
     if not paths:
         return RuleScope((default_rules_dir(),))
     files = rule_files(paths)
@@ -179,13 +205,14 @@ def run_rule_tests(ruleset: RuleSet) -> list[CaseResult]:
     return results
 
 
-def run_tests(paths: Iterable[str | Path] | None = None) -> RuleTestRun:
-    """Load the rule set the paths belong to, run the cases of the named files, measure coverage."""
-    scope = rule_scope(paths)
-    ruleset, errors = load_ruleset_collecting(scope.load)
+def run_tests(paths: Iterable[str | Path] | None = None, packs: Iterable[str | Path] = ()) -> RuleTestRun:
+    """Load the rule set the paths belong to (with the criteria packs over it), run the cases of
+    the named files, measure coverage."""
+    scope = rule_scope(paths, packs)
+    ruleset, errors = load_ruleset_collecting(scope.load, packs=scope.packs)
     cases = tuple(c for c in run_rule_tests(ruleset) if scope.includes(c.path))
     rules = [r for r in ruleset.rules if scope.includes(r.path)]
-    return RuleTestRun(len(rules), tuple(e.one_line() for e in errors), cases, criterion_coverage(rules, cases))
+    return RuleTestRun(len(rules), tuple(e.one_line() for e in errors), cases, criterion_coverage(rules, cases), ruleset)
 
 
 def criterion_coverage(rules: Iterable[Rule], cases: Iterable[CaseResult]) -> tuple[CriterionCoverage, ...]:
@@ -256,7 +283,10 @@ def failure_lines(run: RuleTestRun, show_path: Callable[[str], str] = str) -> li
 
 def run_to_dict(run: RuleTestRun) -> dict[str, Any]:
     """The JSON shape of a run (stable keys, for CI and editors)."""
+    from imr_rules.render.data import ruleset_identity
+
     return {
+        "ruleset": ruleset_identity(run.ruleset) if run.ruleset is not None else None,
         "rules": run.rules,
         "cases": len(run.cases),
         "passed": len(run.cases) - len(run.failed),

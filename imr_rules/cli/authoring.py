@@ -14,10 +14,11 @@ from typing import Optional
 import typer
 
 from imr_rules.cli import EXIT_BAD_INPUT, EXIT_FAILED
-from imr_rules.cli.common import check_format, dump_json, open_output, print_errors
+from imr_rules.cli.common import check_format, dump_json, open_output, pack_option, print_errors
 from imr_rules.cli.rules_cmd import rules_app
 
-PATHS_HELP = "Rule files or directories; default: the bundled rules/. A file is run within the rule set it belongs to."
+PATHS_HELP = ("Rule files or directories; default: the bundled rules/ (with packs and no paths: the packs' files). "
+              "A file is run within the rule set it belongs to; a criteria pack folder is layered over the bundled rules.")
 
 
 @rules_app.command("test")
@@ -29,6 +30,7 @@ def test_rules(
         help="Fail when criterion coverage (percent of the pass and fail ways of every criterion) is below this."),
     require_both_ways: bool = typer.Option(
         False, "--require-both-ways", help="Fail when some criterion is not made both to pass and to fail by a case."),
+    pack: Optional[list[Path]] = pack_option(),
 ) -> None:
     """Run the test cases in rule files; report failures and criterion coverage.
 
@@ -37,7 +39,7 @@ def test_rules(
     from imr_rules.authoring.ruletests import run_tests, run_to_dict
 
     check_format(format, ("text", "json", "sarif", "junit"))
-    run = _or_exit(lambda: run_tests(paths or None))
+    run = _or_exit(lambda: run_tests(paths or None, _packs(pack)))
     shortfalls = _coverage_shortfalls(run, coverage_threshold, require_both_ways)
     if format == "sarif":
         from imr_rules.render.sarif import test_run_sarif
@@ -61,6 +63,13 @@ def test_rules(
         raise typer.Exit(EXIT_BAD_INPUT)
     if run.failed or shortfalls:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _packs(options: Optional[list[Path]]) -> list[Path]:
+    """The criteria packs of $IMR_RULES_PACKS and --pack."""
+    from imr_rules.ruleset.packs import requested_packs
+
+    return requested_packs(options)
 
 
 def _or_exit(action):
@@ -99,6 +108,7 @@ def lint_rules(
     format: str = typer.Option("text", "--format", "-f", help="text, json, sarif (SARIF 2.1.0) or junit (JUnit XML)"),
     exclude: Optional[list[str]] = typer.Option(None, "--exclude", "-x", help="A check code to switch off (repeatable), e.g. IMR012."),
     list_checks: bool = typer.Option(False, "--list-checks", help="List the checks (code, severity, description) and exit."),
+    pack: Optional[list[Path]] = pack_option(),
 ) -> None:
     """Check rule files statically: unknown facts, wrong types, missing citations or wording, ...
 
@@ -113,7 +123,7 @@ def lint_rules(
     unknown = sorted({c.upper() for c in exclude or ()} - {c.code for c in CHECKS})
     if unknown:
         raise typer.BadParameter(f"unknown check code(s) {', '.join(unknown)}; see --list-checks", param_hint="--exclude")
-    findings = _or_exit(lambda: lint(paths or None, exclude=exclude or ()))
+    findings = _or_exit(lambda: lint(paths or None, exclude=exclude or (), packs=_packs(pack)))
     if format == "sarif":
         from imr_rules.render.sarif import lint_sarif
 
@@ -152,13 +162,15 @@ def _print_checks(checks, format: str) -> None:
 def doc_rules(
     paths: Optional[list[Path]] = typer.Argument(None, help="Rule files or directories; default: the bundled rules/."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the Markdown catalogue to this file."),
+    pack: Optional[list[Path]] = pack_option(),
 ) -> None:
     """Write a Markdown catalogue of every rule and criterion, grouped by category, for reviewers."""
     from imr_rules.authoring.catalogue import catalogue_markdown
     from imr_rules.ruleset.loading import load_ruleset_collecting
     from imr_rules.authoring.ruletests import rule_scope
 
-    ruleset, errors = _or_exit(lambda: load_ruleset_collecting(rule_scope(paths or None).load))
+    scope = rule_scope(paths or None, _packs(pack))
+    ruleset, errors = _or_exit(lambda: load_ruleset_collecting(scope.load, packs=scope.packs))
     stream = open_output(output, paths or ())
     try:
         stream.write(catalogue_markdown(ruleset))

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from imr_rules.cli import EXIT_BAD_INPUT, EXIT_INTERNAL
-from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
+from imr_rules.cli.common import app, RULES_OPTION_HELP, pack_option, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 CHECK_FORMATS = ("text", "json", "jsonl", "markdown", "html")
 
@@ -18,6 +18,7 @@ def check(
     requests: list[str] = typer.Argument(..., help="Request files (YAML, JSON, JSON Lines), directories of them, or - for JSON Lines on standard input."),
     format: str = typer.Option("text", "--format", "-f", help=f"Output format: {', '.join(CHECK_FORMATS)}."),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+    pack: Optional[list[Path]] = pack_option(),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes (0 = one per core)."),
 ) -> None:
@@ -30,7 +31,7 @@ def check(
     from imr_rules import batch
 
     check_format(format, CHECK_FORMATS)
-    ruleset = load_rules_or_exit(rules)
+    ruleset = load_rules_or_exit(rules, pack)
     names = batch.expand(requests)
     stream = open_output(output, [*requests, *names])
     workers = _workers(jobs)

@@ -41,15 +41,25 @@ def _root(
 
 
 RULES_OPTION_HELP = "Rule file or directory (repeatable); default: the bundled rules/."
+PACK_OPTION_HELP = ("Criteria pack folder (pack.yaml and rule files) layered over the rules (repeatable); "
+                    "packs named in $IMR_RULES_PACKS are used too.")
 
 
-def load_rules_or_exit(paths: list[Path] | None):
+def pack_option():
+    """The --pack option of every command that loads rules."""
+    return typer.Option(None, "--pack", "-p", help=PACK_OPTION_HELP)
+
+
+def load_rules_or_exit(paths: list[Path] | None, packs: list[Path] | None = None):
+    """The rule set (the rules named, else the bundled ones, with the criteria packs of
+    $IMR_RULES_PACKS and --pack over them), or exit 2 with one line per problem."""
     from imr_rules.ruleset.loading import RuleSetError, load_ruleset
+    from imr_rules.ruleset.packs import requested_packs
 
     from imr_rules.cli import startup_over
 
     try:
-        ruleset = load_ruleset(paths or None)
+        ruleset = load_ruleset(paths or None, packs=requested_packs(packs))
     except RuleSetError as exc:
         print_errors(e.one_line() for e in exc.errors)
         raise typer.Exit(EXIT_BAD_INPUT) from None

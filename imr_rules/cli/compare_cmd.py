@@ -8,7 +8,7 @@ from typing import Optional, TextIO
 import typer
 
 from imr_rules.cli import EXIT_BAD_INPUT, EXIT_INTERNAL
-from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
+from imr_rules.cli.common import app, RULES_OPTION_HELP, pack_option, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 COMPARE_FORMATS = ("text", "json", "markdown", "csv", "html")
 # Fewer items than this finish before a progress bar would be worth drawing.
@@ -20,6 +20,7 @@ def compare(
     cases: list[Path] = typer.Argument(..., help="Annotated case files (YAML/JSON) or directories of them."),
     format: str = typer.Option("text", "--format", "-f", help=f"Output format: {', '.join(COMPARE_FORMATS)}."),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+    pack: Optional[list[Path]] = pack_option(),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the output to this file."),
 ) -> None:
     """Decide each annotated IMR item with the rules and measure agreement with the actual outcome.
@@ -33,7 +34,7 @@ def compare(
     from imr_rules.evaluation.compare import compare_cases, unknown_reason_criteria
 
     check_format(format, COMPARE_FORMATS)
-    ruleset = load_rules_or_exit(rules)
+    ruleset = load_rules_or_exit(rules, pack)
     loaded, errors = [], []
     for path, result in iter_cases(cases, ruleset.vocabulary):
         if isinstance(result, Exception):

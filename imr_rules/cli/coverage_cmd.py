@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from imr_rules.cli import EXIT_BAD_INPUT
-from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
+from imr_rules.cli.common import app, RULES_OPTION_HELP, pack_option, check_format, dump_json, load_rules_or_exit, print_errors
 
 COVERAGE_FORMATS = ("text", "json")
 
@@ -20,6 +20,7 @@ def coverage(
     letters: Optional[list[Path]] = typer.Option(None, "--letters", "-l", help="IMR letters (.txt, .md, .pdf) or directories of them; repeatable."),
     format: str = typer.Option("text", "--format", "-f", help=f"Output format: {', '.join(COVERAGE_FORMATS)}."),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+    pack: Optional[list[Path]] = pack_option(),
     show_uncovered: bool = typer.Option(False, "--uncovered", help="List the descriptions no rule covers (text format)."),
 ) -> None:
     """Report, by category, the share of items for which some rule applies (nothing is evaluated)."""
@@ -46,7 +47,7 @@ def coverage(
     if not items:
         print_errors(["no item descriptions given: pass descriptions, --file or --letters"])
         raise typer.Exit(EXIT_BAD_INPUT)
-    report = measure(items, load_rules_or_exit(rules))
+    report = measure(items, load_rules_or_exit(rules, pack))
     if format == "json":
         import sys
 

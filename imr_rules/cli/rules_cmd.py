@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from imr_rules.cli import EXIT_BAD_INPUT
-from imr_rules.cli.common import app, RULES_OPTION_HELP, check_format, dump_json, load_rules_or_exit, print_errors
+from imr_rules.cli.common import app, RULES_OPTION_HELP, pack_option, check_format, dump_json, load_rules_or_exit, print_errors
 
 rules_app = typer.Typer(help="List, show and validate rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -18,13 +18,14 @@ app.add_typer(rules_app, name="rules")
 @rules_app.command("list")
 def list_rules(
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+    pack: Optional[list[Path]] = pack_option(),
     format: str = typer.Option("text", "--format", "-f", help="text or json"),
 ) -> None:
     """List the rules: id, category, guideline tier and role, editions."""
     import sys
 
     check_format(format, ("text", "json"))
-    ruleset = load_rules_or_exit(rules)
+    ruleset = load_rules_or_exit(rules, pack)
     if format == "json":
         from imr_rules.render.data import ruleset_listing
 
@@ -39,6 +40,7 @@ def list_rules(
 def show_rule(
     rule_id: str = typer.Argument(..., help="The rule id (see 'imr-rules rules list')."),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+    pack: Optional[list[Path]] = pack_option(),
     format: str = typer.Option("text", "--format", "-f", help="text or json"),
 ) -> None:
     """Show one rule: its guideline, editions and every criterion."""
@@ -46,7 +48,7 @@ def show_rule(
     import sys
 
     check_format(format, ("text", "json"))
-    ruleset = load_rules_or_exit(rules)
+    ruleset = load_rules_or_exit(rules, pack)
     rule = ruleset.get(rule_id)
     if rule is None:
         close = difflib.get_close_matches(rule_id, [r.id for r in ruleset.rules], n=1)
@@ -67,11 +69,17 @@ def show_rule(
 @rules_app.command("validate")
 def validate_rules(
     paths: Optional[list[Path]] = typer.Argument(None, help="Rule files or directories; default: the bundled rules/."),
+    pack: Optional[list[Path]] = pack_option(),
 ) -> None:
-    """Validate rule files against the rule schema and the fact vocabulary; exit 2 on any problem."""
+    """Validate rule files (and criteria packs, layered over them) against the rule and pack
+    schemas and the fact vocabulary; exit 2 on any problem."""
     from imr_rules.ruleset.loading import load_ruleset_collecting
+    from imr_rules.ruleset.packs import is_pack, requested_packs
 
-    ruleset, errors = load_ruleset_collecting(paths or None)
+    # A pack folder named as a path is validated as a pack, over the bundled rules.
+    folders = [p for p in paths or () if is_pack(p)]
+    files = [p for p in paths or () if not is_pack(p)]
+    ruleset, errors = load_ruleset_collecting(files or None, packs=requested_packs([*folders, *(pack or ())]))
     if errors:
         print_errors(e.one_line() for e in errors)
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -87,6 +95,7 @@ def list_facts(
     category: Optional[str] = typer.Option(None, "--category", "-c", help="Only facts that the rules of this category read (see 'imr-rules categories')."),
     scope: Optional[str] = typer.Option(None, "--scope", help="Only facts of this scope: request, item or derived."),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+    pack: Optional[list[Path]] = pack_option(),
 ) -> None:
     """List the fact vocabulary: every name a request may document and a rule may use, grouped by
     scope and by the category whose rules read it."""
@@ -113,7 +122,7 @@ def list_facts(
     except re.error as exc:
         print_errors([f"--grep: not a regular expression: {exc} (escape special characters with a backslash)"])
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    data = vocabulary_to_dict(default_vocabulary(), load_rules_or_exit(rules))
+    data = vocabulary_to_dict(default_vocabulary(), load_rules_or_exit(rules, pack))
     data["facts"] = [
         row for row in data["facts"]
         if (pattern is None or pattern.search(row["name"]) or pattern.search(row["description"]))
@@ -135,6 +144,7 @@ def list_facts(
 def list_categories(
     format: str = typer.Option("text", "--format", "-f", help="text or json"),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
+    pack: Optional[list[Path]] = pack_option(),
 ) -> None:
     """List the item categories (what items[].category may be): what each covers, the rules that
     select it and their keywords (words of a service text that select those rules)."""
@@ -143,7 +153,7 @@ def list_categories(
     from imr_rules.render.data import categories_listing
 
     check_format(format, ("text", "json"))
-    listing = categories_listing(load_rules_or_exit(rules))
+    listing = categories_listing(load_rules_or_exit(rules, pack))
     if format == "json":
         dump_json(listing, sys.stdout)
         return

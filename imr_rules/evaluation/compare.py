@@ -183,6 +183,10 @@ class Comparison:
     baselines: tuple[tuple[str, Metrics], ...] = ()
     # Reason figures: ours first, then the baselines'.
     reasons: tuple[tuple[str, ReasonFigures], ...] = ()
+    # What else identifies the rule set: its name, its hash (covering the packs) and its packs.
+    ruleset_name: str = ""
+    ruleset_hash: str = ""
+    packs: tuple = ()
 
     @property
     def independent(self) -> tuple[ItemComparison, ...]:
@@ -343,7 +347,8 @@ def compare_cases(
         ("no facts", reason_figures(independent, lambda i: i.no_facts_as_imr, lambda i: [f.label for f in i.no_facts_failing],
                                     lambda i: i.no_facts_deciding, lambda i: _undocumented(i.no_facts_failing))),
     )
-    return Comparison(items, metrics_of(independent), _by_category(items), ruleset.version, baselines, reasons)
+    return Comparison(items, metrics_of(independent), _by_category(items), ruleset.version, baselines, reasons,
+                      ruleset.name, ruleset.hash, ruleset.packs)
 
 
 def unknown_reason_criteria(case: Case, ruleset) -> list:

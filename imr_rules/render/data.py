@@ -40,8 +40,33 @@ def citation_to_dict(citation: Citation) -> dict[str, Any]:
     }
 
 
-def ruleset_to_dict(name: str, version: str, digest: str) -> dict[str, Any]:
-    return {"name": name, "version": version, "hash": f"sha256:{digest}"}
+def ruleset_to_dict(name: str, version: str, digest: str, packs: tuple = ()) -> dict[str, Any]:
+    """The rule set that made a result: its hash covers the criteria packs, each named too."""
+    return {"name": name, "version": version, "hash": f"sha256:{digest}", "packs": [pack_to_dict(p) for p in packs]}
+
+
+def ruleset_identity(ruleset) -> dict[str, Any]:
+    """:func:`ruleset_to_dict` of a loaded rule set."""
+    return ruleset_to_dict(ruleset.name, ruleset.version, ruleset.hash, ruleset.packs)
+
+
+def comparison_ruleset(comparison) -> dict[str, Any]:
+    """:func:`ruleset_to_dict` of the rule set a comparison was made with."""
+    return ruleset_to_dict(comparison.ruleset_name, comparison.ruleset_version, comparison.ruleset_hash, comparison.packs)
+
+
+def pack_to_dict(pack) -> dict[str, Any]:
+    """A criteria pack as reports name it (never its folder: the same pack anywhere is the same)."""
+    return {
+        "name": pack.name,
+        "version": pack.version,
+        "hash": f"sha256:{pack.hash}",
+        "title": pack.title,
+        "licence": pack.licence,
+        "editions": [{"title": e.title, "edition": e.edition, "from": e.effective_from, "to": e.effective_to}
+                     for e in pack.editions],
+        "overrides": list(pack.overrides),
+    }
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -71,6 +96,7 @@ def rule_result_to_dict(result: RuleResult) -> dict[str, Any]:
         "role": result.role.value,
         "outcome": result.outcome.value,
         "citation": citation_to_dict(result.citation),
+        "pack": result.pack,
     }
 
 
@@ -130,7 +156,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
     return {
         "tool": TOOL,
         "tool_version": __version__,
-        "ruleset": ruleset_to_dict(report.ruleset_name, report.ruleset_version, report.ruleset_hash),
+        "ruleset": ruleset_to_dict(report.ruleset_name, report.ruleset_version, report.ruleset_hash, report.packs),
         "request": {
             "id": request.id,
             "source": request.source,
@@ -163,6 +189,7 @@ def rule_summary(rule) -> dict[str, Any]:
         ],
         "criteria": len(rule.criteria),
         "path": rule.path,
+        "pack": rule.pack,
     }
 
 
@@ -179,8 +206,7 @@ def rule_detail(rule) -> dict[str, Any]:
 
 
 def ruleset_listing(ruleset) -> dict[str, Any]:
-    return {"ruleset": {"name": ruleset.name, "version": ruleset.version, "hash": f"sha256:{ruleset.hash}"},
-            "rules": [rule_summary(r) for r in ruleset.rules]}
+    return {"ruleset": ruleset_identity(ruleset), "rules": [rule_summary(r) for r in ruleset.rules]}
 
 
 def vocabulary_to_dict(vocabulary, ruleset=None) -> dict[str, Any]:
@@ -220,8 +246,7 @@ def categories_listing(ruleset) -> dict[str, Any]:
         rules = [r for r in ruleset.rules if name in r.categories]
         rows.append({"name": name, "description": description, "drug": name in drugs,
                      "rules": [r.id for r in rules], "keywords": sorted({k for r in rules for k in r.keywords})})
-    return {"ruleset": {"name": ruleset.name, "version": ruleset.version, "hash": f"sha256:{ruleset.hash}"},
-            "categories": rows}
+    return {"ruleset": ruleset_identity(ruleset), "categories": rows}
 
 
 def lint_finding_to_dict(finding) -> dict[str, Any]:
@@ -276,6 +301,7 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
     """A comparison (items by case number and index; figures rounded to 4 places, None where undefined)."""
     return {
         "ruleset_version": comparison.ruleset_version,
+        "ruleset": comparison_ruleset(comparison),
         "items_total": len(comparison.items),
         "decided_with_surgery": len(comparison.dependent),
         "independent": len(comparison.independent),

@@ -66,6 +66,7 @@ def test_run_junit(run, shortfalls: list[str], require_both_ways: bool, show_pat
             ET.SubElement(element, kind, message=lines[0], type="case-error" if case.error else "case-failed").text = "\n".join(lines)
     coverage_failures = len(run.uncovered) if require_both_ways else 0
     suite = _suite(root, "coverage", len(run.coverage) + len(shortfalls), coverage_failures + len(shortfalls), 0)
+    _ruleset_properties(suite, run.ruleset)
     for c in run.coverage:
         shown = show_path(c.path) if c.path else None
         element = ET.SubElement(suite, "testcase", _case_attributes(f"coverage.{c.rule_id}", c.criterion_id, shown, c.line))
@@ -81,6 +82,20 @@ def test_run_junit(run, shortfalls: list[str], require_both_ways: bool, show_pat
         ET.SubElement(element, "failure", message=shortfall, type="coverage-shortfall").text = shortfall
     _totals(root)
     return _xml(root)
+
+
+def _ruleset_properties(suite: ET.Element, ruleset) -> None:
+    """The rule set the cases ran under, with each criteria pack, as JUnit properties."""
+    if ruleset is None:
+        return
+    from imr_rules.render.data import ruleset_identity
+
+    identity = ruleset_identity(ruleset)
+    properties = ET.SubElement(suite, "properties")
+    for key in ("name", "version", "hash"):
+        ET.SubElement(properties, "property", name=f"ruleset.{key}", value=identity[key])
+    for pack in identity["packs"]:
+        ET.SubElement(properties, "property", name=f"pack.{pack['name']}", value=f"{pack['version']} {pack['hash']}")
 
 
 def _only(run, case):

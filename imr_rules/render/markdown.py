@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr_rules.render.wording import DECISION_LABEL, guideline_lines
+from imr_rules.render.wording import DECISION_LABEL, guideline_lines, pack_lines, ruleset_line
 
 STATUS_LABEL = {
     "met": "met",
@@ -27,6 +27,7 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"- Source: `{request['source']}`",
         f"- Request date: {request['request_date'] or 'not given'}",
         f"- Rule set: {ruleset['name']} {ruleset['version']} (`{ruleset['hash']}`)",
+        *(f"- {line}" for line in pack_lines(ruleset)),
         "- This is a pre-check against guideline criteria, not a utilization review determination.",
     ]
     lines += [f"- Note: {note}" for note in report["notes"]]
@@ -60,15 +61,19 @@ def render_comparison_markdown(comparison) -> str:
 
     from imr_rules.render.fidelity import fidelity_lines
 
+    from imr_rules.render.data import comparison_ruleset
+
     m = comparison.metrics
+    ruleset = comparison_ruleset(comparison)
     overturned = sum(1 for i in comparison.independent if i.actual == "overturned")
     lines = [
         "# Comparison with real IMR decisions",
         "",
-        f"Rule set {comparison.ruleset_version}. {len(comparison.items)} items, {len(comparison.dependent)} of them "
+        f"Rule set {ruleset_line(ruleset)}. {len(comparison.items)} items, {len(comparison.dependent)} of them "
         f"decided with a disputed surgery (apart); {len(comparison.independent)} independent ({overturned} overturned): "
         f"{comparison.covered} covered by a rule, {comparison.not_covered} not covered "
         f"(coverage {percent(comparison.coverage)}).",
+        *(f"{line}." for line in pack_lines(ruleset)),
         "",
         "## Confusion matrix (covered items)",
         "",

@@ -84,7 +84,7 @@ def test_run_sarif(run, shortfalls: list[str], require_both_ways: bool,
             c.path, c.line, "error" if require_both_ways else None))
     for shortfall in shortfalls:
         results.append(result("coverage-shortfall", shortfall, None, None))
-    return _log("rules test", rules, results)
+    return _log("rules test", rules, results, run.ruleset)
 
 
 def _locations(path: str | None, line: int | None, show_path: Callable[[str], str]) -> dict[str, Any]:
@@ -104,8 +104,8 @@ def _uri(path: str) -> str:
     return candidate.as_posix().replace("%", "%25").replace(" ", "%20")
 
 
-def _log(command: str, rules: list[dict], results: list[dict]) -> dict[str, Any]:
-    return {
+def _log(command: str, rules: list[dict], results: list[dict], ruleset=None) -> dict[str, Any]:
+    log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -115,3 +115,8 @@ def _log(command: str, rules: list[dict], results: list[dict]) -> dict[str, Any]
             "columnKind": "unicodeCodePoints",
         }],
     }
+    if ruleset is not None:  # the rule set the cases ran under, with its criteria packs
+        from imr_rules.render.data import ruleset_identity
+
+        log["runs"][0]["properties"] = {"ruleset": ruleset_identity(ruleset)}
+    return log

@@ -17,6 +17,8 @@ from rich.padding import Padding
 from rich.panel import Panel
 from rich.text import Text
 
+from imr_rules.render.wording import pack_lines, ruleset_line
+
 INDENT = 4  # a criterion's requirement and finding, under its status line
 STATUS_STYLE = {
     "met": ("met", "green"),
@@ -63,6 +65,8 @@ def render_report(console: Console, report: dict[str, Any]) -> None:
         )
     )
     console.print(Text(f"Rule set {ruleset['name']} {ruleset['version']} ({ruleset['hash'][:19]}…)", style="dim"))
+    for line in pack_lines(ruleset):
+        console.print(Text(line, style="dim"))
     for note in report["notes"]:
         console.print(Text(f"Note: {note}", style="yellow"))
     for item in report["items"]:
@@ -130,7 +134,12 @@ def render_comparison(comparison, stream: Any) -> None:
 
     console = make_console(stream, width=120)
     m = comparison.metrics
-    console.print(Text(f"Comparison with real IMR decisions (rule set {comparison.ruleset_version})", style="bold"))
+    from imr_rules.render.data import comparison_ruleset
+
+    ruleset = comparison_ruleset(comparison)
+    console.print(Text(f"Comparison with real IMR decisions (rule set {ruleset_line(ruleset)})", style="bold"))
+    for line in pack_lines(ruleset):
+        console.print(Text(line, style="dim"))
     console.print(
         f"{len(comparison.items)} items, {len(comparison.dependent)} decided with a disputed surgery (apart); "
         f"{len(comparison.independent)} independent: {comparison.covered} covered by a rule, {comparison.not_covered} not "
@@ -278,11 +287,15 @@ def render_rule_list(ruleset, console: Console) -> None:
     rules = list(ruleset.rules)
     id_width = max([len("id"), *(len(r.id) for r in rules)])
     rows = [(r.id, r.tier.value, r.role.value, str(len(r.criteria)),
-             ", ".join(r.categories) + "; " + ", ".join(
+             (f"pack {r.pack}: " if r.pack else "") + ", ".join(r.categories) + "; " + ", ".join(
                  f"{e.effective_from or '…'} to {e.effective_to or 'now'}" for e in r.editions)) for r in rules]
     head = ("id", "tier", "role", "criteria", "categories; in force")
     widths = [id_width, *(max(len(row[i]) for row in [head, *rows]) for i in (1, 2, 3))]
     console.print(Text(f"{ruleset.name} {ruleset.version}: {len(rules)} rules", style="bold"), soft_wrap=True)
+    from imr_rules.render.data import ruleset_identity
+
+    for line in pack_lines(ruleset_identity(ruleset)):
+        console.print(Text(line, style="dim"), soft_wrap=True)
     for n, row in enumerate([head, *rows]):
         lead = "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  "
         console.print(Text(_hanging(lead, row[4], console.width), style="bold" if n == 0 else ""), soft_wrap=True)
@@ -378,6 +391,11 @@ def render_test_run(run, shortfalls: list[str], console: Console, show_path) -> 
     out = console.file
     for line in failure_lines(run, show_path):
         _line(out, f"FAIL {line}")
+    if run.ruleset is not None and run.ruleset.packs:
+        from imr_rules.render.data import ruleset_identity
+
+        for line in pack_lines(ruleset_identity(run.ruleset)):
+            _line(out, line)
     passed = len(run.cases) - len(run.failed)
     both = len(run.coverage) - len(run.uncovered)
     summary = Table(show_header=False, box=None)

@@ -37,5 +37,9 @@ def check_list_lines(checks) -> list[str]:
 
 def ruleset_summary(ruleset) -> str:
     """What ``rules validate`` says of a valid rule set."""
-    return (f"ok: {len(ruleset.rules)} rules, {sum(len(r.criteria) for r in ruleset.rules)} criteria, "
-            f"rule set {ruleset.version} (sha256:{ruleset.hash[:12]})")
+    from imr_rules.render.data import ruleset_identity
+    from imr_rules.render.wording import pack_lines
+
+    summary = (f"ok: {len(ruleset.rules)} rules, {sum(len(r.criteria) for r in ruleset.rules)} criteria, "
+               f"rule set {ruleset.version} (sha256:{ruleset.hash[:12]})")
+    return "\n".join([summary, *pack_lines(ruleset_identity(ruleset))])

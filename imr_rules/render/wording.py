@@ -59,3 +59,16 @@ def formulary_line(formulary: dict[str, Any]) -> str:
         parts.append("prospective review required" if review else "no prospective review required")
     listed = f"Drug List {formulary['drug_list']}" if formulary.get("drug_list") else "8 CCR 9792.27.9"
     return f"MTUS Drug Formulary ({listed}): " + "; ".join(parts) + f" [{(formulary.get('source') or '').split()[0]}]"
+
+
+def pack_lines(ruleset: dict[str, Any]) -> list[str]:
+    """One line per criteria pack a rule set was built with (JSON ``ruleset.packs``): name,
+    version, hash and licence note, so a reader of any report sees whose criteria decided."""
+    return [f"Criteria pack {p['name']} {p['version']} ({p['hash']}): {p['licence']}" for p in ruleset.get("packs") or ()]
+
+
+def ruleset_line(ruleset: dict[str, Any]) -> str:
+    """'NAME VERSION (sha256:…)', plus '+ N criteria pack(s)' when packs are layered over it."""
+    packs = ruleset.get("packs") or ()
+    extra = f" + {len(packs)} criteria pack{'s' if len(packs) != 1 else ''}" if packs else ""
+    return f"{ruleset['name']} {ruleset['version']}{extra} ({ruleset['hash']})"

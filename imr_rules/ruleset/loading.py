@@ -19,8 +19,11 @@ from imr_rules.ruleset import cache as _cache
 from imr_rules.ruleset.conditions import ConditionError, check_pattern, compile_condition, kleene, unguarded_facts
 from imr_rules.digest import sha256
 from imr_rules.documents import Document, load_document
-from imr_rules.errors import ImrRulesError, RuleError
+from imr_rules.errors import ImrRulesError, RuleError, Source
 from imr_rules.ruleset.kinds import KINDS
+from imr_rules.ruleset.packs import (
+    Pack, PackSource, combined_hash, duplicate_names, find_pack, layer, merge_definitions, nested_in, pack_hash, read_manifest,
+)
 from imr_rules.model import Citation, Criterion, Edition, Role, Rule, RuleSpec, Status, Tier
 from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, decision_tables, parse_date
 
@@ -44,6 +47,8 @@ class RuleSet:
     # The engine's memo (engine._Memo, under "engine"): rule selections and compiled functions.
     # It changes no result, only how fast the same selection is found again.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # The criteria packs layered over the bundled rules, by name; ``hash`` covers them.
+    packs: tuple[Pack, ...] = ()
 
     @cached_property
     def documents(self) -> tuple[Document, ...]:
@@ -89,62 +94,111 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def load_ruleset(paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None) -> RuleSet:
-    """Load, validate and compile rule files; raise :class:`RuleSetError` listing every problem."""
-    ruleset, errors = load_ruleset_collecting(paths, vocabulary)
+def load_ruleset(paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None,
+                 packs: Iterable[str | Path] = ()) -> RuleSet:
+    """Load, validate and compile rule files, with criteria packs layered over them
+    (:mod:`imr_rules.ruleset.packs`); raise :class:`RuleSetError` listing every problem."""
+    ruleset, errors = load_ruleset_collecting(paths, vocabulary, packs)
     if errors:
         raise RuleSetError(errors)
     return ruleset
 
 
 def load_ruleset_collecting(
-    paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None
+    paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None, packs: Iterable[str | Path] = (),
 ) -> tuple[RuleSet, list[ImrRulesError]]:
     """Like :func:`load_ruleset`, but return the problems with whatever rules did compile.
 
     Validated documents are cached on disk keyed by the hash of the vocabulary and of every rule
-    file's name and bytes, so a run with unchanged rules neither parses YAML nor imports
+    and pack file's name and bytes, so a run with unchanged rules neither parses YAML nor imports
     jsonschema; only compiling (cheap) happens every run.
     """
     vocabulary = vocabulary or default_vocabulary()
     paths = [default_rules_dir()] if paths is None else list(paths)
-    files = rule_files(paths)
     errors: list[ImrRulesError] = []
-    digest = _digest(files)
-    cached = _cache.read(digest, [str(p) for p in files])
+    files = rule_files(paths)
+    sources = _pack_sources(packs, paths, errors)
+    contents = _contents([*files, *(f for s in sources for f in s.files)])
+    pack_hashes = {s.root: pack_hash(s, contents) for s in sources}
+    digest = combined_hash(ruleset_hash((f, contents[f]) for f in files), pack_hashes.values())
+    every_file = [*files, *(f for s in sources for f in s.files)]
+    cached = _cache.read(digest, [str(p) for p in every_file])
     validated = cached is not None
     if cached is not None:
         documents, complete_documents = cached
     else:
         documents = []
-        for path in files:
+        for path in every_file:
             try:
                 documents.append(load_document(path))
             except ImrRulesError as exc:
                 errors.append(exc)
         complete_documents = lambda: documents  # noqa: E731
-    manifests = [d for d in documents if Path(d.path).name == MANIFEST]
-    rule_documents = [d for d in documents if Path(d.path).name != MANIFEST]
+    base_names = {str(f) for f in files}
+    base = [d for d in documents if d.path in base_names]
+    manifests = [d for d in base if Path(d.path).name == MANIFEST]
+    rule_documents = [d for d in base if Path(d.path).name != MANIFEST]
     name, version, definitions = _read_manifests(manifests, errors, validated)
-    rules = _compile_rule_documents(rule_documents, vocabulary, definitions, errors, validated)
+    used, layered = _layer_packs(sources, pack_hashes, documents, rule_documents, definitions, errors, validated)
+    origin = {d.path: pack.name for pack, _, pack_documents in layered for d in pack_documents}
+    rules = _compile_rule_documents(used, vocabulary, definitions, errors, validated, origin)
     if not errors and not validated:
         _cache.write(digest, documents)
-    return RuleSet(name, version, digest, tuple(rules), vocabulary, definitions, complete_documents), errors
+    packs_used = tuple(sorted((pack for pack, _, _ in layered), key=lambda p: p.name))
+    return RuleSet(name, version, digest, tuple(rules), vocabulary, definitions, complete_documents, packs=packs_used), errors
 
 
-def _digest(files: list[Path]) -> str:
-    """:func:`ruleset_hash` of the vocabulary and these rule files, read now.
+def _pack_sources(packs: Iterable[str | Path], bundled: list, errors: list[ImrRulesError]) -> list[PackSource]:
+    sources = []
+    for folder in packs:
+        try:
+            source = find_pack(folder, rule_files)
+        except ImrRulesError as exc:
+            errors.append(exc)
+            continue
+        holder = nested_in(source, bundled)
+        if holder is not None:
+            errors.append(RuleError(f"the criteria pack is inside the rule folder {holder}", Source(str(folder)),
+                                    "keep packs outside the rule folder: its files would be read twice"))
+            continue
+        sources.append(source)
+    return sources
+
+
+def _layer_packs(sources: list[PackSource], hashes: Mapping[Path, str], documents: list[Document],
+                 base_rules: list[Document], definitions: dict[str, Any], errors: list[ImrRulesError], validated: bool):
+    """The rule documents to compile (bundled and packs, layered) and each usable pack with its
+    manifest and rule documents."""
+    by_path = {d.path: d for d in documents}
+    layered = []
+    for source in sources:
+        manifest = by_path.get(str(source.manifest))
+        if manifest is None:
+            continue  # unreadable: load_document reported it
+        pack, problems = read_manifest(manifest, source, hashes[source.root], validated)
+        problems.extend(merge_definitions(definitions, manifest) if pack is not None else ())
+        errors.extend(problems)
+        if pack is not None:
+            layered.append((pack, manifest, [by_path[str(f)] for f in source.rule_files if str(f) in by_path]))
+    errors.extend(duplicate_names(pack for pack, _, _ in layered))
+    used, conflicts = layer(base_rules, layered)
+    errors.extend(conflicts)
+    return used, layered
+
+
+def _contents(files: list[Path]) -> dict[Path, bytes]:
+    """Every file's bytes, read now.
 
     Always from the bytes: the hash in a report is the audit record of the rules used, and file
     sizes and modification times cannot prove a file unchanged (an edit in place can keep both).
     """
-    contents: list[tuple[Path, bytes]] = []
+    contents: dict[Path, bytes] = {}
     for path in files:
         try:
-            contents.append((path, path.read_bytes()))
+            contents[path] = path.read_bytes()
         except OSError:
-            contents.append((path, b""))  # reported by load_document, with the reason
-    return ruleset_hash(contents)
+            contents[path] = b""  # reported by load_document, with the reason
+    return contents
 
 
 def ruleset_hash(contents: Iterable[tuple[Path, bytes]]) -> str:
@@ -183,7 +237,7 @@ def schema_problems(document: Document, schema: str) -> list[ImrRulesError]:
 
 def _compile_rule_documents(
     documents: list[Document], vocabulary: Vocabulary, definitions: Mapping[str, Any], errors: list[ImrRulesError],
-    validated: bool = False,
+    validated: bool = False, origin: Mapping[str, str] | None = None,
 ) -> list[Rule]:
     rules: list[Rule] = []
     first_seen: dict[str, Document] = {}
@@ -205,7 +259,8 @@ def _compile_rule_documents(
             continue
         first_seen[rule_id] = document
         try:
-            rules.append(compile_rule(document, vocabulary, definitions, lazy=validated))
+            rules.append(compile_rule(document, vocabulary, definitions, lazy=validated,
+                                      pack=(origin or {}).get(document.path)))
         except ImrRulesError as exc:
             errors.append(exc)
     return sorted(rules, key=lambda r: r.id)
@@ -232,7 +287,8 @@ def check_patterns(document: Document) -> list[ImrRulesError]:
     return problems
 
 
-def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mapping[str, Any], lazy: bool = False) -> Rule:
+def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mapping[str, Any], lazy: bool = False,
+                 pack: str | None = None) -> Rule:
     """Turn one schema-valid rule document into a :class:`Rule` (raises :class:`RuleError`).
 
     With ``lazy`` (a document that compiled cleanly before, read from the cache) the criteria are
@@ -271,6 +327,7 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         criteria=tuple(data["criteria"]),
         when=applies.get("when"),
         logic=data.get("logic", "all"),
+        pack=pack,
     )
     for index, criterion in enumerate(data["criteria"]):
         if ("decisive" in criterion) != ("why" in criterion):

@@ -8,7 +8,7 @@ below: the families are imported by name, never found by scanning the folder).
     files          IMR001 invalid-file
     names          IMR002 unknown-name
     types          IMR003 type-mismatch
-    ids            IMR004 duplicate-id
+    ids            IMR004 duplicate-id, IMR014 pack-conflict
     provenance     IMR005 missing-citation, IMR012 rec-without-note
     wording        IMR006 missing-wording, IMR011 unknown-placeholder
     editions       IMR007 overlapping-editions

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError
 from imr_rules.ruleset.loading import MANIFEST, rule_files
+from imr_rules.ruleset.packs import MANIFEST as PACK_MANIFEST
 from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary
 
 ERROR = "error"
@@ -59,6 +60,11 @@ class LintContext:
     vocabulary: Vocabulary
     definitions: Mapping[str, Any]
     categories: frozenset[str] | None
+    # Criteria packs: their manifests, the conflicts layering them found (ids, definitions), and
+    # the pack each rule document comes from (absent: the bundled rules).
+    pack_manifests: tuple[Document, ...] = ()
+    pack_problems: tuple[ImrRulesError, ...] = ()
+    origin: Mapping[str, str] = field(default_factory=dict)
 
     def rules(self) -> Iterator[tuple[Document, dict]]:
         for document in self.rule_documents:
@@ -103,32 +109,85 @@ def known_categories() -> frozenset[str]:
 # ---- running ---------------------------------------------------------------------------------
 
 
-def lint(paths: Iterable[str | Path] | None = None, exclude: Iterable[str] = (), vocabulary: Vocabulary | None = None) -> list[LintFinding]:
-    """Lint the rule files named (within the rule set they belong to); findings sorted by place."""
+def lint(paths: Iterable[str | Path] | None = None, exclude: Iterable[str] = (), vocabulary: Vocabulary | None = None,
+         packs: Iterable[str | Path] = ()) -> list[LintFinding]:
+    """Lint the rule files named (within the rule set they belong to, with the criteria packs
+    layered over it); findings sorted by place."""
     from imr_rules.authoring.ruletests import rule_scope
 
-    scope = rule_scope(paths)
-    context = lint_context(scope.load, vocabulary)
+    scope = rule_scope(paths, packs)
+    context = lint_context(scope.load, vocabulary, scope.packs)
     findings = [f for f in run_checks(context) if scope.includes(f.path)]
     excluded = {code.upper() for code in exclude}
     return [f for f in findings if f.code not in excluded]
 
 
-def lint_context(paths: Iterable[str | Path], vocabulary: Vocabulary | None = None) -> LintContext:
-    documents, unreadable = [], []
-    for path in rule_files(paths):
-        try:
-            documents.append(load_document(path))
-        except ImrRulesError as exc:
-            unreadable.append(exc)
+def lint_context(paths: Iterable[str | Path], vocabulary: Vocabulary | None = None,
+                 packs: Iterable[str | Path] = ()) -> LintContext:
+    unreadable: list[ImrRulesError] = []
+    documents = _read_all(rule_files(paths), unreadable)
     manifests = tuple(d for d in documents if Path(d.path).name == MANIFEST)
     definitions: dict[str, Any] = {}
     for manifest in manifests:
         if isinstance(manifest.data, dict) and isinstance(manifest.data.get("definitions"), dict):
             definitions.update(manifest.data["definitions"])
-    rule_documents = tuple(d for d in documents if Path(d.path).name != MANIFEST)
-    return LintContext(rule_documents, manifests, tuple(unreadable), vocabulary or default_vocabulary(), definitions,
-                       known_categories())
+    rule_documents = [d for d in documents if Path(d.path).name != MANIFEST]
+    layered = _lint_packs(packs, rule_documents, definitions, unreadable)
+    return LintContext(tuple(layered.documents), manifests, tuple(unreadable), vocabulary or default_vocabulary(),
+                       definitions, known_categories(), layered.manifests, layered.problems, layered.origin)
+
+
+def _read_all(paths: Iterable[Path], unreadable: list[ImrRulesError]) -> list[Document]:
+    documents = []
+    for path in paths:
+        try:
+            documents.append(load_document(path))
+        except ImrRulesError as exc:
+            unreadable.append(exc)
+    return documents
+
+
+@dataclass(frozen=True)
+class _LintedPacks:
+    documents: list[Document]  # the bundled rule documents not replaced, and every pack rule document
+    manifests: tuple[Document, ...]
+    problems: tuple[ImrRulesError, ...]
+    origin: Mapping[str, str]
+
+
+def _lint_packs(packs: Iterable[str | Path], base: list[Document], definitions: dict[str, Any],
+                unreadable: list[ImrRulesError]) -> _LintedPacks:
+    """The packs read as loading reads them (:mod:`imr_rules.ruleset.packs`), except that every pack
+    rule file is linted, a conflicting one too: its conflict is a finding (IMR014), not a reason
+    to skip its other problems."""
+    from imr_rules.ruleset import packs as packing
+
+    manifests, problems, layered, origin = [], [], [], {}
+    pack_documents: list[Document] = []
+    for folder in packs:
+        try:
+            source = packing.find_pack(folder, rule_files)
+        except ImrRulesError as exc:
+            unreadable.append(exc)
+            continue
+        manifest = _read_all([source.manifest], unreadable)
+        documents = _read_all(source.rule_files, unreadable)
+        pack_documents.extend(documents)
+        if not manifest:
+            continue
+        manifests.append(manifest[0])
+        pack, invalid = packing.read_manifest(manifest[0], source, "", validated=False)
+        if pack is None:
+            continue  # IMR001 reports the manifest
+        problems.extend(packing.merge_definitions(definitions, manifest[0]))
+        layered.append((pack, manifest[0], documents))
+        origin.update({d.path: pack.name for d in documents})
+    problems.extend(packing.duplicate_names(pack for pack, _, _ in layered))
+    kept, conflicts = packing.layer(base, layered)
+    problems.extend(conflicts)
+    replaced = {d.path for d in base} - {d.path for d in kept}
+    documents = [d for d in base if d.path not in replaced] + pack_documents
+    return _LintedPacks(documents, tuple(manifests), tuple(problems), origin)
 
 
 def run_checks(context: LintContext) -> list[LintFinding]:
@@ -150,6 +209,8 @@ def _finding(registered: Check, problem: Problem) -> LintFinding:
     rule_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
     if Path(problem.document.path).name == MANIFEST:
         rule_id = "ruleset"
+    elif Path(problem.document.path).name == PACK_MANIFEST:
+        rule_id = "pack"
     return LintFinding(registered.code, problem.severity or registered.severity, problem.message,
                        problem.document.path, problem.line or problem.document.line_of(problem.at), rule_id, problem.hint)
 

@@ -9,7 +9,7 @@ from imr_rules.documents import Document
 from imr_rules.errors import ImrRulesError
 
 
-@check("IMR001", "invalid-file", ERROR, "A rule file cannot be read, is not YAML, or does not match the rule schema.")
+@check("IMR001", "invalid-file", ERROR, "A rule or pack file cannot be read, is not YAML, or does not match its schema.")
 def invalid_files(context: LintContext) -> Iterator[Problem]:
     from imr_rules.ruleset.loading import schema_problems
 
@@ -17,6 +17,9 @@ def invalid_files(context: LintContext) -> Iterator[Problem]:
         yield Problem(Document(error.source.path or "?", None), (), error.message, error.hint, line=error.source.line)
     for document in context.manifests:
         for error in schema_problems(document, "ruleset.schema.json"):
+            yield _schema_problem(document, error)
+    for document in context.pack_manifests:
+        for error in schema_problems(document, "pack.schema.json"):
             yield _schema_problem(document, error)
     for document in context.rule_documents:
         for error in schema_problems(document, "rule.schema.json"):

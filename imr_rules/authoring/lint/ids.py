@@ -9,13 +9,15 @@ from imr_rules.authoring.lint.walk import as_list
 from imr_rules.documents import Document
 
 
-@check("IMR004", "duplicate-id", ERROR, "Two rules share an id, or two criteria of one rule do.")
+@check("IMR004", "duplicate-id", ERROR, "Two rules of one rule set or pack share an id, or two criteria of one rule do.")
 def duplicate_ids(context: LintContext) -> Iterator[Problem]:
-    by_id: dict[str, list[Document]] = {}
+    # Ids shared between the bundled rules and a pack, or between packs, are IMR014's: whether
+    # they conflict depends on the pack's overrides.
+    by_id: dict[tuple, list[Document]] = {}
     for document, data in context.rules():
         if isinstance(data.get("id"), str):
-            by_id.setdefault(data["id"], []).append(document)
-    for rule_id, documents in by_id.items():
+            by_id.setdefault((context.origin.get(document.path), data["id"]), []).append(document)
+    for (_, rule_id), documents in by_id.items():
         for document in documents if len(documents) > 1 else ():
             others = ", ".join(f"{d.path}:{d.line_of(('id',))}" for d in documents if d is not document)
             yield Problem(document, ("id",), f"duplicate rule id '{rule_id}'", f"also in {others}")
@@ -28,3 +30,12 @@ def duplicate_ids(context: LintContext) -> Iterator[Problem]:
                     yield Problem(document, ("criteria", index, "id"), f"duplicate criterion id '{criterion_id}'",
                                   f"first at line {document.line_of(('criteria', seen[criterion_id], 'id'))}")
                 seen.setdefault(criterion_id, index)
+
+
+@check("IMR014", "pack-conflict", ERROR,
+       "A criteria pack conflicts with the bundled rules or another pack: a rule id not listed under overrides:, "
+       "an id two packs define, an override naming no rule, a shared condition redefined, two packs of one name.")
+def pack_conflicts(context: LintContext) -> Iterator[Problem]:
+    for error in context.pack_problems:
+        document = Document(error.source.path or "?", None)
+        yield Problem(document, (), error.message, error.hint, line=error.source.line)
