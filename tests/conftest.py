@@ -37,6 +37,15 @@ def ruleset():
 
 
 @pytest.fixture
+def small_rules(tmp_path):
+    """A copy of the manifest and the massage rules: a rule set that loads fast uncached."""
+    folder = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules" / "massage", folder / "massage")
+    shutil.copy(ROOT / "rules" / "ruleset.yaml", folder / "ruleset.yaml")
+    return folder
+
+
+@pytest.fixture
 def write(tmp_path):
     """Write a text file under tmp_path and return its path."""
 

@@ -19,15 +19,6 @@ def cache(tmp_path, monkeypatch):
     return folder
 
 
-@pytest.fixture
-def small_rules(tmp_path):
-    """A copy of the manifest and the massage rules: a rule set that loads fast uncached."""
-    folder = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules" / "massage", folder / "massage")
-    shutil.copy(ROOT / "rules" / "ruleset.yaml", folder / "ruleset.yaml")
-    return folder
-
-
 def snapshot(ruleset) -> tuple:
     """What a rule set is, as data: rules, criteria, complete documents with their line maps."""
     rules = tuple((r.id, r.line, r.path, tuple((c.id, c.line, c.requirement) for c in r.criteria)) for r in ruleset.rules)

@@ -65,7 +65,7 @@ def render_report(console: Console, report: dict[str, Any]) -> None:
         )
     )
     console.print(Text(f"Rule set {ruleset['name']} {ruleset['version']} ({ruleset['hash'][:19]}…)", style="dim"))
-    for line in pack_lines(ruleset):
+    for line in pack_lines(ruleset, short=True):
         console.print(Text(line, style="dim"))
     for note in report["notes"]:
         console.print(Text(f"Note: {note}", style="yellow"))

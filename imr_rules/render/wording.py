@@ -61,10 +61,12 @@ def formulary_line(formulary: dict[str, Any]) -> str:
     return f"MTUS Drug Formulary ({listed}): " + "; ".join(parts) + f" [{(formulary.get('source') or '').split()[0]}]"
 
 
-def pack_lines(ruleset: dict[str, Any]) -> list[str]:
+def pack_lines(ruleset: dict[str, Any], short: bool = False) -> list[str]:
     """One line per criteria pack a rule set was built with (JSON ``ruleset.packs``): name,
-    version, hash and licence note, so a reader of any report sees whose criteria decided."""
-    return [f"Criteria pack {p['name']} {p['version']} ({p['hash']}): {p['licence']}" for p in ruleset.get("packs") or ()]
+    version, hash (``short``: its start, as the terminal shows the rule set's) and licence note,
+    so a reader of any report sees whose criteria decided."""
+    return [f"Criteria pack {p['name']} {p['version']} ({p['hash'][:19] + '…' if short else p['hash']}): {p['licence']}"
+            for p in ruleset.get("packs") or ()]
 
 
 def ruleset_line(ruleset: dict[str, Any]) -> str:

@@ -127,12 +127,7 @@ def load_ruleset_collecting(
     if cached is not None:
         documents, complete_documents = cached
     else:
-        documents = []
-        for path in every_file:
-            try:
-                documents.append(load_document(path))
-            except ImrRulesError as exc:
-                errors.append(exc)
+        documents = read_documents(every_file, errors)
         complete_documents = lambda: documents  # noqa: E731
     base_names = {str(f) for f in files}
     base = [d for d in documents if d.path in base_names]
@@ -146,6 +141,17 @@ def load_ruleset_collecting(
         _cache.write(digest, documents)
     packs_used = tuple(sorted((pack for pack, _, _ in layered), key=lambda p: p.name))
     return RuleSet(name, version, digest, tuple(rules), vocabulary, definitions, complete_documents, packs=packs_used), errors
+
+
+def read_documents(paths: Iterable[Path], errors: list[ImrRulesError]) -> list[Document]:
+    """Each file parsed; a file that cannot be read or parsed is an error, and the others still load."""
+    documents = []
+    for path in paths:
+        try:
+            documents.append(load_document(path))
+        except ImrRulesError as exc:
+            errors.append(exc)
+    return documents
 
 
 def _pack_sources(packs: Iterable[str | Path], bundled: list, errors: list[ImrRulesError]) -> list[PackSource]:

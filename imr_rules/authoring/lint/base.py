@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from imr_rules.documents import Document, load_document
+from imr_rules.documents import Document
 from imr_rules.errors import ImrRulesError
-from imr_rules.ruleset.loading import MANIFEST, rule_files
+from imr_rules.ruleset.loading import MANIFEST, read_documents, rule_files
 from imr_rules.ruleset.packs import MANIFEST as PACK_MANIFEST
 from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary
 
@@ -125,7 +125,7 @@ def lint(paths: Iterable[str | Path] | None = None, exclude: Iterable[str] = (),
 def lint_context(paths: Iterable[str | Path], vocabulary: Vocabulary | None = None,
                  packs: Iterable[str | Path] = ()) -> LintContext:
     unreadable: list[ImrRulesError] = []
-    documents = _read_all(rule_files(paths), unreadable)
+    documents = read_documents(rule_files(paths), unreadable)
     manifests = tuple(d for d in documents if Path(d.path).name == MANIFEST)
     definitions: dict[str, Any] = {}
     for manifest in manifests:
@@ -135,16 +135,6 @@ def lint_context(paths: Iterable[str | Path], vocabulary: Vocabulary | None = No
     layered = _lint_packs(packs, rule_documents, definitions, unreadable)
     return LintContext(tuple(layered.documents), manifests, tuple(unreadable), vocabulary or default_vocabulary(),
                        definitions, known_categories(), layered.manifests, layered.problems, layered.origin)
-
-
-def _read_all(paths: Iterable[Path], unreadable: list[ImrRulesError]) -> list[Document]:
-    documents = []
-    for path in paths:
-        try:
-            documents.append(load_document(path))
-        except ImrRulesError as exc:
-            unreadable.append(exc)
-    return documents
 
 
 @dataclass(frozen=True)
@@ -170,8 +160,8 @@ def _lint_packs(packs: Iterable[str | Path], base: list[Document], definitions: 
         except ImrRulesError as exc:
             unreadable.append(exc)
             continue
-        manifest = _read_all([source.manifest], unreadable)
-        documents = _read_all(source.rule_files, unreadable)
+        manifest = read_documents([source.manifest], unreadable)
+        documents = read_documents(source.rule_files, unreadable)
         pack_documents.extend(documents)
         if not manifest:
             continue
