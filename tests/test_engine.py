@@ -131,4 +131,5 @@ def test_library_report_names_its_rule_set(ruleset):
     from imr_rules.render import report_to_dict
 
     report = evaluate(request_from_data({"request_date": "2016-12-01", "items": [{"service": "Massage therapy"}]}), ruleset)
-    assert report_to_dict(report)["ruleset"] == {"name": ruleset.name, "version": ruleset.version, "hash": f"sha256:{ruleset.hash}"}
+    assert report_to_dict(report)["ruleset"] == {"name": ruleset.name, "version": ruleset.version,
+                                                 "hash": f"sha256:{ruleset.hash}", "packs": []}
