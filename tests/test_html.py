@@ -98,7 +98,7 @@ def test_check_html_library_renders_any_packs_the_report_names(ruleset):
 
     report = report_to_dict(evaluate(load_request(EXAMPLES / "massage-twelve-visits.yaml", ruleset.vocabulary), ruleset))
     assert "Pack</dt>" not in render_check_html([report])
-    report["packs"] = [{"name": "ca-mtus-<2017>", "version": "1.2", "hash": "sha256:" + "ab" * 32, "rules": 3}]
+    report["ruleset"]["packs"] = [{"name": "ca-mtus-<2017>", "version": "1.2", "hash": "sha256:" + "ab" * 32, "rules": 3}]
     page = render_check_html([report])
     assert "Pack</dt><dd>ca-mtus-&lt;2017&gt; 1.2<br><code>sha256:" + "ab" * 32 in page
     assert "rules: 3" in page

@@ -184,6 +184,14 @@ def test_every_check_format_names_the_pack_with_version_and_hash():
     assert f"Criteria pack fictitious-acoem-knee 0.1.0 ({pack_hash[:19]}…): FICTITIOUS" in text  # as the rule set's hash
 
 
+def test_html_pages_name_the_pack():
+    check = run("check", "--pack", EXAMPLE_PACK, KNEE, "--format", "html").stdout
+    assert "Pack</dt><dd>fictitious-acoem-knee 0.1.0<br><code>sha256:" in check
+    case = ROOT / "examples" / "cases" / "CM16-0229336.yaml"
+    compare = run("compare", "--pack", EXAMPLE_PACK, case, "--format", "html").stdout
+    assert "Pack</dt><dd>fictitious-acoem-knee 0.1.0<br><code>sha256:" in compare and "+ 1 criteria pack" in compare
+
+
 def test_the_report_with_a_pack_matches_the_report_schema():
     import jsonschema
 

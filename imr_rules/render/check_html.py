@@ -60,7 +60,7 @@ def _request(report: Mapping[str, Any]) -> str:
         ("Request", f"<strong>{esc(request['id'])}</strong>"),
         ("Source", f"<code>{esc(request['source'])}</code>"),
         ("Request date", esc(request["request_date"] or "not given")),
-        *ruleset_rows(report["ruleset"], report.get("packs") or ()),
+        *ruleset_rows(report["ruleset"], report["ruleset"].get("packs") or ()),
     ]
     parts = [f"<section class=\"request\">\n<h2>Request {esc(request['id'])}</h2>\n", meta_list(rows)]
     parts += [f"<p class=\"note\">Note: {esc(note)}</p>\n" for note in report["notes"]]

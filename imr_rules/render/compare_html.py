@@ -14,7 +14,9 @@ from typing import Iterable
 
 from imr_rules.render.fidelity import REASON_ROWS
 from imr_rules.render.figures import FIGURE_HEADERS, figures_row, number, percent
-from imr_rules.render.page import esc, meta_list, page
+from imr_rules.render.data import comparison_ruleset
+from imr_rules.render.page import esc, meta_list, page, ruleset_rows
+from imr_rules.render.wording import ruleset_line
 from imr_rules.render.svg import Bar, bar_chart, heat_map
 
 # How many criteria the "most often" charts show (the JSON output has them all).
@@ -40,7 +42,7 @@ def render_comparison_html(comparison) -> str:
     body = [f"<h1>{esc(title)}</h1>\n", _header(comparison), _matrix(comparison), _baselines(comparison),
             _categories(comparison), _failing_most(comparison), _reasons(comparison),
             _disagreements(comparison), _apart(comparison),
-            f"<footer>Rule set {esc(comparison.ruleset_version)}. Figures over the independent items; "
+            f"<footer>Rule set {esc(ruleset_line(comparison_ruleset(comparison)))}. Figures over the independent items; "
             "a disagreement is a covered item where our decision and IMR's differ.</footer>\n"]
     return page(title, body, STYLE)
 
@@ -48,8 +50,9 @@ def render_comparison_html(comparison) -> str:
 def _header(comparison) -> str:
     independent = comparison.independent
     overturned = sum(1 for i in independent if i.actual == "overturned")
+    ruleset = comparison_ruleset(comparison)
     return meta_list([
-        ("Rule set", esc(comparison.ruleset_version)),
+        *ruleset_rows(ruleset, ruleset["packs"]),
         ("Items", esc(f"{len(comparison.items)}; {len(comparison.dependent)} decided with a disputed surgery "
                       f"(apart); {len(independent)} independent, {overturned} of them overturned")),
         ("Coverage", esc(f"{percent(comparison.coverage)}: {comparison.covered} covered by a rule, "
