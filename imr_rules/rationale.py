@@ -48,7 +48,7 @@ def statement(criterion: Criterion, status: Status, values: Mapping[str, Any]) -
     if status is Status.MET:
         text = wording.get("met") or criterion.requirement
     elif status is Status.NOT_MET:
-        text = wording["not_met"]
+        text = KINDS[criterion.kind].not_met_statement(criterion.params, values) or wording["not_met"]
     elif status is Status.NOT_DOCUMENTED:
         text = (KINDS[criterion.kind].undocumented_statement(criterion.params, values)
                 or wording.get("not_documented") or criterion.requirement)

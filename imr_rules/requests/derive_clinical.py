@@ -73,10 +73,15 @@ def _text_regions(text: str) -> tuple[str, ...]:
 
 def course_counts(request: Request, item: Item) -> dict[str, Any]:
     # Visits already completed: the documented count, or none for a documented first course;
-    # otherwise not documented (a limit on the whole course cannot then be checked).
+    # otherwise not documented (a limit on the whole course cannot then be checked). Visits of the
+    # same original request already authorized count too: reviewers judge the remaining portion
+    # as part of the original request ("the originally requested 6 additional sessions ... is in
+    # excess of the guidelines", CM17-0020728; "the full complement of 12", CM17-0014320).
     prior = _fact(request, item, "prior_sessions")
     if prior is None and _fact(request, item, "prior_course") is False:
         prior = 0
+    if prior is not None:
+        prior += _fact(request, item, "authorized_visits") or 0
     values: dict[str, Any] = {} if prior is None else {"item.prior_visits": prior}
     days = _rental_days(item)
     if days is not None:

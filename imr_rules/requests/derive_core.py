@@ -25,7 +25,9 @@ def item_fields(request: Request, item: Item) -> dict[str, Any]:
             values[name] = value
     prior = item.facts.get("prior_sessions") or request.facts.get("prior_sessions")
     if item.quantity is not None and prior is not None:
-        values["item.total_with_prior"] = item.quantity + prior.value
+        # Visits of the same original request already authorized belong to the course too.
+        authorized = item.facts.get("authorized_visits") or request.facts.get("authorized_visits")
+        values["item.total_with_prior"] = item.quantity + prior.value + (authorized.value if authorized else 0)
     return values
 
 

@@ -73,6 +73,11 @@ class Kind:
         """A remedy (a template) when the criterion gives none; None: the generic one."""
         return None
 
+    def not_met_statement(self, params: Mapping[str, Any], facts: Mapping[str, Any]) -> str | None:
+        """A more exact 'not met' statement (a template) than the criterion's own wording, where
+        that wording needs values this item does not have; None: the criterion's wording."""
+        return None
+
     def undocumented_statement(self, params: Mapping[str, Any], facts: Mapping[str, Any]) -> str | None:
         """A more exact 'not documented' statement (a template) than the criterion's own wording,
         for what is missing on this item; None: the criterion's wording."""
@@ -158,6 +163,12 @@ class QuantityLimit(Kind):
             if prior:
                 already = values.get(prior)
                 if already is None:
+                    # The visits already completed can only add to the request: one that alone
+                    # exceeds the limit fails whatever they were ("12 more supervised therapy
+                    # visits which would exceed the MTUS recommended number", CM17-0015198). How
+                    # much of it could be certified is then unknown.
+                    if requested > limit and (unless is None or unless(values) is not True):
+                        return Status.NOT_MET, None
                     return _NOT_DOCUMENTED
             if requested + already <= limit:
                 return _MET
@@ -204,6 +215,14 @@ class QuantityLimit(Kind):
         # without a count): the wording, written for a missing quantity, would misstate the gap.
         if "prior" in params and facts.get(params["fact"]) is not None and facts.get(params["prior"]) is None:
             return "the number of {unit} already completed"
+        return None
+
+    def not_met_statement(self, params, facts):
+        # Not met on the request alone (the visits already completed are not documented): the
+        # wording, written for a known total, would misstate it.
+        if "prior" in params and facts.get(params["prior"]) is None:
+            return ("The {quantity} {unit} requested by themselves exceed the {max} the guideline"
+                    " supports; the {unit} already completed (not documented) could only add to them.")
         return None
 
     def default_remedy(self, status, certifiable):
