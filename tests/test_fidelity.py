@@ -216,3 +216,23 @@ def test_deciding_spurious_counts_the_best_matching_alternative_only():
     sets = ((frozenset({"r/A"}), frozenset({"r/B"})),)
     figures = reason_figures([item], lambda i: "upheld", lambda i: ["r/A", "r/B"], lambda i: sets, lambda i: set())
     assert figures.agreeing_with_spurious == 1 and figures.agreeing_with_deciding_spurious == 0
+
+
+def test_a_reason_may_name_a_rules_applicability_finding(ruleset):
+    # "It is unclear if this is a first time request or ongoing treatment" is what the NSAID rule's
+    # applicability finding says of CM16-0248698 #19: named, it is no spurious failure.
+    case = load_case(CASES / "CM16-0248698.yaml", ruleset.vocabulary)
+    assert unknown_reason_criteria(case, ruleset) == []
+    comparison = compare_cases([case], ruleset)
+    (celecoxib,) = [item for item in comparison.items if item.item_index == 19]
+    label = "mtus-cpmtg-nsaids/applicability"
+    assert label in {f.label for f in celecoxib.failing_criteria}
+    assert label in {r.criterion for r in celecoxib.reasons}
+    assert label not in dict(dict(comparison.reasons)["ours"].deciding_spurious)
+
+
+def test_applicability_of_an_unknown_rule_is_still_an_unknown_reason(write, ruleset):
+    case = _case(write, ruleset)
+    write("case.yaml", Path(case.source).read_text(encoding="utf-8").replace("mtus-acoem-neck-imaging/IM-C2", "no-such-rule/applicability"))
+    errors = unknown_reason_criteria(load_case(case.source, ruleset.vocabulary), ruleset)
+    assert [e.message for e in errors] == ["reason names unknown criterion 'no-such-rule/applicability'"]

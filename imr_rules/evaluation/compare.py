@@ -355,7 +355,13 @@ def unknown_reason_criteria(case: Case, ruleset) -> list:
     """Reasons naming a criterion the rule set does not have (a typo would silently count as missed)."""
     from imr_rules.errors import CaseError, Source
 
+    from imr_rules.model import APPLICABILITY
+
+    # A rule's applicability finding ("it is not documented whether this is a first prescription
+    # or ongoing use") is a reason too: reviewers give it in those words ("It is unclear if this is
+    # a first time request or ongoing treatment").
     known = {f"{rule.id}/{criterion.id}" for rule in ruleset.rules for criterion in rule.criteria}
+    known |= {f"{rule.id}/{APPLICABILITY}" for rule in ruleset.rules}
     errors = []
     for item in case.items:
         for reason in item.reasons or ():
