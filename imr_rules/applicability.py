@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 from imr_rules.model import APPLICABILITY, Finding, Rule, Status
 from imr_rules.reference.vocabulary import Vocabulary
 
-_SHOW = "The records show "
+_SHOW = "The records must show "
 
 
 def applicability_findings(rule: Rule, unknown: tuple[int, ...], facts: Mapping[str, Any],
