@@ -22,7 +22,7 @@ from imr_rules.reference import drugs as lexicon
 from imr_rules.reference.formulary import status as formulary_status
 from imr_rules.model import Item, Request
 from imr_rules.reference.vocabulary import drug_categories
-from imr_rules.requests.shorthand import parse_directions, parse_strength
+from imr_rules.requests.shorthand import number_word_alternatives, number_words, parse_directions, parse_strength
 
 DEFAULT_MME_TABLE = "cdc-2016"
 
@@ -202,6 +202,30 @@ def drug_amounts(request: Request, item: Item) -> dict[str, Any]:
     return values
 
 
+@lru_cache(maxsize=1)
+def _refills_patterns() -> tuple[re.Pattern[str], ...]:
+    """"refills: 3", "refill x2" first (the number after the word), then "2 refills", "two
+    refills", "with 1 refill" (a number not written as a quantity, "#60")."""
+    number = rf"(\d{{1,2}}|{number_word_alternatives()})"
+    return (re.compile(rf"\brefills?\s*(?::|x|\u00d7)\s*{number}\b", re.I),
+            re.compile(rf"(?<!#)\b{number}\s+refills?\b", re.I))
+
+
+def drug_refills(request: Request, item: Item) -> dict[str, Any]:
+    """Refills the line asks for beside its quantity: none where it states none, as the RFA asks
+    for what it writes. Refills turn a short course into longer use ("Two refills of Ibuprofen
+    600mg #90 ... Long term use is not recommended", CM17-0002181; "as this is a request for a trial
+    of Voltaren, the request for 1 refill is excessive", CM16-0243394)."""
+    if not is_drug_line(item):
+        return {}
+    text = _full_text(item)
+    match = next((m for m in (p.search(text) for p in _refills_patterns()) if m), None)
+    if match is None:
+        return {"drug.refills": 0}
+    word = match.group(1)
+    return {"drug.refills": int(word) if word.isdigit() else number_words()[word.lower()]}
+
+
 def weeks_in_use(request: Request, item: Item) -> float | None:
     start = _value(request, item, "medication.start_date")
     if isinstance(start, dt.date) and request.request_date is not None:
@@ -335,4 +359,4 @@ def drug_screens(request: Request, item: Item) -> dict[str, Any]:
     return {"uds.weeks_since_last": round((request.request_date - last).days / 7, 1)}
 
 
-DERIVERS = (drug_identity, drug_amounts, drug_history, other_drug_items, formulary, drug_screens,)
+DERIVERS = (drug_identity, drug_amounts, drug_refills, drug_history, other_drug_items, formulary, drug_screens,)
