@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from imr_rules.drafting.pipeline import SPAN_GROUP, build_pipeline
-from imr_rules.drafting.rules import ALWAYS_SKIPPED, DROP, NO_SECTION, Concept, ExtractionRules, load_extraction_rules
+from imr_rules.drafting.rules import ALWAYS_SKIPPED, DROP, Concept, ExtractionRules, load_extraction_rules
+from imr_rules.drafting.segment import sentence_at, sentence_bounds, sections
 
 RATIONALE = "rationale"
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -45,30 +46,77 @@ class Mention:
 def extract(text: str, source: str, rules: ExtractionRules | None = None) -> list[Mention]:
     """Every mention in ``text`` that survives its context and section."""
     rules = rules or load_extraction_rules()
-    nlp = build_pipeline(rules)
+    pipeline = build_pipeline(rules)
+    found = _matches(text, rules, pipeline)
+    if not found:
+        return []
+    by_sentence: dict[tuple[int, int], list[_Match]] = {}
+    for match in found:
+        by_sentence.setdefault(match.sentence, []).append(match)
+    mentions = []
     with warnings.catch_warnings():
-        # medspaCy's matchers wrap a spaCy token matcher that our regular-expression rules leave
+        # medspaCy's ConText wraps a spaCy token matcher that our regular-expression rules leave
         # empty; spaCy warns (W036) about that on each document.
         warnings.filterwarnings("ignore", message=r"\[W036\]")
-        doc = nlp(text)
-    concepts = {c.name: c for c in rules.concepts}
-    rationale_starts = [s.section_span[0] for s in doc._.sections if s.category == RATIONALE]
+        for (start, end), matches in by_sentence.items():
+            mentions += _sentence_mentions(text, start, end, matches, rules, pipeline, source)
+    return mentions
+
+
+@dataclass(frozen=True)
+class _Match:
+    concept: Concept
+    value: Any
+    start: int
+    end: int
+    section: str
+    rationale_index: int | None
+    sentence: tuple[int, int]
+
+
+def _matches(text: str, rules: ExtractionRules, pipeline) -> list[_Match]:
+    """Concept matches over the raw text of each section a concept may give its fact in."""
+    found, rationales = [], -1
+    for section in sections(text, rules):
+        if section.category == RATIONALE:
+            rationales += 1
+        if section.category in ALWAYS_SKIPPED:
+            continue
+        index = rationales if section.category == RATIONALE else None
+        bounds = None
+        for concept, pattern in pipeline.by_section.get(section.category, ()):
+            for match in pattern.finditer(text, section.start, section.end):
+                value = _value(concept, match)
+                if value is None:
+                    continue
+                if bounds is None:
+                    bounds = sentence_bounds(text, section.start, section.end)
+                first = sentence_at(text, bounds, section.end, match.start())
+                last = sentence_at(text, bounds, section.end, max(match.start(), match.end() - 1))
+                found.append(_Match(concept, value, match.start(), match.end(), section.category, index, (first[0], last[1])))
+    return found
+
+
+def _sentence_mentions(text: str, start: int, end: int, matches: list[_Match], rules: ExtractionRules,
+                       pipeline, source: str) -> list[Mention]:
+    """ConText over one sentence: its matches as targets, our modifiers around them."""
+    nlp = pipeline.nlp
+    doc = nlp.make_doc(text[start:end])
+    spans = [doc.char_span(m.start - start, m.end - start, label=m.concept.name, alignment_mode="expand") for m in matches]
+    doc.spans[SPAN_GROUP] = spans
+    for _, component in nlp.pipeline:
+        doc = component(doc)
     mentions = []
-    for span in doc.spans[SPAN_GROUP]:
-        mention = _mention(span, concepts[span.label_], rules, source, text, rationale_starts)
+    for span, match in zip(doc.spans[SPAN_GROUP], matches):
+        mention = _mention(span, match, rules, source, text, start, end)
         if mention is not None:
             mentions.append(mention)
     return mentions
 
 
-def _mention(span, concept: Concept, rules: ExtractionRules, source: str, text: str, rationale_starts: list[int]):
-    policy = rules.facts[concept.fact]
-    section = span[0]._.section_category or NO_SECTION
-    if section in ALWAYS_SKIPPED or section not in (concept.sections or policy.sections):
-        return None
-    labels, value, confidence = [], _value(concept, span.text), concept.confidence
-    if value is None:
-        return None
+def _mention(span, match: _Match, rules: ExtractionRules, source: str, text: str, start: int, end: int):
+    concept = match.concept
+    labels, value, confidence = [], match.value, concept.confidence
     for modifier in span._.modifiers:
         category = rules.context.get(modifier.category)
         if category is None:
@@ -81,20 +129,15 @@ def _mention(span, concept: Concept, rules: ExtractionRules, source: str, text: 
                 return None
             value = concept.negated
         confidence *= category.factor if category.effect != "drop" else 1.0
-    sentence = span.sent
-    index = None
-    if section == RATIONALE:
-        index = sum(1 for start in rationale_starts if start <= span.start) - 1
-    return Mention(concept.fact, value, source, sentence.start_char, sentence.end_char,
-                   text[sentence.start_char:sentence.end_char], section, index, concept.name,
-                   tuple(dict.fromkeys(labels)), round(confidence, 3), span.text, span.start_char, span.end_char)
+    return Mention(concept.fact, value, source, start, end, text[start:end], match.section, match.rationale_index,
+                   concept.name, tuple(dict.fromkeys(labels)), round(confidence, 3), text[match.start:match.end],
+                   match.start, match.end)
 
 
-def _value(concept: Concept, matched: str) -> Any:
+def _value(concept: Concept, match: re.Match) -> Any:
     if concept.value is not None:
         return concept.value
-    found = re.search(concept.pattern, matched, re.IGNORECASE)
-    raw = found.group("value") if found else None
+    raw = match.groupdict().get("value")
     if raw is None:
         return None
     if raw.lower() in _NUMBERS:
