@@ -32,27 +32,58 @@ class Section:
     end: int
 
 
-def heading_pattern(rules: ExtractionRules) -> re.Pattern:
-    """One alternation of every heading, each its own named group (the n-th heading: ``h<n>``)."""
-    return _heading_pattern(rules.sections)
+@dataclass(frozen=True)
+class _Heading:
+    category: str
+    pattern: re.Pattern
+    first_word: str | None   # a literal heading's first word, lower case: where to try it
 
 
 @lru_cache(maxsize=8)
-def _heading_pattern(sections) -> re.Pattern:
-    parts = []
-    for index, heading in enumerate(sections):
-        body = heading.pattern or r"(?<!\w)" + flexible_spaces(re.escape(heading.literal).replace(r"\ ", " ")) + r"(?!\w)"
-        parts.append(f"(?P<h{index}>{body})")
-    return re.compile("|".join(parts), re.IGNORECASE | re.MULTILINE)
+def _headings(headings) -> tuple[_Heading, ...]:
+    compiled = []
+    for heading in headings:
+        if heading.pattern:
+            compiled.append(_Heading(heading.category, re.compile(heading.pattern, re.IGNORECASE | re.MULTILINE), None))
+            continue
+        body = flexible_spaces(re.escape(heading.literal).replace("\\ ", " "))
+        compiled.append(_Heading(heading.category, re.compile(r"(?<!\w)" + body + r"(?!\w)", re.IGNORECASE),
+                                 heading.literal.split()[0].lower()))
+    return tuple(compiled)
+
+
+def _heading_matches(text: str, rules: ExtractionRules) -> list[tuple[int, int, str]]:
+    """(start, end, category) of every heading. A literal heading is tried only where its first
+    word occurs (``str.find`` on the lower-cased text): a regular-expression scan of every heading
+    over every position cost as much as all the concepts together."""
+    lowered = text.lower()
+    exact = len(lowered) == len(text)   # lower-casing a few non-ASCII letters changes the length
+    found = []
+    for heading in _headings(rules.sections):
+        if heading.first_word is None or not exact:
+            found += [(m.start(), m.end(), heading.category) for m in heading.pattern.finditer(text)]
+            continue
+        position = lowered.find(heading.first_word)
+        while position >= 0:
+            match = heading.pattern.match(text, position)
+            if match:
+                found.append((match.start(), match.end(), heading.category))
+            position = lowered.find(heading.first_word, position + 1)
+    found.sort(key=lambda h: (h[0], -h[1]))
+    kept, end = [], -1
+    for start, stop, category in found:   # overlapping headings: the first, then the longest
+        if start >= end:
+            kept.append((start, stop, category))
+            end = stop
+    return kept
 
 
 def sections(text: str, rules: ExtractionRules) -> list[Section]:
     """The document's sections in order, covering the whole text."""
     found, position, category = [], 0, NO_SECTION
-    for match in heading_pattern(rules).finditer(text):
-        found.append(Section(category, position, match.start()))
-        category = rules.sections[int(match.lastgroup[1:])].category
-        position = match.end()
+    for start, end, heading_category in _heading_matches(text, rules):
+        found.append(Section(category, position, start))
+        category, position = heading_category, end
     found.append(Section(category, position, len(text)))
     return [s for s in found if s.end > s.start]
 
