@@ -99,18 +99,26 @@ def _matches(text: str, rules: ExtractionRules, pipeline) -> list[_Match]:
 
 def _sentence_mentions(text: str, start: int, end: int, matches: list[_Match], rules: ExtractionRules,
                        pipeline, source: str) -> list[Mention]:
-    """ConText over one sentence: its matches as targets, our modifiers around them."""
+    """ConText over one sentence, once per fact: that fact's matches as the targets. A modifier
+    overlapping a target is pruned (its words are the concept's own: "not helping", "sensation
+    intact"), but only for that fact: another fact's words ("a trial ... was approved") must not
+    shield the modifier from this one's mention ("6 sessions")."""
     nlp = pipeline.nlp
-    doc = nlp.make_doc(text[start:end])
-    spans = [doc.char_span(m.start - start, m.end - start, label=m.concept.name, alignment_mode="expand") for m in matches]
-    doc.spans[SPAN_GROUP] = spans
-    for _, component in nlp.pipeline:
-        doc = component(doc)
+    doc = None
+    by_fact: dict[str, list[_Match]] = {}
+    for match in matches:
+        by_fact.setdefault(match.concept.fact, []).append(match)
     mentions = []
-    for span, match in zip(doc.spans[SPAN_GROUP], matches):
-        mention = _mention(span, match, rules, source, text, start, end)
-        if mention is not None:
-            mentions.append(mention)
+    for group in by_fact.values():
+        doc = nlp.make_doc(text[start:end]) if doc is None else doc
+        doc.spans[SPAN_GROUP] = [doc.char_span(m.start - start, m.end - start, label=m.concept.name, alignment_mode="expand")
+                                 for m in group]
+        for _, component in nlp.pipeline:
+            doc = component(doc)
+        for span, match in zip(doc.spans[SPAN_GROUP], group):
+            mention = _mention(span, match, rules, source, text, start, end)
+            if mention is not None:
+                mentions.append(mention)
     return mentions
 
 
