@@ -99,10 +99,8 @@ def _matches(text: str, rules: ExtractionRules, pipeline) -> list[_Match]:
 
 def _sentence_mentions(text: str, start: int, end: int, matches: list[_Match], rules: ExtractionRules,
                        pipeline, source: str) -> list[Mention]:
-    """ConText over one sentence, once per fact: that fact's matches as the targets. A modifier
-    overlapping a target is pruned (its words are the concept's own: "not helping", "sensation
-    intact"), but only for that fact: another fact's words ("a trial ... was approved") must not
-    shield the modifier from this one's mention ("6 sessions")."""
+    """ConText over one sentence, once per fact: that fact's matches as the targets, so another
+    fact's words ("a trial ... was approved") never bear on this one's mention ("6 sessions")."""
     nlp = pipeline.nlp
     doc = None
     by_fact: dict[str, list[_Match]] = {}
@@ -127,7 +125,7 @@ def _mention(span, match: _Match, rules: ExtractionRules, source: str, text: str
     labels, value, confidence = [], match.value, concept.confidence
     for modifier in span._.modifiers:
         category = rules.context.get(modifier.category)
-        if category is None:
+        if category is None or _inside(modifier.modifier_span, span):
             continue
         labels.append(category.label)
         if category.effect == "drop" and category.name not in concept.accept:
@@ -140,6 +138,12 @@ def _mention(span, match: _Match, rules: ExtractionRules, source: str, text: str
     return Mention(concept.fact, value, source, start, end, text[start:end], match.section, match.rationale_index,
                    concept.name, tuple(dict.fromkeys(labels)), round(confidence, 3), text[match.start:match.end],
                    match.start, match.end)
+
+
+def _inside(modifier_span: tuple[int, int], target) -> bool:
+    """The modifier's words are the concept's own ("not helping", "sensation intact"); one that
+    reaches beyond the target ("no discussion" of "discussion of surgery") still applies."""
+    return target.start <= modifier_span[0] and modifier_span[1] <= target.end
 
 
 def _value(concept: Concept, match: re.Match) -> Any:

@@ -70,7 +70,7 @@ def _build(rules: ExtractionRules):
     nlp.add_pipe("sentencizer")
     context = nlp.add_pipe("medspacy_context", config={
         "rules": None, "span_attrs": None, "input_span_type": "group", "span_group_name": SPAN_GROUP,
-        "prune_on_target_overlap": True,
+        "prune_on_target_overlap": False,   # extract ignores a modifier inside its target
     })
     context.add([ConTextRule(m.pattern, m.category, pattern=m.pattern, direction=m.direction, max_scope=m.max_scope)
                  for m in rules.modifiers])

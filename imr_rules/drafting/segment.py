@@ -4,9 +4,10 @@ Only the sentences in which a concept matches are ever tokenised (``extract``): 
 and medspaCy's matchers cost time in proportion to the whole text, and most of a letter
 (boilerplate, guideline citations, sentences no concept names) gives no fact.
 
-- Sections: a heading of ``sections.yaml`` (a literal, case-insensitive, or a regular expression)
-  opens a section that runs to the next heading, as medspaCy's Sectionizer reads them; text before
-  the first heading has no section (``none``). The heading's own words are not part of the body.
+- Sections: a heading of ``sections.yaml`` (a literal, case-insensitive, at the start of a line;
+  or a regular expression) opens a section that runs to the next heading, as medspaCy's
+  Sectionizer reads them; text before the first heading has no section (``none``). The heading's
+  own words are not part of the body.
 - Sentences: a sentence ends after ``.``, ``!`` or ``?`` (and any closing quotes or brackets)
   followed by whitespace, unless the word so ended is one of spaCy's English tokenizer exceptions
   ("Dr.", "e.g.", "p.m.", single letters), as spaCy's sentencizer splits a tokenised text. A
@@ -66,7 +67,7 @@ def _heading_matches(text: str, rules: ExtractionRules) -> list[tuple[int, int, 
         position = lowered.find(heading.first_word)
         while position >= 0:
             match = heading.pattern.match(text, position)
-            if match:
+            if match and _starts_line(text, position):
                 found.append((match.start(), match.end(), heading.category))
             position = lowered.find(heading.first_word, position + 1)
     found.sort(key=lambda h: (h[0], -h[1]))
@@ -76,6 +77,13 @@ def _heading_matches(text: str, rules: ExtractionRules) -> list[tuple[int, int, 
             kept.append((start, stop, category))
             end = stop
     return kept
+
+
+def _starts_line(text: str, position: int) -> bool:
+    """Only blanks before ``position`` on its line: "Decision rationale: Requested Treatment: ..."
+    is one rationale, not a rationale cut short by a plan heading."""
+    line = text.rfind("\n", 0, position) + 1
+    return not text[line:position].strip()
 
 
 def sections(text: str, rules: ExtractionRules) -> list[Section]:
