@@ -72,6 +72,7 @@ def _build(rules: ExtractionRules):
         "rules": None, "span_attrs": None, "input_span_type": "group", "span_group_name": SPAN_GROUP,
         "prune_on_target_overlap": False,   # extract ignores a modifier inside its target
     })
-    context.add([ConTextRule(m.pattern, m.category, pattern=m.pattern, direction=m.direction, max_scope=m.max_scope)
+    context.add([ConTextRule(m.pattern, m.category, pattern=m.pattern, direction=m.direction, max_scope=m.max_scope,
+                             terminated_by=set(m.terminated_by) or None)
                  for m in rules.modifiers])
     return nlp

@@ -72,6 +72,7 @@ class Modifier:
     category: str
     direction: str
     max_scope: int | None
+    terminated_by: tuple[str, ...] = ()   # categories whose modifiers end this one's scope
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,11 @@ def _modifier(path: Path, index: int, spec: dict, context: dict) -> Modifier:
     if direction not in DIRECTIONS:
         raise _fail(path, f"modifiers[{index}].direction", f"unknown direction {direction!r}", f"use one of {', '.join(DIRECTIONS)}")
     _compile(path, f"modifiers[{index}].pattern", spec["pattern"])
-    return Modifier(flexible_spaces(spec["pattern"]), category, direction, spec.get("max_scope"))
+    terminated_by = tuple(spec.get("terminated_by", ()))
+    for other in terminated_by:
+        if other not in context:
+            raise _fail(path, f"modifiers[{index}].terminated_by", f"unknown category {other!r}", "declare it under categories:")
+    return Modifier(flexible_spaces(spec["pattern"]), category, direction, spec.get("max_scope"), terminated_by)
 
 
 def _fact_policy(path: Path, name: str, spec: dict, vocabulary: Vocabulary, sections: tuple[str, ...], context: dict) -> FactPolicy:
