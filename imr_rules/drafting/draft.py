@@ -12,6 +12,7 @@ no mention is not drafted: silence stays *not documented*.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -133,6 +134,8 @@ def resolve_item(spec: dict, index: int, mentions: list[Mention], wanted: set[st
             mention = replace(mention, confidence=round(mention.confidence * OTHER_RATIONALE, 3))
         if policy.tie == "item" and mention.rationale_index is None and not _tied(mention, terms, rules):
             continue
+        if policy.region == "item" and not _same_region(mention, spec, rules):
+            continue
         by_fact.setdefault(mention.fact, []).append(mention)
     facts = {}
     for name, found in by_fact.items():
@@ -165,6 +168,34 @@ def _tied(mention: Mention, terms: tuple[str, ...], rules: ExtractionRules) -> b
     return _names_treatment(_near(mention), terms)
 
 
+def _same_region(mention: Mention, spec: dict, rules: ExtractionRules) -> bool:
+    """The finding may concern the item's body region: the regions its own words name ("straight
+    leg raise"), or else its clause's, include one related to the item's (regions.yaml);
+    a finding that names no region, or an item without one, passes."""
+    from imr_rules.requests.shorthand import body_regions
+
+    region = spec.get("body_region")
+    if not region:
+        return True
+    # one space for any run of whitespace: the region words are written with single spaces
+    named = body_regions(" ".join(mention.matched.split())) or body_regions(" ".join(_clause(mention).split()))
+    return not named or any(r in rules.regions_for(region) for r in named)
+
+
+CLAUSE_BREAK = re.compile(r"[;,:()]|\b(?:that|which|to warrant)\b", re.IGNORECASE)
+
+
+def _clause(mention: Mention) -> str:
+    """The words of the mention's clause: "decreased sensation in the L4-S1 distribution", not the
+    item named after it ("... or other red flags that would warrant a cervical MRI")."""
+    before = mention.evidence[:mention.match_start - mention.start]
+    after = mention.evidence[mention.match_end - mention.start:]
+    breaks = list(CLAUSE_BREAK.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    stop = CLAUSE_BREAK.search(after)
+    return before[start:] + mention.matched + (after[:stop.start()] if stop else after)
+
+
 def _near(mention: Mention) -> str:
     start = max(mention.match_start - TIE_WINDOW, mention.start)
     end = min(mention.match_end + TIE_WINDOW, mention.end)
@@ -172,17 +203,19 @@ def _near(mention: Mention) -> str:
 
 
 def _names_treatment(sentence: str, terms: tuple[str, ...]) -> bool:
-    import re
-
     lowered = sentence.lower()
     return any(re.search(r"\b" + re.escape(t) + r"\b", lowered) for t in terms)
 
 
 def _shared_facts(items: list[DraftItem]) -> dict[str, DraftedFact]:
-    """Request-scope facts drafted alike for every item that wants them go to the request."""
+    """Request-scope facts drafted alike for every item that wants them go to the request. An item
+    that wants the fact but drafted none (a finding of another body region) keeps it off the
+    request, or the request would give it that item after all."""
     shared: dict[str, DraftedFact] = {}
     names = {n for d in items for n, f in d.facts.items() if f.scope == "request"}
     for name in sorted(names):
+        if any(name in d.wanted and name not in d.facts for d in items):
+            continue
         values = [d.facts[name] for d in items if name in d.facts]
         if all(v.value == values[0].value and v.mention.rationale_index is None for v in values):
             shared[name] = values[0]

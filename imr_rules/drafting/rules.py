@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,7 @@ class FactPolicy:
     examples: tuple[dict, ...]
     resolve: str = "most_confident"
     letter_wide: bool = False   # a letter's rationale of one item documents it for every item
+    region: str | None = None   # "item": a finding naming another body region is not the item's
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,11 @@ class ExtractionRules:
     section_categories: tuple[str, ...]
     sections: tuple[SectionHeading, ...]
     treatments: dict[str, tuple[str, ...]]
+    related_regions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def regions_for(self, region: str) -> tuple[str, ...]:
+        """The regions a finding may name and count for an item of ``region`` (regions.yaml)."""
+        return self.related_regions.get(region, (region,))
 
 
 def _fail(path: Path, field: str, message: str, hint: str) -> ExtractionRuleError:
@@ -113,13 +119,27 @@ def load_extraction_rules(directory: str | Path = DATA_DIR, vocabulary: Vocabula
     for category in treatments:
         if category not in CATEGORIES:
             raise _fail(treatments_path, f"treatments.{category}", "unknown item category", "use a category of the vocabulary")
+    related = _related_regions(directory / "regions.yaml")
     facts: dict[str, FactPolicy] = {}
     concepts: list[Concept] = []
     for name, spec in load_document(facts_path).data["facts"].items():
         policy = _fact_policy(facts_path, name, spec, vocabulary, section_categories, context)
         facts[name] = policy
         concepts += _concepts(facts_path, policy, spec, section_categories)
-    return ExtractionRules(tuple(concepts), facts, context, modifiers, section_categories, sections, treatments)
+    return ExtractionRules(tuple(concepts), facts, context, modifiers, section_categories, sections, treatments, related)
+
+
+def _related_regions(path: Path) -> dict[str, tuple[str, ...]]:
+    from imr_rules.requests.shorthand import body_region_ids
+
+    known = set(body_region_ids())
+    related = {}
+    for region, others in (load_document(path).data.get("related") or {}).items():
+        for name in [region, *others]:
+            if name not in known:
+                raise _fail(path, f"related.{region}", f"unknown body region {name!r}", "use a region of reference/data/body_regions.yaml")
+        related[region] = tuple(others)
+    return related
 
 
 def _section(path: Path, index: int, spec: dict, categories: tuple[str, ...]) -> SectionHeading:
@@ -174,12 +194,14 @@ def _fact_policy(path: Path, name: str, spec: dict, vocabulary: Vocabulary, sect
         raise _fail(path, f"facts.{name}.letter_wide", "expected true or false", "write letter_wide: true")
     if spec.get("tie") not in (None, "item"):
         raise _fail(path, f"facts.{name}.tie", f"unknown tie {spec.get('tie')!r}", "use tie: item")
+    if spec.get("region") not in (None, "item"):
+        raise _fail(path, f"facts.{name}.region", f"unknown region policy {spec.get('region')!r}", "use region: item")
     examples = tuple(spec.get("examples") or ())
     if not examples:
         raise _fail(path, f"facts.{name}.examples", "no example sentences", "give at least one {text, value} example")
     policy = FactPolicy(name, definition.type, definition.scope, allowed, spec.get("tie"), tuple(spec.get("accept", ())),
                         tuple(spec.get("feeds", ())), examples, spec.get("resolve", "most_confident"),
-                        bool(spec.get("letter_wide", False)))
+                        bool(spec.get("letter_wide", False)), spec.get("region"))
     for index, example in enumerate(examples):
         if example.get("value") is not None:
             _check_value(path, f"facts.{name}.examples[{index}].value", policy, example["value"])
