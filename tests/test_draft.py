@@ -140,3 +140,41 @@ def test_compare_letters_decides_every_item_with_an_outcome_beside_the_hand_anno
     assert "hand-annotated facts, the same" in text
     cli = run("draft", "--compare-letters", folder)
     assert cli.exit_code == 0 and "2 letters (0 unreadable)" in cli.stdout
+
+
+def test_a_finding_of_another_body_region_is_not_drafted_for_the_item(tmp_path):
+    """'L4-S1' is the lumbar spine: a neurologic deficit for the lumbar MRI, none for the hip
+    X-ray, and so not a request-wide fact either."""
+    note = tmp_path / "note.txt"
+    note.write_text("Physical examination:\nDr. Lee found tenderness of the right hip. There was decreased sensation "
+                    "in the L4-S1\ndistribution. There are no red flags.\n")
+    rfa = tmp_path / "rfa.txt"
+    rfa.write_text("MRI of the lumbar spine\nX-ray of the right hip\n")
+    out = tmp_path / "request.yaml"
+    result = run("draft", note, "--items", rfa, "--date", "2016-12-01", "-o", out)
+    assert result.exit_code == 0, result.output
+    request = yaml.safe_load(out.read_text())
+    lumbar, hip = request["items"]
+    assert lumbar["body_region"] == "lumbar_spine" and hip["body_region"] == "hip"
+    assert lumbar["facts"]["neurologic_deficit"]["value"] is True
+    assert "neurologic_deficit" not in (hip.get("facts") or {}) and "neurologic_deficit" not in (request.get("facts") or {})
+    # the sentence runs over a line break and past "Dr.": one sentence, quoted verbatim
+    assert lumbar["facts"]["neurologic_deficit"]["evidence"] == "There was decreased sensation in the L4-S1\ndistribution."
+    _check_evidence(request)
+    assert run("check", out).exit_code == 0
+
+    from imr_rules.drafting import draft_request
+
+    draft = draft_request([note], rfa, "2016-12-01")
+    assert "neurologic_deficit" in draft.items[0].facts and "neurologic_deficit" not in draft.items[1].facts
+
+
+def test_a_heading_inside_a_line_does_not_open_a_section():
+    """A heading opens a section at the start of a line only: in a letter, "Decision rationale:
+    Requested Treatment: ..." is one rationale, not a rationale cut short by a plan."""
+    from imr_rules.drafting.extract import extract
+
+    inline = "The patient was seen today. Physical examination: There was decreased sensation in the L5 dermatome.\n"
+    assert {m.section for m in extract(inline, "note") if m.fact == "neurologic_deficit"} == {"none"}
+    heading = "The patient was seen today.\nPhysical examination: There was decreased sensation in the L5 dermatome.\n"
+    assert {m.section for m in extract(heading, "note") if m.fact == "neurologic_deficit"} == {"exam"}

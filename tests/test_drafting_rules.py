@@ -48,3 +48,20 @@ def test_a_bad_extraction_rule_is_a_one_line_error_naming_file_and_field(tmp_pat
         load_extraction_rules(folder)
     line = caught.value.one_line()
     assert message in line and "facts.yaml" in line and "\n" not in line
+
+
+@pytest.mark.parametrize("file, old, new, message", [
+    ("regions.yaml", "  hip: [hip, lower_extremities]", "  hip: [hip, lower_legs]", "unknown body region 'lower_legs'"),
+    ("context.yaml", "terminated_by: [NEGATED]", "terminated_by: [NEGATION]", "unknown category 'NEGATION'"),
+    ("facts.yaml", "    region: item\n", "    region: body\n", "unknown region policy 'body'"),
+])
+def test_a_bad_region_or_scope_rule_is_a_one_line_error_naming_its_file(tmp_path, file, old, new, message):
+    folder = _copy(tmp_path)
+    path = folder / file
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(ExtractionRuleError) as caught:
+        load_extraction_rules(folder)
+    line = caught.value.one_line()
+    assert message in line and file in line and "\n" not in line
