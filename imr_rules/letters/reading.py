@@ -1,5 +1,9 @@
-"""Reading letter files: text (UTF-8, or cp1252 from Windows tools), PDF (pdfminer.six, whose text
-matches the corpus extraction) and Markdown. Bad files raise :class:`LetterError`, one line each."""
+"""Reading letter files: text (UTF-8, or cp1252 from Windows tools), PDF and Markdown. Bad files
+raise :class:`LetterError`, one line each.
+
+A PDF's text comes from one of two engines (``letters.pdfbounds``): ``pdfium`` (pypdfium2, the
+default where it is installed, about 15 times faster) or ``pdfminer`` (pdfminer.six, whose layout
+the corpus text has: the reference the tests compare PDFium's parse with)."""
 
 from __future__ import annotations
 
@@ -10,19 +14,25 @@ from typing import Iterable, Iterator
 from imr_rules.errors import ImrRulesError, LetterError, Source
 from imr_rules.letters.model import Letter
 from imr_rules.letters.parsing import parse_letter_text
+from imr_rules.letters.pdfbounds import ENGINES as PDF_ENGINES
+from imr_rules.letters.pdfbounds import default_engine as default_pdf_engine
+
+__all__ = ["LETTER_SUFFIXES", "PDF_ENGINES", "default_pdf_engine", "iter_letters", "letter_paths", "letter_text", "read_letter"]
 
 LETTER_SUFFIXES = (".txt", ".md", ".markdown", ".pdf")
 _PDF_LOGGERS = ("pdfminer",)
 
 
-def read_letter(path: str | Path) -> Letter:
-    """Read one letter from a .txt, .md or .pdf file. Raises :class:`LetterError`."""
+def read_letter(path: str | Path, pdf_engine: str | None = None) -> Letter:
+    """Read one letter from a .txt, .md or .pdf file. Raises :class:`LetterError`.
+
+    ``pdf_engine``: ``"pdfium"`` or ``"pdfminer"`` (None: :func:`default_pdf_engine`)."""
     path = Path(path)
-    text = _read_text(path)
+    text = letter_text(path, pdf_engine)
     return parse_letter_text(text, source=str(path))
 
 
-def iter_letters(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Letter | LetterError]]:
+def iter_letters(paths: Iterable[str | Path], pdf_engine: str | None = None) -> Iterator[tuple[Path, Letter | LetterError]]:
     """Yield ``(path, Letter or LetterError)`` for each file, in sorted order within directories.
 
     A directory is expanded to the letter files in it (not recursively). A bad file yields its
@@ -30,7 +40,7 @@ def iter_letters(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Letter | L
     """
     for path in letter_paths(paths):
         try:
-            yield path, read_letter(path)
+            yield path, read_letter(path, pdf_engine)
         except LetterError as error:
             yield path, error
         except ImrRulesError as error:  # any other input error becomes a letter error
@@ -47,7 +57,10 @@ def letter_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
-def _read_text(path: Path) -> str:
+def letter_text(path: str | Path, pdf_engine: str | None = None) -> str:
+    """The text of a letter file as the parser reads it (a PDF's in pdfminer's layout, bounded).
+    Raises :class:`LetterError`."""
+    path = Path(path)
     if not path.exists():
         raise LetterError("file not found", source=Source(path=str(path)), hint="expected an IMR letter (.txt, .md or .pdf)")
     if not path.is_file():
@@ -59,7 +72,7 @@ def _read_text(path: Path) -> str:
     if not data.strip():
         raise LetterError("file is empty", source=Source(path=str(path)), hint="expected an IMR determination letter")
     if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF"):
-        return _pdf_text(path, data)
+        return _pdf_text(path, data, pdf_engine)
     if b"\x00" in data[:4096]:
         raise LetterError(
             "file is binary, not text",
@@ -73,14 +86,15 @@ def _read_text(path: Path) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _pdf_text(path: Path, data: bytes) -> str:
+def _pdf_text(path: Path, data: bytes, engine: str | None) -> str:
+    from imr_rules.letters.pdfbounds import check_engine, pdf_text
+
     if not data.startswith(b"%PDF"):
         raise LetterError("not a PDF file", source=Source(path=str(path)), hint="the file has a .pdf suffix but no %PDF header")
     try:
-        import pdfminer  # noqa: F401
-    except ImportError:  # pragma: no cover - dependency declared in pyproject
-        raise LetterError("reading PDF letters needs pdfminer.six", source=Source(path=str(path)), hint="pip install pdfminer.six") from None
-    from imr_rules.letters.pdfbounds import pdf_text
+        engine = check_engine(engine)
+    except ValueError as error:
+        raise LetterError(str(error), source=Source(path=str(path))) from None
 
     # The DWC PDFs carry a "no text extraction" flag that pdfminer logs a warning about on every
     # file; the letters are public records, so the warning is noise on the user's terminal.
@@ -89,7 +103,7 @@ def _pdf_text(path: Path, data: bytes) -> str:
     for logger in loggers:
         logger.setLevel(logging.ERROR)
     try:
-        text = pdf_text(data, path)  # bounded in time, memory, pages and text (pdfbounds.py)
+        text = pdf_text(data, path, engine)  # bounded in time, memory, pages and text (pdfbounds.py)
     finally:
         for logger, level in zip(loggers, levels):
             logger.setLevel(level)
