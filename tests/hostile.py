@@ -5,19 +5,23 @@ from __future__ import annotations
 import zlib
 
 
-def make_pdf(content: bytes, pages: int = 1, compress: bool = True) -> bytes:
-    """A minimal PDF whose every page draws the same content stream (FlateDecode when ``compress``)."""
-    stream = zlib.compress(content, 9) if compress else content
+def make_pdf(content: bytes | list[bytes], pages: int = 1, compress: bool = True) -> bytes:
+    """A minimal PDF whose every page draws the same content stream (FlateDecode when ``compress``),
+    or, given a list of content streams, one page for each."""
+    contents = content if isinstance(content, list) else [content]
+    streams = [zlib.compress(c, 9) if compress else c for c in contents]
     filters = b"/Filter /FlateDecode " if compress else b""
-    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
+    pages = len(contents) if isinstance(content, list) else pages
+    first_page = 4 + len(streams)
+    kids = b" ".join(b"%d 0 R" % (first_page + i) for i in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< " + filters + b"/Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
-    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-                b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages
+    objects += [b"<< " + filters + b"/Length %d >>\nstream\n" % len(s) + s + b"\nendstream" for s in streams]
+    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R "
+                b"/Resources << /Font << /F1 3 0 R >> >> >>" % (4 + min(i, len(streams) - 1)) for i in range(pages)]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -36,6 +40,13 @@ def text_page(text: str) -> bytes:
     lines += [b"(" + line.encode("latin-1", "replace").replace(b"(", b"[").replace(b")", b"]") + b") '"
               for line in text.splitlines()]
     return b"\n".join(lines + [b"ET"])
+
+
+def letter_pdf(text: str, lines_per_page: int = 55) -> bytes:
+    """A letter's text as a PDF, a page per ``lines_per_page`` lines (a blank line leaves a gap, so
+    paragraphs stay apart as text boxes). Parentheses become brackets (``text_page``)."""
+    lines = text.splitlines()
+    return make_pdf([text_page("\n".join(lines[i:i + lines_per_page])) for i in range(0, len(lines), lines_per_page)])
 
 
 def expanding_pdf(megabytes: int = 64) -> bytes:

@@ -1,15 +1,13 @@
 """Reading the documents a draft is made from (plain text, Markdown, PDF) and its requested items
 (RFA lines in a text file, items in a YAML/JSON file, or an IMR letter's items in dispute).
 
-Spans and evidence refer to the text read here: for a PDF, the text pdfminer.six extracts (as
-``imr-rules parse`` reads letters). Errors are one line naming the file and the fix, and never
-quote the document.
+Spans and evidence refer to the text read here: for a PDF, the text ``imr-rules parse`` reads
+(``letters.reading.letter_text``: PDFium or pdfminer, bounded in time, memory, pages and text).
+Errors are one line naming the file and the fix, and never quote the document.
 """
 
 from __future__ import annotations
 
-import io
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ class SourceDocument:
     text: str
 
 
-def read_document(path: str | Path) -> SourceDocument:
+def read_document(path: str | Path, pdf_engine: str | None = None) -> SourceDocument:
     path = Path(path)
     where = Source(str(path))
     if not path.is_file():
@@ -32,7 +30,7 @@ def read_document(path: str | Path) -> SourceDocument:
     if not data.strip():
         raise InputFileError("file is empty", where, "give a clinical document or an IMR letter")
     if path.suffix.lower() == ".pdf" or data.startswith(b"%PDF"):
-        return SourceDocument(str(path), _pdf_text(data, where))
+        return SourceDocument(str(path), _pdf_text(path, where, pdf_engine))
     if b"\x00" in data[:4096]:
         raise InputFileError("file is binary, not text", where, "give a .txt, .md or .pdf document")
     try:
@@ -42,21 +40,14 @@ def read_document(path: str | Path) -> SourceDocument:
     return SourceDocument(str(path), text)
 
 
-def _pdf_text(data: bytes, where: Source) -> str:
-    from pdfminer.high_level import extract_text
+def _pdf_text(path: Path, where: Source, pdf_engine: str | None) -> str:
+    from imr_rules.errors import LetterError
+    from imr_rules.letters.reading import letter_text
 
-    logger = logging.getLogger("pdfminer")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
     try:
-        text = extract_text(io.BytesIO(data))
-    except Exception as error:  # pdfminer raises many unrelated types for broken files
-        raise InputFileError(f"cannot read PDF ({type(error).__name__})", where, "give a PDF with a text layer") from None
-    finally:
-        logger.setLevel(level)
-    if not text.strip():
-        raise InputFileError("PDF has no text layer", where, "scanned documents need OCR first")
-    return text
+        return letter_text(path, pdf_engine)
+    except LetterError as error:  # the same one-line message, as an input-file error of the draft
+        raise InputFileError(error.message, where, error.hint or "give a PDF with a text layer") from None
 
 
 def items_from_file(path: str | Path) -> list[dict[str, Any]]:
