@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -11,6 +12,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "requests"
+# Both PDF engines, for tests that hold for either; pdfium is skipped where pypdfium2 is missing.
+PDF_ENGINES = [
+    pytest.param("pdfium", marks=pytest.mark.skipif(importlib.util.find_spec("pypdfium2") is None,
+                                                    reason="the pdfium engine needs pypdfium2: pip install pypdfium2")),
+    "pdfminer",
+]
 
 
 def pytest_configure(config):

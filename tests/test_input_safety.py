@@ -16,7 +16,7 @@ from imr_rules.documents import parse_document, parse_json_record
 from imr_rules.errors import ImrRulesError
 from imr_rules.requests.loading import parse_request, request_from_data
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, PDF_ENGINES, ROOT
 
 MASSAGE = "request_date: 2016-12-01\nitems:\n  - service: Massage therapy\n    quantity: 4\n"
 MASSAGE_LINE = '{"request_date": "2016-12-01", "items": [{"service": "Massage therapy", "quantity": 4}]}'
@@ -344,7 +344,8 @@ def test_a_bad_date_shows_its_form_only():
 # ---- §2 PDF letters: bounded in time, memory and pages ------------------------------------------
 
 
-def test_expanding_pdf_is_refused_within_seconds(write, monkeypatch):
+@pytest.mark.parametrize("engine", PDF_ENGINES)
+def test_expanding_pdf_is_refused_within_seconds(write, monkeypatch, engine):
     import resource
 
     import imr_rules.letters.pdfbounds as bounds
@@ -355,7 +356,8 @@ def test_expanding_pdf_is_refused_within_seconds(write, monkeypatch):
     assert bomb.stat().st_size < 200_000
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    result = run("parse", str(bomb), str(ROOT / "examples" / "cases" / "letters" / "CM16-0230548.txt"), "--format", "jsonl")
+    result = run("parse", str(bomb), str(ROOT / "examples" / "cases" / "letters" / "CM16-0230548.txt"), "--format", "jsonl",
+                 "--pdf-engine", engine)
     assert time.perf_counter() - start < 30  # 2 s of processor time: longer by the clock on a loaded machine
     assert result.exit_code == 2
     assert "bomb.pdf: reading the PDF took more than 2 seconds of processor time" in one_error_line(result)
@@ -363,19 +365,21 @@ def test_expanding_pdf_is_refused_within_seconds(write, monkeypatch):
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024  # KB: this process stayed small
 
 
-def test_pdf_with_too_many_pages_is_refused(write):
+@pytest.mark.parametrize("engine", PDF_ENGINES)
+def test_pdf_with_too_many_pages_is_refused(write, engine):
     from hostile import make_pdf, text_page
 
-    result = run("parse", str(write("long.pdf", make_pdf(text_page("a page"), pages=101))))
+    result = run("parse", str(write("long.pdf", make_pdf(text_page("a page"), pages=101))), "--pdf-engine", engine)
     assert result.exit_code == 2
     assert "long.pdf: PDF has more than 100 pages" in one_error_line(result)
 
 
-def test_small_pdf_still_reads_through_the_bounded_reader():
+@pytest.mark.parametrize("engine", PDF_ENGINES)
+def test_small_pdf_still_reads_through_the_bounded_reader(engine):
     from hostile import make_pdf, text_page
     from imr_rules.letters.pdfbounds import pdf_text
 
-    assert pdf_text(make_pdf(text_page("Case Number: CM16-0000001\nsecond line")), "a.pdf").startswith(
+    assert pdf_text(make_pdf(text_page("Case Number: CM16-0000001\nsecond line")), "a.pdf", engine).startswith(
         "Case Number: CM16-0000001\nsecond line")
 
 

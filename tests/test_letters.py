@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from imr_rules.errors import LetterError
+from conftest import PDF_ENGINES
 from imr_rules.letters import (
     Letter,
     LetterCitation as Citation,
@@ -203,16 +204,16 @@ def test_missing_file(tmp_path):
         read_letter(tmp_path / "nope.txt")
 
 
-def test_broken_pdf(tmp_path):
+@pytest.mark.parametrize("engine", PDF_ENGINES)
+def test_broken_pdf(tmp_path, engine):
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.4\n garbage that is not a PDF body")
-    with pytest.raises(LetterError) as caught:
-        read_letter(path)
-    assert "broken.pdf" in str(caught.value)
+    with pytest.raises(LetterError, match=r"broken\.pdf: cannot read PDF \(\w+\)"):
+        read_letter(path, engine)
     fake = tmp_path / "fake.pdf"
     fake.write_text("hello")
     with pytest.raises(LetterError, match="not a PDF"):
-        read_letter(fake)
+        read_letter(fake, engine)
 
 
 def test_iter_letters_continues_past_bad_files(tmp_path):
