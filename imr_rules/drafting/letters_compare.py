@@ -36,35 +36,57 @@ class LetterComparison:
     unreadable: int = 0
 
 
-def compare_letters(paths: Iterable[str | Path], threshold: float = DEFAULT_THRESHOLD, ruleset=None) -> LetterComparison:
-    import yaml
-
-    from imr_rules.engine import evaluate_item
-    from imr_rules.evaluation.compare import AS_IMR_OUTCOME
-    from imr_rules.letters import iter_letters
-    from imr_rules.requests.loading import request_from_data
+def compare_letters(paths: Iterable[str | Path], threshold: float = DEFAULT_THRESHOLD, ruleset=None,
+                    pdf_engine: str | None = None) -> LetterComparison:
+    """Every letter in ``paths`` (files or folders) drafted and decided beside its outcomes."""
+    from imr_rules.errors import ImrRulesError
+    from imr_rules.letters import letter_paths
     from imr_rules.ruleset.loading import load_ruleset
 
     ruleset = ruleset or load_ruleset()
     result = LetterComparison()
-    for path, letter in iter_letters(paths):
-        if isinstance(letter, Exception) or not letter.items:
+    for path in letter_paths(paths):
+        try:
+            letter, text = read_for_comparison(path, pdf_engine)
+        except ImrRulesError:  # a file that is not a letter, or cannot be read: counted, not fatal
+            letter = None
+        if letter is None or not letter.items:
             result.unreadable += 1
             continue
         result.letters += 1
-        from imr_rules.drafting.sources import read_document
-
-        document = read_document(path)
-        specs = [item_from_line(i.description) for i in letter.items]
-        draft = draft_from_documents([SourceDocument(document.name, document.text)], specs, None, ruleset=ruleset)
-        request = request_from_data(yaml.safe_load(draft_to_yaml(draft, threshold)), str(path))
-        for disputed, item in zip(letter.items, request.items):
-            if disputed.outcome not in ("upheld", "overturned"):
-                continue
-            determination = evaluate_item(request, item, ruleset)
-            result.decided.append(Decided(letter.case_number or Path(path).stem, disputed.index, item.category,
-                                          disputed.outcome, AS_IMR_OUTCOME.get(determination.outcome)))
+        result.decided.extend(decide_letter(letter, text, ruleset, threshold))
     return result
+
+
+def read_for_comparison(path: str | Path, pdf_engine: str | None = None):
+    """(letter, its text): one reading serves both the parse and the draft (a PDF is extracted once).
+    Raises :class:`~imr_rules.errors.LetterError`."""
+    from imr_rules.letters import letter_text, parse_letter_text
+
+    text = letter_text(path, pdf_engine)
+    return parse_letter_text(text, source=str(path)), text
+
+
+def decide_letter(letter, text: str, ruleset, threshold: float = DEFAULT_THRESHOLD) -> list[Decided]:
+    """The letter drafted from its own text, each item with an outcome decided beside that outcome."""
+    import yaml
+
+    from imr_rules.engine import evaluate_item
+    from imr_rules.evaluation.compare import AS_IMR_OUTCOME
+    from imr_rules.requests.loading import request_from_data
+
+    source = letter.source or ""
+    specs = [item_from_line(i.description) for i in letter.items]
+    draft = draft_from_documents([SourceDocument(source, text)], specs, None, ruleset=ruleset)
+    request = request_from_data(yaml.safe_load(draft_to_yaml(draft, threshold)), source)
+    decided = []
+    for disputed, item in zip(letter.items, request.items):
+        if disputed.outcome not in ("upheld", "overturned"):
+            continue
+        determination = evaluate_item(request, item, ruleset)
+        decided.append(Decided(letter.case_number or Path(source).stem, disputed.index, item.category,
+                               disputed.outcome, AS_IMR_OUTCOME.get(determination.outcome)))
+    return decided
 
 
 def metrics(decided: Iterable[Decided]):
