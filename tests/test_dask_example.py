@@ -1,8 +1,10 @@
-"""The Dask batch example gives the same decisions as the engine called directly."""
+"""The Dask examples give what the library gives called directly: decisions on JSON Lines requests
+(batch_with_dask.py) and letters parsed and compared from files in partitions (letters_with_dask.py)."""
 
 import importlib.util
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +47,73 @@ def test_dask_example_script_with_processes(tmp_path):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r.get("request_id") for r in rows[:6]] == [f"r{i}" for i in range(6)]
     assert "error" in rows[6]
+
+
+# ---------------------------------------------------------------- letters from files, in partitions
+
+
+def load_letters_example():
+    spec = importlib.util.spec_from_file_location("letters_with_dask", ROOT / "examples" / "dask" / "letters_with_dask.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["letters_with_dask"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def letter_folder(tmp_path):
+    """Three bundled text letters, the first of them again as a generated PDF, and a broken PDF."""
+    from hostile import letter_pdf
+
+    folder = tmp_path / "letters"
+    (folder / "2016").mkdir(parents=True)
+    names = ("CM16-0230548.txt", "CM16-0235724.txt", "CM17-0009282.txt")
+    for name in names:
+        (folder / "2016" / name).write_text((ROOT / "examples" / "cases" / "letters" / name).read_text(encoding="utf-8"))
+    (folder / "2016" / "CM16-0230548-copy.pdf").write_bytes(letter_pdf((folder / "2016" / names[0]).read_text()))
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n not a PDF body")
+    (folder / "notes.csv").write_text("not a letter suffix: skipped\n")
+    return folder
+
+
+def _rows(out) -> list[dict]:
+    return [json.loads(line) for part in sorted(out.glob("part-*.jsonl")) for line in part.read_text().splitlines()]
+
+
+def test_letters_are_parsed_in_partitions_into_jsonl_files(tmp_path, letter_folder):
+    from imr_rules.letters import read_letter
+    from imr_rules.render.data import letter_to_dict
+
+    example = load_letters_example()
+    files = example.letter_files([str(letter_folder / "**" / "*")])
+    assert [Path(f).name for f in files] == ["CM16-0230548-copy.pdf", "CM16-0230548.txt", "CM16-0235724.txt",
+                                             "CM17-0009282.txt", "broken.pdf"]
+    summary = example.run(files, tmp_path / "out", partition_size=2, scheduler="synchronous")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["part-00000.jsonl", "part-00001.jsonl", "part-00002.jsonl"]
+    rows = _rows(tmp_path / "out")
+    assert [row["source"] for row in rows] == files
+    for row in rows[:4]:
+        assert row["error"] is None and row["letter"] == letter_to_dict(read_letter(row["source"]))
+    items = [[(i["description"], i["outcome"]) for i in row["letter"]["items"]] for row in rows[:2]]
+    assert items[0] == items[1] and items[0]  # the PDF reads as its text does
+    assert rows[4]["letter"] is None and "broken.pdf: cannot read PDF" in rows[4]["error"]
+    assert summary["letters"] == 5 and summary["unreadable"] == 1
+    assert summary["items"] == sum(len(row["letter"]["items"]) for row in rows[:4])
+    # Threads give byte-identical files.
+    example.run(files, tmp_path / "again", partition_size=2, scheduler="threads")
+    for part in (tmp_path / "out").iterdir():
+        assert (tmp_path / "again" / part.name).read_bytes() == part.read_bytes()
+
+
+def test_letters_compared_with_drafts_per_partition(tmp_path, letter_folder):
+    pytest.importorskip("medspacy", reason="--compare drafts requests: pip install 'imr-rules[draft]'")
+    from imr_rules.drafting.letters_compare import compare_letters
+
+    example = load_letters_example()
+    paths = sorted(str(p) for p in (letter_folder / "2016").glob("*.txt"))
+    example.main([*paths, str(tmp_path / "out"), "--compare", "--partition-size", "2", "--scheduler", "synchronous"])
+    rows = _rows(tmp_path / "out")
+    direct = compare_letters(paths)
+    assert [(Path(row["source"]).stem, d["index"], d["category"], d["actual"], d["ours"]) for row in rows for d in row["decisions"]] == \
+        [(d.case_number, d.index, d.category, d.actual, d.ours) for d in direct.decided]
+    assert direct.decided
