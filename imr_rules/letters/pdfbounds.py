@@ -4,9 +4,9 @@ Two extractors (engines) give the text: PDFium (pypdfium2, ``letters.pdfium_layo
 pdfminer.six, the reference whose layout the corpus text has. A compressed stream can expand a
 thousandfold (a 112 KB file grew past 590 MB and 180 s), and the DWC letters are encrypted, so
 their streams cannot be measured before the extractor decrypts them. So either engine runs in a
-forked child process, which is bounded in:
+forked child process (``letters.pdfworker``: one child serves a thread's PDFs in turn), bounded in:
 - time: :data:`SECONDS` of processor time per letter, then it is stopped;
-- memory: :data:`MEMORY_BYTES` of address space beyond what the parent already uses;
+- memory: :data:`MEMORY_BYTES` of address space beyond the child's size when it started;
 - pages: :data:`MAX_PAGES` (a determination letter has a handful);
 - text: :data:`MAX_TEXT_CHARS` characters extracted.
 Each bound gives one clear :class:`LetterError`. Where ``os.fork`` does not exist (Windows) the
@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import math
 import os
-import signal
 from pathlib import Path
 from typing import Iterator
 
@@ -34,9 +32,6 @@ MEMORY_BYTES = 768 * 2**20
 # the wall clock is only a backstop (a child blocked on something other than work).
 WALL_FACTOR = 10
 _TOO_MUCH_MEMORY = f"reading the PDF needs more than {MEMORY_BYTES // 2**20} MB of memory"
-
-
-_CPU_SIGNALS = (signal.SIGXCPU, signal.SIGKILL) if hasattr(signal, "SIGXCPU") else ()
 
 PDFIUM, PDFMINER = "pdfium", "pdfminer"
 ENGINES = (PDFIUM, PDFMINER)
@@ -139,78 +134,26 @@ def _pdfium_pages(data: bytes) -> Iterator[str]:
         document.close()
 
 
+def _job(data: bytes, engine: str) -> tuple[bool, str]:
+    """Run in the bounded child: (True, text), or (False, the reason it was refused)."""
+    try:
+        return True, _extract(data, engine)
+    except _Refused as refused:
+        return False, refused.reason
+    except MemoryError:
+        return False, _TOO_MUCH_MEMORY
+    except BaseException as error:  # noqa: BLE001 - the engines raise many unrelated types for broken files
+        return False, f"cannot read PDF ({type(error).__name__})"
+
+
 def _in_child(data: bytes, engine: str) -> tuple[str, str]:
-    """(``"ok"``, text) or (``"refused"``, reason): the engine run in a forked child with bounds."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: extract, send the result down the pipe, leave without cleanup
-        os.close(read_end)
-        try:
-            _limit_child()
-            reply = "ok\0" + _extract(data, engine)
-        except _Refused as refused:
-            reply = "refused\0" + refused.reason
-        except MemoryError:
-            reply = f"refused\0{_TOO_MUCH_MEMORY}"
-        except BaseException as error:  # noqa: BLE001 - the engines raise many unrelated types for broken files
-            reply = f"refused\0cannot read PDF ({type(error).__name__})"
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(reply.encode("utf-8", "surrogatepass"))
-        os._exit(0)
-    os.close(write_end)
-    raw = None
-    try:
-        raw = _read_until(read_end, SECONDS * WALL_FACTOR)
-    finally:
-        os.close(read_end)
-        status = _reap(pid)
-    kind, _, text = (raw or b"").decode("utf-8", "surrogatepass").partition("\0")
-    if kind in ("ok", "refused"):
-        return kind, text
-    if raw is None or (os.WIFSIGNALED(status) and os.WTERMSIG(status) in _CPU_SIGNALS):
-        return "refused", f"reading the PDF took more than {SECONDS:g} seconds of processor time"
-    return "refused", _TOO_MUCH_MEMORY  # died without a word: the address-space cap is the likely cause
-
-
-def _read_until(fd: int, seconds: float) -> bytes | None:
-    """Everything the child writes, or None if it has not finished within ``seconds``."""
-    import select
-    import time
-
-    deadline = time.monotonic() + seconds
-    chunks: list[bytes] = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-            return None
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-def _reap(pid: int) -> int:
-    """Kill the child if it still runs (the wall-clock backstop), collect it, return its status."""
+    """(``"ok"``, text) or (``"refused"``, reason): the engine run in a bounded child (pdfworker)."""
+    from imr_rules.letters import pdfworker
 
     try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    return os.waitpid(pid, 0)[1]
-
-
-def _limit_child() -> None:
-    """Cap the child's processor time at SECONDS (the operating system stops it there, however
-    loaded the machine) and its address space at what it has now plus MEMORY_BYTES (POSIX only)."""
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - not POSIX
-        return
-    seconds = max(1, math.ceil(SECONDS))
-    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            in_use = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
-        return  # no way to know the baseline: the time bound still holds
-    resource.setrlimit(resource.RLIMIT_AS, (in_use + MEMORY_BYTES, resource.RLIM_INFINITY))
+        ok, text = pdfworker.run(_job, data, engine, SECONDS, MEMORY_BYTES, WALL_FACTOR)
+    except pdfworker.Stopped as stopped:
+        if stopped.by_time:
+            return "refused", f"reading the PDF took more than {SECONDS:g} seconds of processor time"
+        return "refused", _TOO_MUCH_MEMORY  # died without a word: the address-space cap is the likely cause
+    return ("ok" if ok else "refused"), text
