@@ -13,10 +13,10 @@ from conftest import ROOT
 dask = pytest.importorskip("dask", reason="dask is an optional extra: pip install 'imr-rules[dask]'")
 
 
-def load_example():
-    spec = importlib.util.spec_from_file_location("batch_with_dask", ROOT / "examples" / "dask" / "batch_with_dask.py")
+def load_example(name: str = "batch_with_dask"):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / "dask" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["batch_with_dask"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -52,14 +52,6 @@ def test_dask_example_script_with_processes(tmp_path):
 # ---------------------------------------------------------------- letters from files, in partitions
 
 
-def load_letters_example():
-    spec = importlib.util.spec_from_file_location("letters_with_dask", ROOT / "examples" / "dask" / "letters_with_dask.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["letters_with_dask"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def letter_folder(tmp_path):
     """Three bundled text letters, the first of them again as a generated PDF, and a broken PDF."""
@@ -84,7 +76,7 @@ def test_letters_are_parsed_in_partitions_into_jsonl_files(tmp_path, letter_fold
     from imr_rules.letters import read_letter
     from imr_rules.render.data import letter_to_dict
 
-    example = load_letters_example()
+    example = load_example("letters_with_dask")
     files = example.letter_files([str(letter_folder / "**" / "*")])
     assert [Path(f).name for f in files] == ["CM16-0230548-copy.pdf", "CM16-0230548.txt", "CM16-0235724.txt",
                                              "CM17-0009282.txt", "broken.pdf"]
@@ -109,7 +101,7 @@ def test_letters_compared_with_drafts_per_partition(tmp_path, letter_folder):
     pytest.importorskip("medspacy", reason="--compare drafts requests: pip install 'imr-rules[draft]'")
     from imr_rules.drafting.letters_compare import compare_letters
 
-    example = load_letters_example()
+    example = load_example("letters_with_dask")
     paths = sorted(str(p) for p in (letter_folder / "2016").glob("*.txt"))
     example.main([*paths, str(tmp_path / "out"), "--compare", "--partition-size", "2", "--scheduler", "synchronous"])
     rows = _rows(tmp_path / "out")
