@@ -114,8 +114,8 @@ def parse_rounds(stems: list[str], rounds: int, pdfminer_rounds: int) -> dict[st
             print(f"  round {number + 1} {kind:9} {wall:7.2f} s clock {cpu:7.2f} s processor  (load {before} -> {load()})",
                   flush=True)
     counts = {kind: sum(map(len, found)) for kind, found in items.items()}
-    same = items["pdfium"] == items["pdfminer"] == items["text"]
-    print(f"  items: {counts}; the same items and outcomes from text, pdfium and pdfminer: {same}")
+    same = all(found == items["text"] for found in items.values())
+    print(f"  items: {counts}; the same items and outcomes from {', '.join(items)}: {same}")
     return figures
 
 
@@ -145,11 +145,12 @@ def compare_rounds(stems: list[str], rounds: int) -> dict[str, dict[str, list[fl
 
 
 def report_parse(figures, count: int, title: str) -> dict[str, float]:
-    median = {kind: {k: statistics.median(v) for k, v in figures[kind].items() if k != "load"} for kind in KINDS}
+    kinds = [kind for kind in KINDS if figures[kind]["wall"]]  # pdfminer is left out with --pdfminer-rounds 0
+    median = {kind: {k: statistics.median(v) for k, v in figures[kind].items() if k != "load"} for kind in kinds}
     print(f"\n{title}, {count} letters, medians of {len(figures['text']['wall'])} rounds "
           f"(pdfminer: {len(figures['pdfminer']['wall'])}):")
     print(f"  {'':10} {'clock s':>9} {'cpu s':>9} {'letters/s (cpu)':>16} {'x text (clock)':>15} {'x text (cpu)':>13}")
-    for kind in KINDS:
+    for kind in kinds:
         m = median[kind]
         print(f"  {kind:10} {m['wall']:9.2f} {m['cpu']:9.2f} {count / m['cpu']:16.1f} "
               f"{m['wall'] / median['text']['wall']:15.2f} {m['cpu'] / median['text']['cpu']:13.2f}")
@@ -159,10 +160,11 @@ def report_parse(figures, count: int, title: str) -> dict[str, float]:
         print(f"  PDFium / text by {'clock' if measure == 'wall' else 'processor'} time, per round "
               f"{[round(r, 2) for r in ratios]}: median {ratio:.2f}x "
               f"(target <= {TARGET_RATIO:g}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'})")
-    baseline = statistics.median(m / t for m, t in zip(figures["pdfminer"]["wall"], figures["text"]["wall"]))
-    speedup = statistics.median(m / p for m, p in zip(figures["pdfminer"]["wall"], figures["pdfium"]["wall"]))
-    print(f"  baseline pdfminer / text: {baseline:.1f}x; PDFium is {speedup:.1f}x faster than pdfminer")
-    return {kind: median[kind]["cpu"] / count for kind in KINDS}
+    if "pdfminer" in kinds:
+        baseline = statistics.median(m / t for m, t in zip(figures["pdfminer"]["wall"], figures["text"]["wall"]))
+        speedup = statistics.median(m / p for m, p in zip(figures["pdfminer"]["wall"], figures["pdfium"]["wall"]))
+        print(f"  baseline pdfminer / text: {baseline:.1f}x; PDFium is {speedup:.1f}x faster than pdfminer")
+    return {kind: median[kind]["cpu"] / count for kind in kinds}
 
 
 def report_compare(figures, count: int) -> dict[str, float]:
@@ -188,7 +190,7 @@ def estimate(per_letter: dict[str, float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--pdfminer-rounds", type=int, default=1, help="rounds that include pdfminer (minutes each)")
+    parser.add_argument("--pdfminer-rounds", type=int, default=1, help="rounds that include pdfminer (minutes each; 0: none)")
     parser.add_argument("--letters", type=int, default=0, help="first N letters only (default: all 194)")
     parser.add_argument("--compare-letters", type=int, default=40, help="letters for parse + draft + decide (0: skip)")
     args = parser.parse_args()
