@@ -178,3 +178,18 @@ def test_a_heading_inside_a_line_does_not_open_a_section():
     assert {m.section for m in extract(inline, "note") if m.fact == "neurologic_deficit"} == {"none"}
     heading = "The patient was seen today.\nPhysical examination: There was decreased sensation in the L5 dermatome.\n"
     assert {m.section for m in extract(heading, "note") if m.fact == "neurologic_deficit"} == {"exam"}
+
+
+def test_a_planned_surgery_is_certified_only_when_it_is_not_itself_requested(tmp_path):
+    """examples/cases/README.md §3: a surgery planned and not in dispute stands for the pre-op
+    items; a surgery among the requested items is IMR's to decide, so nothing is drafted."""
+    note = tmp_path / "note.txt"
+    note.write_text("The treatment plan included scheduling laparoscopic versus open umbilical hernia repair.\n")
+    alone, both = tmp_path / "alone.txt", tmp_path / "both.txt"
+    alone.write_text("Pre-op chest x-ray\n")
+    both.write_text("Umbilical hernia repair\nPre-op chest x-ray\n")
+    drafted = yaml.safe_load(run("draft", note, "--items", alone, "--date", "2016-12-01").stdout)
+    assert dict(_all_facts(drafted))["surgery_certified"]["value"] is True
+    _check_evidence(drafted)
+    disputed = yaml.safe_load(run("draft", note, "--items", both, "--date", "2016-12-01").stdout)
+    assert "surgery_certified" not in dict(_all_facts(disputed))

@@ -40,6 +40,7 @@ def _copy(tmp_path):
     ("facts.yaml", "    region: item\n", "    region: body\n", "unknown region policy 'body'"),
     ("regions.yaml", "  hip: [hip, lower_extremities]", "  hip: [hip, lower_legs]", "unknown body region 'lower_legs'"),
     ("context.yaml", "terminated_by: [NEGATED]", "terminated_by: [NEGATION]", "unknown category 'NEGATION'"),
+    ("facts.yaml", "unless_items: [surgery]", "unless_items: [operation]", "unknown item category 'operation'"),
 ])
 def test_a_bad_extraction_rule_is_a_one_line_error_naming_file_and_field(tmp_path, file, old, new, message):
     folder = _copy(tmp_path)

@@ -69,7 +69,7 @@ def draft_from_documents(documents: list[SourceDocument], item_specs: list[dict]
 
         raise InputFileError("no requested items found", None, "give --items rfa.txt (one service per line) or an IMR letter")
     date = date or (letter and (letter.dates.ur_denial_date or letter.decision_date)) or None
-    mentions = [m for d in documents for m in extract(d.text, d.name, rules)]
+    mentions = _unless_items([m for d in documents for m in extract(d.text, d.name, rules)], item_specs, rules)
     if only_sections is not None:
         mentions = [m for m in mentions if m.section in only_sections]
     wanted = facts_wanted(item_specs, date, rules, ruleset)
@@ -82,6 +82,14 @@ def draft_from_documents(documents: list[SourceDocument], item_specs: list[dict]
                                      ("date_of_injury", letter.date_of_injury)) if v is not None}
     name = Path(documents[0].name).stem if documents else "draft"
     return Draft(name, date, patient, items, shared, tuple(d.name for d in documents))
+
+
+def _unless_items(mentions: list[Mention], item_specs: list[dict], rules: ExtractionRules) -> list[Mention]:
+    """Drop the mentions of a concept that does not hold where the request has items of some
+    categories: a planned surgery counts as certified only when it is not itself in dispute."""
+    categories = {spec.get("category") for spec in item_specs}
+    unless = {c.name: set(c.unless_items) for c in rules.concepts if c.unless_items}
+    return [m for m in mentions if not (unless.get(m.rule, set()) & categories)]
 
 
 def _first_letter(documents: list[SourceDocument]):

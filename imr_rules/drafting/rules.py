@@ -42,6 +42,7 @@ class Concept:
     confidence: float
     sections: tuple[str, ...] | None
     accept: tuple[str, ...] = ()   # context categories that do not drop this concept's mentions
+    unless_items: tuple[str, ...] = ()   # item categories whose presence in the request drops its mentions
 
 
 @dataclass(frozen=True)
@@ -227,10 +228,14 @@ def _concepts(path: Path, policy: FactPolicy, spec: dict, sections: tuple[str, .
         for section in own_sections or ():
             if section not in sections:
                 raise _fail(path, field + ".sections", f"unknown section {section!r}", f"use one of {', '.join(sections)}")
+        unless_items = tuple(concept.get("unless_items", ()))
+        for category in unless_items:
+            if category not in CATEGORIES:
+                raise _fail(path, field + ".unless_items", f"unknown item category {category!r}", "use a category of the vocabulary")
         concepts.append(Concept(policy.name, f"{policy.name}#{index + 1}", flexible_spaces(concept["pattern"]), value, negated,
                                 float(concept.get("confidence", spec.get("confidence", 0.8))),
                                 tuple(own_sections) if own_sections else None,
-                                tuple(policy.accept) + tuple(concept.get("accept", ()))))
+                                tuple(policy.accept) + tuple(concept.get("accept", ())), unless_items))
     if not concepts:
         raise _fail(path, f"facts.{policy.name}.concepts", "no concepts", "give at least one pattern")
     return concepts
