@@ -18,7 +18,7 @@ from typing import Any, Mapping, NamedTuple
 from imr_rules.requests.derived import item_facts
 from imr_rules.reference.diagnoses import diagnosis_notes
 from imr_rules.reference.formulary import item_formulary
-from imr_rules.reference.guidelines import guideline_in_force, no_rule_reason
+from imr_rules.reference.guidelines import definitions_in_force, guideline_in_force, no_rule_reason
 from imr_rules.requests.derive_clinical import surgery_date_notes
 from imr_rules.model import (
     Determination,
@@ -180,7 +180,15 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         guideline=guideline,
         reason=no_rule_reason(category, request.request_date) if decision.outcome is Outcome.NO_APPLICABLE_RULE else None,
         formulary=item_formulary(facts, request.request_date),
+        definitions=definitions_in_force(_facts_read(decision), request.request_date),
     )
+
+
+def _facts_read(decision) -> set[str]:
+    """The facts that the criteria applying to the item read (not those found not applicable)."""
+    return {fact for rule, statuses in zip(decision.rules, decision.statuses)
+            for criterion, status in zip(rule.criteria, statuses) if status is not Status.NOT_APPLICABLE
+            for fact in criterion.facts_used}
 
 
 def _category(item: Item, rules: tuple[Rule, ...], ruleset: RuleSet) -> str | None:

@@ -367,6 +367,9 @@ class Determination:
     reason: str | None = None
     # For a drug item: its MTUS Drug Formulary status on the date (status, drug_list, source, ...).
     formulary: Mapping[str, Any] | None = None
+    # The 8 CCR 9792.20 definitions (reference.guidelines.DefinitionInForce) in force on the date
+    # that the criteria applying to the item read (e.g. functional improvement).
+    definitions: tuple = ()
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -141,3 +141,49 @@ def test_no_example_item_redated_to_today_is_a_bare_no_rule(ruleset, tmp_path):
                 assert d.reason in {"criteria_not_encoded", "unrecognised_item"}, (path.name, d.item.service)
             else:
                 assert d.reason is None
+
+
+# ---- the functional improvement definition by date (8 CCR 9792.20) -------------------------------
+
+ACUPUNCTURE_EXTENSION = {
+    "items": [{"service": "Acupuncture lumbar spine", "category": "acupuncture", "quantity": 6,
+               "facts": {"prior_sessions": 6, "work_restriction_reduction": True, "reduced_treatment_dependency": True}}],
+    "facts": {"pain_medication_reduced": True},
+}
+
+
+@pytest.mark.parametrize("date, section, verify", [
+    ("2014-06-02", "8 CCR 9792.20(f)", False),
+    ("2016-12-19", "8 CCR 9792.20(e)", False),
+    ("2026-11-20", "8 CCR 9792.20 (as amended effective 2017-12-01)", True),
+])
+def test_a_criterion_reading_functional_improvement_names_the_definition_in_force(ruleset, date, section, verify):
+    request = request_from_data({**ACUPUNCTURE_EXTENSION, "request_date": date})
+    [definition] = evaluate(request, ruleset).determinations[0].definitions
+    assert (definition.term, definition.section, definition.verify) == ("functional improvement", section, verify)
+    assert definition.effective_from <= D(date) and (definition.effective_to is None or D(date) <= definition.effective_to)
+    assert ("Official Medical Fee Schedule" in definition.text) == (section.endswith("(f)"))  # the 2009 wording
+
+
+def test_the_definitions_do_not_overlap_and_carry_their_sources():
+    for spec in guidelines.table()["definitions"].values():
+        editions = spec["editions"]
+        for before, after in zip(editions, editions[1:]):
+            assert D(before["to"]) + dt.timedelta(days=1) == D(after["from"])
+        assert all(e["source"].split()[0] in ("REG", "LTR", "SEC", "REC") for e in editions)
+
+
+def test_no_definition_is_named_where_no_applying_criterion_reads_it(ruleset):
+    first_course = {"request_date": "2016-12-19", "facts": {"pain_medication_reduced": True},
+                    "items": [{"service": "Acupuncture lumbar spine", "category": "acupuncture", "quantity": 6,
+                               "facts": {"prior_sessions": 0}}]}
+    assert evaluate(request_from_data(first_course), ruleset).determinations[0].definitions == ()
+
+
+def test_every_format_names_the_definition_in_force():
+    path = str(EXAMPLES / "acupuncture-extension-with-improvement.yaml")
+    item = json.loads(CliRunner().invoke(app, ["check", path, "--format", "json"]).stdout)["items"][0]
+    assert [d["section"] for d in item["definitions_in_force"]] == ["8 CCR 9792.20(e)"]
+    for fmt in ("text", "markdown"):
+        out = " ".join(CliRunner().invoke(app, ["check", path, "--format", fmt]).stdout.replace("│", " ").split())
+        assert "Definition in force: functional improvement, 8 CCR 9792.20(e) (from 2015-04-20 to 2017-11-30) [REG]" in out, fmt

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from imr_rules.reference import datafiles
 
@@ -50,14 +50,53 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def edition(topic: str, day: dt.date | None) -> GuidelineInForce | None:
-    """The edition of a topic in force on a day (without a day, the latest), or None."""
-    spec = table()["topics"][topic]
+def _on(entries, day: dt.date | None) -> Mapping[str, Any] | None:
+    """The entry (from/to dates) in force on a day (without a day, the latest), or None."""
     chosen = None
-    for entry in spec["editions"]:
+    for entry in entries:
         start, end = _date(entry["from"]), _date(entry.get("to"))
         if day is None or (start <= day and (end is None or day <= end)):
             chosen = entry
+    return chosen
+
+
+@dataclass(frozen=True)
+class DefinitionInForce:
+    """A definition of 8 CCR 9792.20 (e.g. functional improvement) as in force on the request date."""
+
+    term: str
+    section: str
+    text: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    source: str
+    verify: bool = False
+    note: str | None = None
+
+    def __str__(self) -> str:
+        until = f" to {self.effective_to.isoformat()}" if self.effective_to else ""
+        return (f"{self.term}, {self.section} (in force from {self.effective_from.isoformat()}{until}) "
+                f"[{self.source.split()[0]}]: {self.text}")
+
+
+def definitions_in_force(facts_read: Iterable[str], day: dt.date | None) -> tuple[DefinitionInForce, ...]:
+    """The 9792.20 definitions in force on a day whose fact some applying criterion reads."""
+    read = set(facts_read)
+    found = []
+    for spec in (table().get("definitions") or {}).values():
+        entry = _on(spec["editions"], day) if spec["fact"] in read else None
+        if entry is not None:
+            found.append(DefinitionInForce(
+                term=spec["term"], section=entry["section"], text=" ".join(entry["text"].split()),
+                effective_from=_date(entry["from"]), effective_to=_date(entry.get("to")), source=entry["source"],
+                verify=bool(entry.get("verify")), note=entry.get("note")))
+    return tuple(sorted(found, key=lambda d: d.term))
+
+
+def edition(topic: str, day: dt.date | None) -> GuidelineInForce | None:
+    """The edition of a topic in force on a day (without a day, the latest), or None."""
+    spec = table()["topics"][topic]
+    chosen = _on(spec["editions"], day)
     if chosen is None:
         return None
     return GuidelineInForce(

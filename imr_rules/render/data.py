@@ -117,6 +117,20 @@ def guideline_to_dict(guideline: Any) -> dict[str, Any] | None:
     }
 
 
+def definition_to_dict(definition: Any) -> dict[str, Any]:
+    """A 9792.20 definition in force (reference.guidelines.DefinitionInForce)."""
+    return {
+        "term": definition.term,
+        "section": definition.section,
+        "text": definition.text,
+        "effective_from": definition.effective_from.isoformat(),
+        "effective_to": plain(definition.effective_to),
+        "source": definition.source,
+        "verify": definition.verify,
+        "note": definition.note,
+    }
+
+
 def determination_to_dict(determination: Determination) -> dict[str, Any]:
     item = determination.item
     drug = None
@@ -141,6 +155,7 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
         "reason": determination.reason,
         "guideline_in_force": guideline_to_dict(determination.guideline),
         "formulary": dict(determination.formulary) if determination.formulary is not None else None,
+        "definitions_in_force": [definition_to_dict(d) for d in determination.definitions],
         "certifiable_quantity": determination.certifiable_quantity,
         "citations": [citation_to_dict(c) for c in determination.citations],
         "rules": [rule_result_to_dict(r) for r in determination.rule_results],

@@ -28,6 +28,11 @@ def guideline_lines(item: dict[str, Any]) -> list[str]:
     formulary = item.get("formulary")
     if formulary is not None and formulary["status"] != "not_in_force":
         lines.append(formulary_line(formulary))
+    for definition in item.get("definitions_in_force") or ():
+        verify = " (to verify)" if definition["verify"] else ""
+        until = f" to {definition['effective_to']}" if definition["effective_to"] else ""
+        lines.append(f"Definition in force: {definition['term']}, {definition['section']} (from "
+                     f"{definition['effective_from']}{until}) [{definition['source'].split()[0]}]{verify}")
     reason = item.get("reason")
     if reason:
         from imr_rules.reference.guidelines import reason_text
