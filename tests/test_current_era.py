@@ -20,6 +20,8 @@ EXPECTED = {
     "physical_therapy-2025-visit-cap.yaml": ("not_medically_necessary", 4, {"LC-1": "not_met"}),
     "dme-cold-unit-2019-knee.yaml": ("not_medically_necessary", None, {"CR-1": "met", "CR-2": "not_met"}),
     "drug-muscle-relaxant-2020-cyclobenzaprine.yaml": ("not_medically_necessary", None, {"MRA-1": "not_met", "MRA-3": "not_met"}),
+    # A new flare-up, #90 for 30 days: the brief course (14 of the 30 days) is certifiable, 42 tablets.
+    "drug-muscle-relaxant-2024-flare-up-partial.yaml": ("not_medically_necessary", 42, {"MRA-1": "met", "MRA-2": "met", "MRA-3": "not_met"}),
     "injections-esi-2020-odg.yaml": ("medically_necessary", None, {"ODG-ESI-1": "met", "ODG-ESI-2": "met"}),
     "drug-benzodiazepine-2026-cures.yaml": ("not_medically_necessary", None, {"CURES-1": "not_met"}),
     "drug-anticonvulsant-2021-pregabalin-transition.yaml": ("not_medically_necessary", None, {"FM-1": "not_met"}),

@@ -44,3 +44,20 @@ def test_a_criterion_names_its_kind_or_gets_the_default():
 def test_the_shipped_rules_use_every_kind(ruleset):
     used = {criterion.kind for rule in ruleset.rules for criterion in rule.criteria}
     assert used == set(KINDS)
+
+
+def test_a_proportional_limit_certifies_the_same_share_of_the_quantity(ruleset):
+    # A limit in days of use (14) over a request counted in tablets: 90 tablets for 30 days, 4 days
+    # already taken, leave 10 of the 30 days, that is 30 tablets; none once the 14 days are used.
+    from imr_rules.model import Status
+
+    spec = {"kind": "quantity_limit", "fact": "drug.days_supply", "prior": "drug.days_in_use", "max": 14, "proportional": True}
+    compiled = KINDS["quantity_limit"].compile(spec, ruleset.vocabulary, ruleset.definitions)
+    assert "item.quantity" in compiled.facts_used and compiled.params["proportional"] is True
+    facts = {"drug.days_supply": 30, "item.quantity": 90}
+    assert compiled.evaluate({**facts, "drug.days_in_use": 4}) == (Status.NOT_MET, 30)
+    assert compiled.evaluate({**facts, "drug.days_in_use": 20}) == (Status.NOT_MET, 0)
+    assert compiled.evaluate({**facts, "drug.days_in_use": 0, "drug.days_supply": 10}) == (Status.MET, None)
+    assert compiled.evaluate({"drug.days_supply": 30, "drug.days_in_use": 0}) == (Status.NOT_MET, None)  # quantity unknown
+    values = KINDS["quantity_limit"].template_values(compiled.params, {**facts, "drug.days_in_use": 4})
+    assert (values["total"], values["remaining"]) == (34, 10)  # in what the limit counts: days

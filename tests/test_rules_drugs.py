@@ -42,6 +42,7 @@ EXPECTED = {
     "drug-urine-drug-screen-no-opioids.yaml": {"1": (NMN, ("UDT16-1",))},
     # Dated after 2017-11-30.
     "drug-muscle-relaxant-2020-cyclobenzaprine.yaml": {"1": (NMN, ("MRA-1", "MRA-2", "MRA-3"))},
+    "drug-muscle-relaxant-2024-flare-up-partial.yaml": {"1": (NMN, ("MRA-3",))},
     "drug-benzodiazepine-2026-cures.yaml": {"1": (NMN, ("CURES-1",))},
     "drug-anticonvulsant-2021-pregabalin-transition.yaml": {"1": (NMN, ("FM-1",))},
 }

@@ -131,10 +131,16 @@ class QuantityLimit(Kind):
     An unspecified quantity is *not documented* (the request does not say how much). Over the
     limit, ``unless`` (e.g. documented exceptional factors) can still make it met; otherwise the
     criterion is not met and the certifiable quantity is what is left under the limit.
+
+    ``proportional: true`` says that the limited fact grows in proportion to the quantity requested
+    (a drug's days' supply is its quantity over the daily use): the limit then counts in the fact's
+    unit (days of a brief course) while the certifiable portion is given in the request's own unit
+    (tablets), the same share of the quantity as the days left are of the days requested. So a
+    limit in days certifies part of a request in tablets, as reviewers do.
     """
 
     name = "quantity_limit"
-    fields = ("max", "fact", "prior", "unless")
+    fields = ("max", "fact", "prior", "unless", "proportional")
     condition_fields = ("unless",)
 
     def compile(self, spec, vocabulary, definitions):
@@ -175,12 +181,19 @@ class QuantityLimit(Kind):
             if unless is not None and unless(values) is True:
                 return _MET
             remaining = int(limit - already)
-            return Status.NOT_MET, (remaining if remaining > 0 else 0)
+            if remaining <= 0:
+                return Status.NOT_MET, 0
+            if proportional:
+                return Status.NOT_MET, _share(values.get("item.quantity"), remaining, requested)
+            return Status.NOT_MET, remaining
 
+        proportional = spec.get("proportional") is True
         params = {"max": limit, "fact": fact}
         if prior:
             params["prior"] = prior
-        names = {fact} | ({prior} if prior else set())
+        if proportional:
+            params["proportional"] = True
+        names = {fact} | ({prior} if prior else set()) | ({"item.quantity"} if proportional else set())
         return CompiledKind(evaluate, tuple(sorted(names | set(unless_facts))), params)
 
     def facts_named(self, spec):
@@ -200,14 +213,16 @@ class QuantityLimit(Kind):
                    "prior must count what the limit counts")
 
     def template_names(self, spec):
-        return {"max", "fact"} | ({"prior", "total"} if "prior" in spec else set())
+        return {"max", "fact"} | ({"prior", "total", "remaining"} if "prior" in spec else set())
 
     def template_values(self, params, facts):
         values = dict(params)
         if "prior" in params and params["prior"] in facts:
             values["prior"] = facts[params["prior"]]
-            if "item.quantity" in facts:
-                values["total"] = facts["item.quantity"] + facts[params["prior"]]
+            # what the limit counts: the requested quantity, or the fact it limits (days' supply)
+            if params["fact"] in facts:
+                values["total"] = facts[params["fact"]] + facts[params["prior"]]
+            values["remaining"] = max(0, params["max"] - facts[params["prior"]])
         return values
 
     def undocumented_statement(self, params, facts):
@@ -238,7 +253,17 @@ class QuantityLimit(Kind):
             text += f", counting those already completed ({params['prior']})"
         if "unless" in spec:
             text += f"; more when {plain_condition(spec['unless'])}"
+        if params.get("proportional"):
+            text += f"; over it, the same share of the {unit} requested is certifiable"
         return [f"- Limit: {text}"]
+
+
+def _share(quantity: Any, remaining: float, requested: float) -> int | None:
+    """The part of ``quantity`` that ``remaining`` is of ``requested`` (rounded down: never more
+    than the limit allows); None where the quantity is not stated."""
+    if quantity is None or not requested:
+        return None
+    return int(quantity * remaining / requested + 1e-9)
 
 
 @register
