@@ -61,3 +61,10 @@ def test_a_proportional_limit_certifies_the_same_share_of_the_quantity(ruleset):
     assert compiled.evaluate({"drug.days_supply": 30, "drug.days_in_use": 0}) == (Status.NOT_MET, None)  # quantity unknown
     values = KINDS["quantity_limit"].template_values(compiled.params, {**facts, "drug.days_in_use": 4})
     assert (values["total"], values["remaining"]) == (34, 10)  # in what the limit counts: days
+    assert compiled.evaluate(facts) == (Status.NOT_MET, None)  # 30 days alone exceed 14, whatever was taken
+    statement = KINDS["quantity_limit"].not_met_statement(compiled.params, facts)
+    from imr_rules.rationale import fill
+
+    assert fill(statement, {**KINDS["quantity_limit"].template_values(compiled.params, facts), "unit": "tablets"}) == (
+        "The 30 days requested by themselves exceed the 14 days the guideline supports; "
+        "the days already used (not documented) could only add to them.")

@@ -193,6 +193,8 @@ class QuantityLimit(Kind):
             params["prior"] = prior
         if proportional:
             params["proportional"] = True
+        if fact != "item.quantity":  # what the limit counts, for wording that names it (days)
+            params["counting"] = vocabulary.get(fact).unit or "units"
         names = {fact} | ({prior} if prior else set()) | ({"item.quantity"} if proportional else set())
         return CompiledKind(evaluate, tuple(sorted(names | set(unless_facts))), params)
 
@@ -213,10 +215,12 @@ class QuantityLimit(Kind):
                    "prior must count what the limit counts")
 
     def template_names(self, spec):
-        return {"max", "fact"} | ({"prior", "total", "remaining"} if "prior" in spec else set())
+        return {"max", "fact", "requested", "counting"} | ({"prior", "total", "remaining"} if "prior" in spec else set())
 
     def template_values(self, params, facts):
         values = dict(params)
+        if params["fact"] in facts:
+            values["requested"] = facts[params["fact"]]
         if "prior" in params and params["prior"] in facts:
             values["prior"] = facts[params["prior"]]
             # what the limit counts: the requested quantity, or the fact it limits (days' supply)
@@ -236,6 +240,9 @@ class QuantityLimit(Kind):
         # Not met on the request alone (the visits already completed are not documented): the
         # wording, written for a known total, would misstate it.
         if "prior" in params and facts.get(params["prior"]) is None:
+            if "counting" in params:  # a limit on another count than the quantity (days' supply)
+                return ("The {requested} {counting} requested by themselves exceed the {max} {counting} the"
+                        " guideline supports; the {counting} already used (not documented) could only add to them.")
             return ("The {quantity} {unit} requested by themselves exceed the {max} the guideline"
                     " supports; the {unit} already completed (not documented) could only add to them.")
         return None
