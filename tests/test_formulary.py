@@ -118,3 +118,63 @@ def test_every_drug_item_reports_its_formulary_status(tmp_path):
     assert "MTUS Drug Formulary (Drug List v13): Non-Exempt; prospective review required [SEC]" in text
     markdown = CliRunner().invoke(app, ["check", str(request), "--format", "markdown"]).output
     assert "MTUS Drug Formulary (Drug List v13): unknown" in markdown
+
+
+def _workbook(path, rows, title="MTUS Drug List v-test (FICTITIOUS rows for the tests)"):
+    openpyxl = pytest.importorskip("openpyxl", reason="the xlsx extra (openpyxl) is not installed")
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Read me first"])
+    sheet = book.create_sheet("Drug List")
+    sheet.append([title])  # a title row above the headings, as the DWC workbooks have
+    sheet.append([])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_import_the_workbook_as_published_gives_what_its_csv_gives(tmp_path):
+    import csv as csv_module
+
+    with (FIXTURES / "drug-list-fictitious.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [[int(c) if c.isdigit() else (c or None) for c in row] for row in csv_module.reader(handle)]
+    book = _workbook(tmp_path / "drug-list-fictitious.xlsx", rows)
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    from_csv, csv_out = _import(tmp_path / "a")
+    from_book, book_out = _import(tmp_path / "b", csv=book)
+    assert from_book.exit_code == 0, from_book.output
+    csv_data, book_data = yaml.safe_load(csv_out.read_text()), yaml.safe_load(book_out.read_text())
+    assert book_data["drugs"] == {
+        name: [{**entry, "source": entry["source"].replace(".csv", ".xlsx")} for entry in entries]
+        for name, entries in csv_data["drugs"].items()}
+    assert "drug-list-fictitious.xlsx[Drug List]:" in from_book.output  # the rows disagree warning names the sheet
+
+
+def test_a_workbook_sheet_can_be_named_and_problems_are_one_line(tmp_path):
+    book = _workbook(tmp_path / "list.xlsx", [["Drug Ingredient", "Exempt/Non-Exempt"], ["Gabapentin", "Maybe"]])
+    result, _ = _import(tmp_path, "--sheet", "Drug List", csv=book)
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {book}[Drug List]:4: status 'Maybe' for Gabapentin is neither Exempt nor Non-Exempt (check --status-column)"
+    missing, _ = _import(tmp_path, "--sheet", "Drugs", csv=book)
+    assert missing.exit_code == 2 and "no sheet 'Drugs' (sheets: Notes, Drug List)" in missing.output
+    old = tmp_path / "list.xls"
+    old.write_bytes(b"not really")
+    assert "save it as .xlsx or as CSV UTF-8" in _import(tmp_path, csv=old)[0].output
+
+
+def test_an_output_folder_that_does_not_exist_is_bad_input(tmp_path):
+    result, out = _import(tmp_path / "missing")
+    assert result.exit_code == 2
+    assert result.output.strip().endswith(f"error: {out}: cannot write: No such file or directory (check the --output path)")
+
+
+def test_without_the_xlsx_extra_a_workbook_is_refused_with_what_to_do(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
+    book = tmp_path / "list.xlsx"
+    book.write_bytes(b"PK")
+    result, _ = _import(tmp_path, csv=book)
+    assert result.exit_code == 2
+    assert "needs the optional xlsx extra (pip install 'imr-rules[xlsx]'), or save the sheet as CSV UTF-8" in result.output

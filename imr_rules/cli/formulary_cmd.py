@@ -17,7 +17,7 @@ app.add_typer(formulary_app, name="formulary")
 
 @formulary_app.command("import")
 def import_list(
-    csv_file: Path = typer.Argument(..., help="The official Drug List sheet saved as CSV."),
+    csv_file: Path = typer.Argument(..., help="The official Drug List: the DWC workbook (.xlsx, with the xlsx extra) or its sheet saved as CSV."),
     list_version: str = typer.Option(..., "--list-version", help="The Drug List version, e.g. v13."),
     effective_from: str = typer.Option(..., "--effective-from", help="The date it took effect (YYYY-MM-DD)."),
     output: Path = typer.Option(..., "--output", "-o", help="The Drug List file to write (YAML)."),
@@ -25,8 +25,9 @@ def import_list(
     status_column: Optional[str] = typer.Option(None, "--status-column", help="Heading of the Exempt/Non-Exempt column."),
     special_fill_column: Optional[str] = typer.Option(None, "--special-fill-column", help="Heading of the Special Fill column."),
     perioperative_fill_column: Optional[str] = typer.Option(None, "--perioperative-fill-column", help="Heading of the Perioperative Fill column."),
+    sheet: Optional[str] = typer.Option(None, "--sheet", help="The workbook's sheet (default: the first with the drug and status headings)."),
 ) -> None:
-    """Convert an official Drug List (CSV) into a list file; use it with IMR_RULES_DRUG_LIST=FILE."""
+    """Convert an official Drug List (.xlsx or CSV) into a list file; use it with IMR_RULES_DRUG_LIST=FILE."""
     import yaml
 
     from imr_rules.reference.drug_list_import import DrugListError, read_drug_list
@@ -39,13 +40,17 @@ def import_list(
     columns = {role: name for role, name in (("drug", drug_column), ("status", status_column),
                ("special_fill", special_fill_column), ("perioperative_fill", perioperative_fill_column)) if name}
     try:
-        imported = read_drug_list(csv_file, list_version, day, columns)
+        imported = read_drug_list(csv_file, list_version, day, columns, sheet)
     except DrugListError as exc:
         print_errors([exc.one_line()])
         raise typer.Exit(EXIT_BAD_INPUT)
     for warning in imported.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    output.write_text(yaml.safe_dump(imported.data, sort_keys=False), encoding="utf-8")
+    try:
+        output.write_text(yaml.safe_dump(imported.data, sort_keys=False), encoding="utf-8")
+    except OSError as exc:  # a folder that does not exist, no permission: a bad --output, not a bug
+        print_errors([f"{output}: cannot write: {exc.strerror} (check the --output path)"])
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     typer.echo(f"{output}: {len(imported.data['drugs'])} drugs, Drug List {list_version} from {day.isoformat()}")
 
 

@@ -1,8 +1,12 @@
-"""Read an official MTUS Drug List (saved as CSV) into a Drug List file the formulary can use.
+"""Read an official MTUS Drug List (the DWC spreadsheet, or its sheet saved as CSV) into a Drug
+List file the formulary can use.
 
-The DWC publishes each Drug List version as a spreadsheet. Save its sheet as CSV; name the columns
-that hold the drug, its Exempt/Non-Exempt status and the Special and Perioperative Fill marks (the
-defaults are guesses at the DWC headings; headings match ignoring case, spaces and punctuation).
+The DWC publishes each Drug List version as an Excel workbook. It is read as it is (.xlsx, with the
+optional ``xlsx`` extra, openpyxl) or as CSV. Name the columns that hold the drug, its
+Exempt/Non-Exempt status and the Special and Perioperative Fill marks (the defaults are guesses at
+the DWC headings; headings match ignoring case, spaces and punctuation). The heading row is the
+first row that holds the drug and status headings, so title rows above it are skipped; in a
+workbook, the first sheet that has them (or the sheet named).
 Drug names map to the lexicon's generic names where it knows them, else they are kept lower-cased.
 Several rows for one drug (strengths, forms) with different statuses keep the stricter one
 (Non-Exempt), and the conflict is reported.
@@ -66,35 +70,45 @@ def _generic(name: str) -> str:
     return found.generic if found is not None else " ".join(name.lower().split())
 
 
-def read_drug_list(path: Path, version: str, effective_from: dt.date, columns: dict[str, str] | None = None) -> Imported:
-    """The Drug List in ``path`` (CSV) as formulary data: complete for its version."""
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
+HEADER_SEARCH_ROWS = 20  # title rows above the headings: a few in the DWC workbooks
+
+
+def read_drug_list(path: Path, version: str, effective_from: dt.date, columns: dict[str, str] | None = None,
+                   sheet: str | None = None) -> Imported:
+    """The Drug List in ``path`` (.xlsx or CSV) as formulary data: complete for its version."""
     mapping = {**DEFAULT_COLUMNS, **(columns or {})}
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DrugListError(f"{path}: cannot read as UTF-8 CSV: {exc} (save the Drug List sheet as CSV UTF-8)") from exc
+    wanted = (_key(mapping["drug"]), _key(mapping["status"]))
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        where, rows = _sheet_rows(path, sheet, wanted)
+    elif path.suffix.lower() == ".xls":
+        raise DrugListError(f"{path}: an .xls workbook (Excel 97-2003) cannot be read (save it as .xlsx or as CSV UTF-8)")
+    else:
+        if sheet is not None:
+            raise DrugListError(f"{path}: --sheet names a sheet of a workbook; a CSV file has none (omit --sheet)")
+        where, rows = str(path), _csv_rows(path)
     if not rows:
-        raise DrugListError(f"{path}: the file is empty (save the Drug List sheet as CSV)")
-    header = {_key(name): index for index, name in enumerate(rows[0])}
+        raise DrugListError(f"{where}: the file is empty (save the Drug List sheet as CSV)")
+    start = _header_row(rows, wanted)
+    header = {_key(name): index for index, name in enumerate(rows[start])}
     index = {}
     for role, name in mapping.items():
         if _key(name) in header:
             index[role] = header[_key(name)]
         elif role in ("drug", "status"):
             raise DrugListError(
-                f"{path}:1: no column '{name}' for the {role} (columns: {', '.join(rows[0])}); "
+                f"{where}:{start + 1}: no column '{name}' for the {role} (columns: {', '.join(c for c in rows[start] if c)}); "
                 f"name it with --{role.replace('_', '-')}-column")
     drugs: dict[str, dict[str, Any]] = {}
     imported = Imported({})
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in enumerate(rows[start + 1:], start=start + 2):
         cell = lambda role: row[index[role]].strip() if role in index and index[role] < len(row) else ""  # noqa: E731
         name, status_text = cell("drug"), cell("status")
         if not name:
             continue
         status = _status(status_text)
         if status is None:
-            raise DrugListError(f"{path}:{line}: status '{status_text}' for {name} is neither Exempt nor Non-Exempt "
+            raise DrugListError(f"{where}:{line}: status '{status_text}' for {name} is neither Exempt nor Non-Exempt "
                                 "(check --status-column)")
         entry = {"status": status, "from": effective_from.isoformat(), "source": f"REG MTUS Drug List {version} ({path.name})"}
         for role in ("special_fill", "perioperative_fill"):
@@ -105,7 +119,7 @@ def read_drug_list(path: Path, version: str, effective_from: dt.date, columns: d
         previous = drugs.get(generic)
         if previous is not None:
             if previous["status"] != status:
-                imported.warnings.append(f"{path}:{line}: {name}: rows disagree (exempt and non-exempt); kept non_exempt")
+                imported.warnings.append(f"{where}:{line}: {name}: rows disagree (exempt and non-exempt); kept non_exempt")
                 entry["status"] = "non_exempt"
             entry = {**previous, **entry}  # fills marked on any row are kept
         drugs[generic] = entry
@@ -117,3 +131,62 @@ def read_drug_list(path: Path, version: str, effective_from: dt.date, columns: d
         "drugs": {generic: [entry] for generic, entry in sorted(drugs.items())},
     }
     return imported
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DrugListError(f"{path}: cannot read as UTF-8 CSV: {exc} (save the Drug List sheet as CSV UTF-8)") from exc
+
+
+def _header_row(rows: list[list[str]], wanted: tuple[str, str]) -> int:
+    """The index of the first row holding the drug and status headings (else 0, reported as such)."""
+    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = {_key(cell) for cell in row}
+        if all(key in keys for key in wanted):
+            return number
+    return 0
+
+
+def _sheet_rows(path: Path, sheet: str | None, wanted: tuple[str, str]) -> tuple[str, list[list[str]]]:
+    """The rows of a workbook's sheet as text: the sheet named, else the first with the headings.
+
+    openpyxl is imported here only: it is the optional ``xlsx`` extra, and CSV needs none of it."""
+    try:
+        import openpyxl
+    except ImportError:
+        raise DrugListError(f"{path}: reading a spreadsheet needs the optional xlsx extra "
+                            "(pip install 'imr-rules[xlsx]'), or save the sheet as CSV UTF-8") from None
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
+        raise DrugListError(f"{path}: cannot read as an .xlsx workbook ({type(exc).__name__}) "
+                            "(open it in a spreadsheet program and save it as .xlsx or CSV UTF-8)") from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise DrugListError(f"{path}: no sheet '{sheet}' (sheets: {', '.join(workbook.sheetnames)})")
+        names = [sheet] if sheet is not None else workbook.sheetnames
+        found = None
+        for name in names:
+            rows = [[_cell_text(value) for value in row] for row in workbook[name].iter_rows(values_only=True)]
+            if found is None:
+                found = (name, rows)  # without the headings anywhere: the first sheet, reported as such
+            if any(all(key in {_key(c) for c in row} for key in wanted) for row in rows[:HEADER_SEARCH_ROWS]):
+                found = (name, rows)
+                break
+    finally:
+        workbook.close()
+    if found is None:
+        raise DrugListError(f"{path}: the workbook has no sheet")
+    return f"{path}[{found[0]}]", found[1]
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the CSV export would write it: text as is, whole numbers without '.0', empty as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
