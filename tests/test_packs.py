@@ -289,3 +289,14 @@ def test_the_readme_shows_the_example_pack():
     section = readme.split("## Criteria packs", 1)[1].split("\n## ", 1)[0]
     assert "--pack examples/packs/fictitious-acoem-knee" in section and "IMR_RULES_PACKS" in section
     assert "Criteria pack fictitious-acoem-knee 0.1.0" in section and "overrides:" in section
+
+
+def test_a_run_without_packs_never_imports_the_pack_module():
+    import subprocess
+    import sys
+
+    code = ("import sys; from imr_rules.ruleset.loading import load_ruleset; load_ruleset(); "
+            "print('imr_rules.ruleset.packs' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "IMR_RULES_PACKS": ""})
+    assert result.stdout.strip() == "False", result.stderr

@@ -67,7 +67,7 @@ def test_rules(
 
 def _packs(options: Optional[list[Path]]) -> list[Path]:
     """The criteria packs of $IMR_RULES_PACKS and --pack."""
-    from imr_rules.ruleset.packs import requested_packs
+    from imr_rules.ruleset.loading import requested_packs
 
     return requested_packs(options)
 

@@ -54,7 +54,7 @@ def load_rules_or_exit(paths: list[Path] | None, packs: list[Path] | None = None
     """The rule set (the rules named, else the bundled ones, with the criteria packs of
     $IMR_RULES_PACKS and --pack over them), or exit 2 with one line per problem."""
     from imr_rules.ruleset.loading import RuleSetError, load_ruleset
-    from imr_rules.ruleset.packs import requested_packs
+    from imr_rules.ruleset.loading import requested_packs
 
     from imr_rules.cli import startup_over
 

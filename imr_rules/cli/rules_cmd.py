@@ -74,7 +74,8 @@ def validate_rules(
     """Validate rule files (and criteria packs, layered over them) against the rule and pack
     schemas and the fact vocabulary; exit 2 on any problem."""
     from imr_rules.ruleset.loading import load_ruleset_collecting
-    from imr_rules.ruleset.packs import is_pack, requested_packs
+    from imr_rules.ruleset.loading import requested_packs
+    from imr_rules.ruleset.packs import is_pack
 
     # A pack folder named as a path is validated as a pack, over the bundled rules.
     folders = [p for p in paths or () if is_pack(p)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from imr_rules.ruleset import cache as _cache
 from imr_rules.ruleset.conditions import ConditionError, check_pattern, compile_condition, kleene, unguarded_facts
@@ -21,13 +21,14 @@ from imr_rules.digest import sha256
 from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError, Source
 from imr_rules.ruleset.kinds import KINDS
-from imr_rules.ruleset.packs import (
-    Pack, PackSource, combined_hash, duplicate_names, find_pack, layer, merge_definitions, nested_in, pack_hash, read_manifest,
-)
 from imr_rules.model import Citation, Criterion, Edition, Role, Rule, RuleSpec, Status, Tier
 from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, decision_tables, parse_date
 
+if TYPE_CHECKING:
+    from imr_rules.ruleset.packs import Pack, PackSource
+
 MANIFEST = "ruleset.yaml"
+PACKS_ENVIRONMENT = "IMR_RULES_PACKS"
 _DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
 
 
@@ -117,10 +118,16 @@ def load_ruleset_collecting(
     paths = [default_rules_dir()] if paths is None else list(paths)
     errors: list[ImrRulesError] = []
     files = rule_files(paths)
-    sources = _pack_sources(packs, paths, errors)
+    packs = list(packs)
+    sources = _pack_sources(packs, paths, errors) if packs else []
     contents = _contents([*files, *(f for s in sources for f in s.files)])
-    pack_hashes = {s.root: pack_hash(s, contents) for s in sources}
-    digest = combined_hash(ruleset_hash((f, contents[f]) for f in files), pack_hashes.values())
+    digest = ruleset_hash((f, contents[f]) for f in files)
+    pack_hashes: dict[Path, str] = {}
+    if sources:
+        from imr_rules.ruleset.packs import combined_hash, pack_hash
+
+        pack_hashes = {s.root: pack_hash(s, contents) for s in sources}
+        digest = combined_hash(digest, pack_hashes.values())
     every_file = [*files, *(f for s in sources for f in s.files)]
     cached = _cache.read(digest, [str(p) for p in every_file])
     validated = cached is not None
@@ -134,7 +141,9 @@ def load_ruleset_collecting(
     manifests = [d for d in base if Path(d.path).name == MANIFEST]
     rule_documents = [d for d in base if Path(d.path).name != MANIFEST]
     name, version, definitions = _read_manifests(manifests, errors, validated)
-    used, layered = _layer_packs(sources, pack_hashes, documents, rule_documents, definitions, errors, validated)
+    used, layered = rule_documents, []
+    if sources:
+        used, layered = _layer_packs(sources, pack_hashes, documents, rule_documents, definitions, errors, validated)
     origin = {d.path: pack.name for pack, _, pack_documents in layered for d in pack_documents}
     rules = _compile_rule_documents(used, vocabulary, definitions, errors, validated, origin)
     if not errors and not validated:
@@ -154,7 +163,29 @@ def read_documents(paths: Iterable[Path], errors: list[ImrRulesError]) -> list[D
     return documents
 
 
+def environment_packs(environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The pack folders named by $IMR_RULES_PACKS (os.pathsep-separated; empty entries ignored)."""
+    value = (os.environ if environ is None else environ).get(PACKS_ENVIRONMENT, "")
+    return [Path(part) for part in value.split(os.pathsep) if part.strip()]
+
+
+def requested_packs(options: Iterable[str | Path] | None, environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The packs a command uses: those of $IMR_RULES_PACKS, then those of --pack, each folder once.
+
+    Here rather than in :mod:`imr_rules.ruleset.packs`, so that a run without packs never imports it."""
+    chosen: list[Path] = []
+    seen: set[str] = set()
+    for path in [*environment_packs(environ), *(Path(p) for p in options or ())]:
+        key = os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            chosen.append(path)
+    return chosen
+
+
 def _pack_sources(packs: Iterable[str | Path], bundled: list, errors: list[ImrRulesError]) -> list[PackSource]:
+    from imr_rules.ruleset.packs import find_pack, nested_in
+
     sources = []
     for folder in packs:
         try:
@@ -175,6 +206,8 @@ def _layer_packs(sources: list[PackSource], hashes: Mapping[Path, str], document
                  base_rules: list[Document], definitions: dict[str, Any], errors: list[ImrRulesError], validated: bool):
     """The rule documents to compile (bundled and packs, layered) and each usable pack with its
     manifest and rule documents."""
+    from imr_rules.ruleset.packs import duplicate_names, layer, merge_definitions, read_manifest
+
     by_path = {d.path: d for d in documents}
     layered = []
     for source in sources:

@@ -4,7 +4,8 @@ and layered over the bundled rules.
 A pack is a folder holding a manifest, ``pack.yaml`` (name, version, licence note, editions
 covered; ``imr_rules/schemas/pack.schema.json``), and rule files in the format of ``rules/``, in
 any sub-folders. ``--pack DIR`` (repeatable) and ``$IMR_RULES_PACKS`` (folders separated by
-``os.pathsep``) name the packs to use.
+``os.pathsep``; :func:`imr_rules.ruleset.loading.requested_packs`) name the packs to use. This module
+is imported only when packs are used: a run without them never loads it.
 
 Precedence. A pack adds rules. A pack rule with the id of a bundled rule is refused unless the
 pack's manifest lists that id under ``overrides:``, and then it replaces the bundled rule. Two
@@ -23,22 +24,20 @@ not where the folder is: a pack copied elsewhere keeps its hash, a changed file 
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, NamedTuple
 
 from imr_rules.digest import sha256
 from imr_rules.documents import Document
 from imr_rules.errors import ImrRulesError, RuleError, Source
 
 MANIFEST = "pack.yaml"
-ENVIRONMENT = "IMR_RULES_PACKS"
 _SEE = "see README, Criteria packs"
 
 
-@dataclass(frozen=True)
-class PackSource:
+# NamedTuples rather than dataclasses, like errors.Source and documents.Document: the rule loader
+# imports this module on every start, and defining a dataclass costs about a millisecond.
+class PackSource(NamedTuple):
     """A pack folder found on disk, before anything in it is read."""
 
     root: Path
@@ -50,8 +49,7 @@ class PackSource:
         return (self.manifest, *self.rule_files)
 
 
-@dataclass(frozen=True)
-class PackEdition:
+class PackEdition(NamedTuple):
     """A guideline edition a pack says it encodes."""
 
     title: str
@@ -63,8 +61,7 @@ class PackEdition:
         return f"{self.title} ({self.edition})"
 
 
-@dataclass(frozen=True)
-class Pack:
+class Pack(NamedTuple):
     """A criteria pack used to build a rule set: what every report names."""
 
     name: str
@@ -75,24 +72,6 @@ class Pack:
     overrides: tuple[str, ...] = ()
     title: str | None = None
     path: str | None = None
-
-
-def environment_packs(environ: Mapping[str, str] | None = None) -> list[Path]:
-    """The pack folders named by $IMR_RULES_PACKS (os.pathsep-separated; empty entries ignored)."""
-    value = (os.environ if environ is None else environ).get(ENVIRONMENT, "")
-    return [Path(part) for part in value.split(os.pathsep) if part.strip()]
-
-
-def requested_packs(options: Iterable[str | Path] | None, environ: Mapping[str, str] | None = None) -> list[Path]:
-    """The packs a command uses: those of $IMR_RULES_PACKS, then those of --pack, each folder once."""
-    chosen: list[Path] = []
-    seen: set[str] = set()
-    for path in [*environment_packs(environ), *(Path(p) for p in options or ())]:
-        key = os.path.realpath(path)
-        if key not in seen:
-            seen.add(key)
-            chosen.append(path)
-    return chosen
 
 
 def is_pack(path: str | Path) -> bool:
