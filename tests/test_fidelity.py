@@ -30,7 +30,7 @@ items:
       - {text: injury too recent for imaging, quote: "REASON2"}
     request:
       request_date: 2016-12-01
-      patient: {date_of_injury: 2016-11-20}
+      patient: {date_of_injury: 2016-11-01}
       items:
         - {service: MRI of neck and right hand without contrast, category: imaging}
   - index: 2
