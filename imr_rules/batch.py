@@ -1,8 +1,8 @@
 """Checking many requests: files, directories and JSON Lines, streamed in input order.
 
-Inputs are read lazily and processed in bounded windows, so memory stays flat however long the
-input; with ``jobs > 1`` each window is spread over worker processes (each loads the rule set
-once) and the results come back in input order.
+Inputs are read lazily, so memory stays flat however long the input. With ``jobs > 1`` the work
+goes to worker processes in chunks, several in flight per worker; each worker checks and renders
+its chunk and hands back finished output, which the parent writes in input order.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple, TextIO
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, TextIO
 
 from imr_rules.errors import ImrRulesError, InputFileError, Source
 
@@ -33,12 +33,14 @@ class Task(NamedTuple):
 
 
 class Outcome(NamedTuple):
-    """What checking one task gave: a report, or the one-line error (``internal`` for a bug)."""
+    """What checking one task gave: a report (or its rendered ``text``), or the one-line error
+    (``internal`` for a bug)."""
 
     name: str
     report: dict[str, Any] | None
     error: str | None
     internal: bool = False
+    text: str | None = None
 
 
 def expand(inputs: Iterable[str | Path]) -> list[str]:
@@ -90,23 +92,34 @@ def _lines(name: str, handle: Any) -> Iterator[Task]:
 _RULESET: Any = None
 
 
-def _init_worker(rule_paths: list[str] | None, pack_paths: list[str] = ()) -> None:
-    global _RULESET  # one rule set per worker process, loaded once (not shared mutable state)
-    from imr_rules.ruleset.loading import load_ruleset
+def _init_worker(ruleset: Any, rule_paths: list[str] | None, pack_paths: list[str] = ()) -> None:
+    """A worker's rule set: the parent's own object where the worker was forked (it is inherited,
+    never pickled, so the rule set used is exactly the parent's), else loaded once from the same
+    rule files and criteria packs (so the same hash)."""
+    global _RULESET  # one rule set per worker process (not shared mutable state)
+    if ruleset is None:
+        from imr_rules.ruleset.loading import load_ruleset
 
-    _RULESET = load_ruleset(rule_paths or None, packs=pack_paths)
+        ruleset = load_ruleset(rule_paths or None, packs=pack_paths)
+    _RULESET = ruleset
 
 
-def run_task(task: Task, ruleset: Any = None) -> Outcome:
+def run_task(task: Task, ruleset: Any = None, render: Callable[[dict], str] | None = None) -> Outcome:
     """Load, evaluate and render one request as the JSON contract; a bad input is an error line.
 
+    With ``render`` (a report -> text function, e.g. one JSON line) the outcome carries the
+    finished ``text`` instead of the report, so a worker hands back bytes ready to write. A report
+    that cannot be rendered (a value that is not finite) is an internal error of that input.
     A bug met on one input (any other exception) is reported for that input alone, by type only
     (its message may quote the request), and the batch goes on.
     """
     import os
 
     try:
-        return _run(task, ruleset or _RULESET)
+        outcome = _run(task, ruleset)
+        if render is not None:
+            outcome = Outcome(task.name, None, None, text=render(outcome.report))
+        return outcome
     except ImrRulesError as exc:
         return Outcome(task.name, None, exc.one_line())
     except Exception as exc:  # noqa: BLE001 - one input's bug must not abort the batch
@@ -138,30 +151,114 @@ def _run(task: Task, ruleset: Any) -> Outcome:
 
 
 def check_many(task_iter: Iterable[Task], ruleset: Any, jobs: int = 1, rule_paths: list[str] | None = None,
-               window: int = 512) -> Iterator[Outcome]:
-    """Outcomes in input order; at most ``window * jobs`` requests are held in memory at once."""
-    if jobs <= 1:
-        for task in task_iter:
-            yield run_task(task, ruleset)
-        return
-    # Workers load the same rules and criteria packs as this process (so the same hash).
-    packs = [pack.path for pack in getattr(ruleset, "packs", ())]
-    yield from ordered_map(run_task, task_iter, jobs, window, initializer=_init_worker, initargs=(rule_paths, packs))
+               render: Callable[[dict], str] | None = None, warmup: float | None = None) -> Iterator[Outcome]:
+    """Outcomes in input order, whatever ``jobs`` is; memory stays flat however long the input.
 
-
-def ordered_map(function: Any, items: Iterable[Any], jobs: int, window: int = 512, initializer: Any = None,
-                initargs: tuple = ()) -> Iterator[Any]:
-    """``map(function, items)`` over worker processes, in input order, a bounded window at a time.
-
-    (Pool.imap would read the whole input ahead; windows keep memory flat for endless input.)
+    ``render`` (a module-level report -> text function) runs where the request is checked, so
+    workers return finished output. ``warmup``: see :func:`ordered_map`.
     """
+    return map_with_ruleset(run_task, task_iter, ruleset, jobs, rule_paths, warmup=warmup, render=render)
+
+
+def map_with_ruleset(function: Callable[..., Any], items: Iterable[Any], ruleset: Any, jobs: int = 1,
+                     rule_paths: list[str] | None = None, warmup: float | None = None, **arguments: Any) -> Iterator[Any]:
+    """``function(item, ruleset=..., **arguments)`` for each item, in input order, in this process
+    or (``jobs`` > 1) over worker processes, each with the rule set. ``function`` and the
+    arguments must be picklable (module-level functions)."""
+    from functools import partial
+
+    local = partial(function, ruleset=ruleset, **arguments)
+    workers = usable_workers(jobs)
+    if workers <= 1:
+        return map(local, items)
+    # Forked workers inherit the rule set object; spawned ones (macOS) load it from the paths and packs.
+    inherited = ruleset if _start_method() == "fork" else None
+    packs = [pack.path for pack in getattr(ruleset, "packs", ())]
+    return ordered_map(partial(_with_worker_ruleset, partial(function, **arguments)), items, workers, local=local,
+                       warmup=warmup, initializer=_init_worker, initargs=(inherited, rule_paths, packs))
+
+
+def _with_worker_ruleset(function: Callable[..., Any], item: Any) -> Any:
+    return function(item, ruleset=_RULESET)
+
+
+# ---- worker processes ------------------------------------------------------------------------
+
+# Work goes to worker processes only once it has run this long in-process: a small input is done
+# before workers would pay for themselves.
+WARMUP_SECONDS = 0.3
+# Each chunk handed to a worker is sized to take about this long: long enough that sending it
+# costs little, short enough that every worker has work until the end.
+CHUNK_SECONDS = 0.1
+MAX_CHUNK = 2048
+# Chunks in flight per worker: a worker finds its next chunk waiting while the parent writes out
+# the last one; the bound keeps memory flat.
+AHEAD = 3
+
+
+def usable_workers(jobs: int) -> int:
+    """Worker processes for ``--jobs``: 0 means one per core this process may run on, and no more
+    workers than those cores (a second worker on one core only adds switching)."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores if jobs == 0 else min(jobs, cores))
+
+
+def _start_method() -> str:
+    return "spawn" if sys.platform == "darwin" else "fork"
+
+
+def _apply(function: Callable[[Any], Any], chunk: list) -> tuple[list, float]:
+    """A worker's share: the function over one chunk, and how long it took (to size the next)."""
+    import time
+
+    started = time.perf_counter()
+    results = [function(item) for item in chunk]
+    return results, time.perf_counter() - started
+
+
+def ordered_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int, *, local: Callable[[Any], Any] | None = None,
+                warmup: float | None = None, initializer: Any = None, initargs: tuple = ()) -> Iterator[Any]:
+    """``map(function, items)`` over ``jobs`` worker processes, results in input order.
+
+    The first items run in this process (``local``, default ``function``) for ``warmup`` seconds
+    (default :data:`WARMUP_SECONDS`); an input that ends by then never starts a worker. The rest
+    goes out in chunks sized by the time an item took (about :data:`CHUNK_SECONDS` each), at most
+    :data:`AHEAD` per worker in flight, and comes back in order: the output never depends on the
+    chunking, and memory is bounded by the chunks in flight. ``function`` must be picklable.
+    """
+    import time
+    from collections import deque
+
+    iterator = iter(items)
+    local = local or function
+    warmup = WARMUP_SECONDS if warmup is None else warmup
+    started, done = time.perf_counter(), 0
+    while done == 0 or time.perf_counter() - started < warmup:
+        item = next(iterator, _END)
+        if item is _END:
+            return
+        yield local(item)
+        done += 1
+    per_item = max((time.perf_counter() - started) / done, 1e-6)
+
     import multiprocessing
 
-    context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    context = multiprocessing.get_context(_start_method())
     with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
-        iterator = iter(items)
+        pending: deque = deque()
         while True:
-            chunk = list(itertools.islice(iterator, window * jobs))
-            if not chunk:
+            size = max(1, min(MAX_CHUNK, round(CHUNK_SECONDS / per_item)))
+            chunk = list(itertools.islice(iterator, size))
+            if chunk:
+                pending.append(pool.apply_async(_apply, (function, chunk)))
+            if pending and (not chunk or len(pending) >= jobs * AHEAD):
+                results, seconds = pending.popleft().get()
+                per_item = 0.5 * per_item + 0.5 * max(seconds / max(len(results), 1), 1e-6)
+                yield from results
+            if not chunk and not pending:
                 break
-            yield from pool.map(function, chunk, chunksize=max(1, len(chunk) // (jobs * 4)))
+
+
+_END = object()

@@ -66,3 +66,13 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture
+def workers_at_once(monkeypatch):
+    """--jobs sends work to the worker processes from the second item on, in chunks of one: a small
+    input then crosses many chunk boundaries (by default a small input never starts a worker)."""
+    from imr_rules import batch
+
+    monkeypatch.setattr(batch, "WARMUP_SECONDS", 0.0)
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 1e-9)

@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from imr_rules import batch
@@ -42,14 +43,73 @@ def test_schema_error_in_a_json_line_names_the_line(tmp_path):
     assert "batch.jsonl:2: items[0]: 'service' is required" in result.stderr
 
 
-def test_worker_processes_give_identical_output(tmp_path):
+@pytest.mark.parametrize("format", ["jsonl", "json", "markdown", "text"])
+def test_worker_processes_give_identical_output(tmp_path, workers_at_once, format):
     path = tmp_path / "many.jsonl"
-    path.write_text("\n".join(line(f"r{i}", 2 + i % 12) for i in range(60)) + "\n")
-    one = CliRunner().invoke(app, ["check", str(path), "--format", "jsonl", "--jobs", "1"])
-    two = CliRunner().invoke(app, ["check", str(path), "--format", "jsonl", "--jobs", "2"])
-    assert one.exit_code == two.exit_code == 0
-    assert one.stdout == two.stdout
-    assert len(one.stdout.splitlines()) == 60
+    lines = [line(f"r{i}", 2 + i % 12) for i in range(40)]
+    lines[7] = "{not json"
+    lines[23] = json.dumps({"items": [{"quantity": 3}]})
+    path.write_text("\n".join(lines) + "\n")
+    one = CliRunner().invoke(app, ["check", str(path), "--format", format, "--jobs", "1"])
+    two = CliRunner().invoke(app, ["check", str(path), "--format", format, "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 2
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    assert "many.jsonl:8: malformed JSON" in two.stderr and "many.jsonl:24: items[0]" in two.stderr
+    if format == "jsonl":
+        assert [json.loads(x)["request"]["id"] for x in two.stdout.splitlines()] == [
+            f"r{i}" for i in range(40) if i not in (7, 23)]
+
+
+def _pid(_item):
+    import os
+    import time
+
+    time.sleep(0.001)
+    return os.getpid()
+
+
+def _slow_square(number):
+    import time
+
+    time.sleep(0.002)
+    return number * number
+
+
+def test_ordered_map_keeps_input_order_across_chunks_and_workers(monkeypatch):
+    import os
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 0.01)  # chunks of about five items
+    assert list(batch.ordered_map(_slow_square, range(200), 2, warmup=0.0)) == [n * n for n in range(200)]
+    pids = list(batch.ordered_map(_pid, range(200), 2, warmup=0.0))
+    # The first item runs here (it times the work); the rest is shared by both workers.
+    assert pids[0] == os.getpid() and os.getpid() not in pids[1:] and len(set(pids[1:])) == 2
+
+
+def test_a_small_input_is_done_in_process_without_workers():
+    import os
+
+    assert set(batch.ordered_map(_pid, range(50), 2)) == {os.getpid()}
+
+
+def test_library_check_many_with_workers_renders_in_them(ruleset, workers_at_once):
+    from imr_rules.render.jsontext import json_line
+
+    tasks = [batch.Task(f"<stdin>:{i}", text=line(f"r{i}", 2 + i % 12), line=i) for i in range(30)]
+    rendered = list(batch.check_many(tasks, ruleset, jobs=2, render=json_line))
+    plain = list(batch.check_many(tasks, ruleset, jobs=1))
+    assert [o.text for o in rendered] == [json_line(o.report) for o in plain]
+    assert all(o.report is None and o.error is None for o in rendered)
+
+
+def test_usable_workers_never_exceed_the_cores(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert batch.usable_workers(0) == 3
+    assert batch.usable_workers(8) == 3
+    assert batch.usable_workers(2) == 2
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert batch.usable_workers(4) == 1  # one core: the work stays in this process
 
 
 def test_library_batch_api_keeps_order_and_errors(ruleset, tmp_path):

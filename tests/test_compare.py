@@ -122,6 +122,25 @@ def test_cli_json_is_deterministic_and_complete():
         assert item["agree"] is False
 
 
+def test_cli_with_worker_processes_gives_identical_output_and_errors(tmp_path, workers_at_once):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("case_number: CM00-0000000\nitems: 3\n")
+    inputs = [str(CASES), str(bad)]
+    one = run(*inputs, "--format", "json", "--jobs", "1")
+    two = run(*inputs, "--format", "json", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 2
+    assert one.stdout == two.stdout and one.stderr == two.stderr and "bad.yaml" in two.stderr
+    assert json.loads(two.stdout)["items_total"] >= 80
+
+
+def test_library_compare_files_is_the_same_whatever_the_workers(ruleset, workers_at_once):
+    from imr_rules.evaluation.compare import compare_files
+
+    paths = sorted(CASES.glob("*.yaml"))[:12]
+    one, two = compare_files(paths, ruleset, jobs=1), compare_files(paths, ruleset, jobs=2)
+    assert one == two and one[0] == compare_cases([load_case(p, ruleset.vocabulary) for p in paths], ruleset)
+
+
 def test_cli_csv_has_one_row_per_item_and_snake_case_headers():
     result = run(str(CASES), "--format", "csv")
     assert result.exit_code == 0

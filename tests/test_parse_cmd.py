@@ -135,13 +135,16 @@ def test_parse_reads_paths_and_json_lines_from_stdin_in_order():
     assert "<stdin>:3: malformed JSON" in result.stderr
 
 
-def test_parse_with_worker_processes_gives_identical_output():
+@pytest.mark.parametrize("format", ["jsonl", "json", "text"])
+def test_parse_with_worker_processes_gives_identical_output(workers_at_once, format):
     from typer.testing import CliRunner
 
     from imr_rules.cli import app
 
     folder = str(Path(__file__).resolve().parent / "fixtures" / "letters")
-    one = CliRunner().invoke(app, ["parse", folder, "--format", "jsonl"])
-    two = CliRunner().invoke(app, ["parse", folder, "--format", "jsonl", "--jobs", "2"])
+    letters = [folder, str(Path(__file__).resolve().parents[1] / "examples" / "cases" / "letters")]  # a bad file among them
+    one = CliRunner().invoke(app, ["parse", *letters, "--format", format])
+    two = CliRunner().invoke(app, ["parse", *letters, "--format", format, "--jobs", "2"])
     assert one.stdout == two.stdout and one.stdout
-    assert one.exit_code == two.exit_code
+    assert one.stderr == two.stderr and "not_a_letter.txt" in two.stderr
+    assert one.exit_code == two.exit_code == 2

@@ -34,8 +34,8 @@ def check(
     ruleset = load_rules_or_exit(rules, pack)
     names = batch.expand(requests)
     stream = open_output(output, [*requests, *names])
-    workers = _workers(jobs)
-    outcomes = batch.check_many(batch.tasks(names), ruleset, workers, [str(p) for p in rules or []])
+    outcomes = batch.check_many(batch.tasks(names), ruleset, jobs, [str(p) for p in rules or []],
+                                render=_rendered_where_checked(format))
     writer = _Writer(format, stream)
     errors, internal = [], 0
     with progress(len(names), stream) as advance:
@@ -62,7 +62,7 @@ def _written(writer: "_Writer", outcome):
     from imr_rules import batch
 
     try:
-        writer.write(outcome.report)
+        writer.write(outcome)
     except ValueError as exc:
         return batch.Outcome(outcome.name, None, batch.internal_error_line(outcome.name, exc), internal=True)
     return outcome
@@ -79,10 +79,20 @@ def _exit_for(errors: list[str], internal: int) -> None:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def _workers(jobs: int) -> int:
-    import os
+def _rendered_where_checked(format: str):
+    """The report -> text function for formats whose text is made where the request is checked
+    (in a worker, with --jobs), so that the parent only writes finished text in input order. The
+    text report needs the output stream's console and --format json one document of all reports:
+    those are made here, from the reports."""
+    if format == "jsonl":
+        from imr_rules.render.jsontext import json_line
 
-    return (os.cpu_count() or 1) if jobs == 0 else jobs
+        return json_line
+    if format == "markdown":
+        from imr_rules.render.markdown import render_markdown
+
+        return render_markdown
+    return None
 
 
 class _Writer:
@@ -96,18 +106,18 @@ class _Writer:
         self.console = None
         self.count = 0
 
-    def write(self, report: dict) -> None:
+    def write(self, outcome) -> None:
+        """Write one outcome: its finished text (jsonl, markdown), else its report."""
         self.count += 1
+        report = outcome.report
         if self.format == "jsonl":
-            dump_json(report, self.stream, pretty=False)
+            self.stream.write(outcome.text)
         elif self.format in ("json", "html"):
             self.kept.append(report)
         elif self.format == "markdown":
-            from imr_rules.render.markdown import render_markdown
-
             if self.count > 1:
                 self.stream.write("\n")
-            self.stream.write(render_markdown(report))
+            self.stream.write(outcome.text)
         else:
             from imr_rules.render.terminal import make_console, render_report
 

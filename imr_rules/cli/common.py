@@ -165,14 +165,9 @@ def check_format(value: str, allowed: tuple[str, ...]) -> str:
 
 
 def dump_json(data: Any, stream: TextIO, pretty: bool = True) -> None:
-    import json
+    from imr_rules.render.jsontext import json_line, json_text
 
-    # allow_nan=False: NaN and Infinity are not JSON; a value that is not finite is a bug to report,
-    # never output for a script to choke on.
-    if pretty:
-        stream.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-    else:
-        stream.write(json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n")
+    stream.write(json_text(data) if pretty else json_line(data))
 
 
 class progress:

@@ -11,8 +11,8 @@ from imr_rules.cli import EXIT_BAD_INPUT, EXIT_INTERNAL
 from imr_rules.cli.common import app, RULES_OPTION_HELP, pack_option, check_format, dump_json, load_rules_or_exit, open_output, print_errors, progress
 
 COMPARE_FORMATS = ("text", "json", "markdown", "csv", "html")
-# Fewer items than this finish before a progress bar would be worth drawing.
-PROGRESS_MIN_ITEMS = 50
+# Fewer case files than this finish before a progress bar would be worth drawing.
+PROGRESS_MIN_CASES = 20
 
 
 @app.command()
@@ -22,6 +22,7 @@ def compare(
     rules: Optional[list[Path]] = typer.Option(None, "--rules", "-r", help=RULES_OPTION_HELP),
     pack: Optional[list[Path]] = pack_option(),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the output to this file."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Worker processes (0 = one per core)."),
 ) -> None:
     """Decide each annotated IMR item with the rules and measure agreement with the actual outcome.
 
@@ -30,29 +31,14 @@ def compare(
     accuracy, overturn recall/precision and Cohen's kappa, overall and per category, and every
     disagreement with the criteria that drove our decision.
     """
-    from imr_rules.evaluation.cases import iter_cases
-    from imr_rules.evaluation.compare import compare_cases, unknown_reason_criteria
+    from imr_rules.evaluation.cases import case_paths
+    from imr_rules.evaluation.compare import compare_files
 
     check_format(format, COMPARE_FORMATS)
     ruleset = load_rules_or_exit(rules, pack)
-    loaded, errors = [], []
-    for path, result in iter_cases(cases, ruleset.vocabulary):
-        if isinstance(result, Exception):
-            errors.append(result.one_line())
-        else:
-            # A reason naming no criterion of ours would silently count as a missed reason.
-            errors.extend(error.one_line() for error in unknown_reason_criteria(result, ruleset))
-            loaded.append(result)
-    total = sum(len(case.items) for case in loaded)
-    internal: list[str] = []
-
-    def internal_error(case, exc: Exception) -> None:
-        from imr_rules.batch import internal_error_line
-
-        internal.append(internal_error_line(str(case.source), exc))
-
-    with progress(total, None, label="Deciding items", minimum=PROGRESS_MIN_ITEMS, counted=True) as advance:
-        comparison = compare_cases(loaded, ruleset, progress=advance, on_error=internal_error)
+    paths = case_paths(cases)
+    with progress(len(paths), None, label="Comparing cases", minimum=PROGRESS_MIN_CASES, counted=True) as advance:
+        comparison, errors, internal = compare_files(paths, ruleset, jobs, [str(p) for p in rules or []], progress=advance)
     stream = open_output(output, cases)
     WRITERS[format](comparison, stream)
     if output is not None:

@@ -36,7 +36,7 @@ def parse(
     collected: list[dict] = []
     failed, internal = False, 0
     with progress(len(letters) + 1, stream) as advance:
-        for name, data, error, warnings in _read_all(letters, jobs, engine):
+        for name, data, error, warnings in _read_all(letters, jobs, engine, format):
             advance()
             if error is not None:
                 failed = True
@@ -46,7 +46,7 @@ def parse(
             for warning in warnings:
                 sys.stderr.write(f"warning: {name}: {warning}\n")
             if format == "jsonl":
-                dump_json(data, stream, pretty=False)
+                stream.write(data)  # the line, made where the letter was read
                 stream.flush()
             elif format == "json":
                 collected.append(data)
@@ -104,8 +104,11 @@ def _sources(inputs: list[str]):
                 yield ("path", line)
 
 
-def read_source(source: tuple, pdf_engine: str | None = None) -> tuple[str, dict | None, str | None, tuple[str, ...]]:
-    """One letter read: (name, letter as a dict, error line, warnings); run in workers too."""
+def read_source(source: tuple, pdf_engine: str | None = None, render=None) -> tuple[str, dict | str | None, str | None, tuple[str, ...]]:
+    """One letter read: (name, letter as a dict, error line, warnings); run in workers too.
+
+    With ``render`` (a module-level dict -> text function) the letter comes as its finished text,
+    so a worker hands back output ready to write."""
     from imr_rules.errors import ImrRulesError
     from imr_rules.letters import parse_letter_text, read_letter
     from imr_rules.render.data import letter_to_dict
@@ -125,21 +128,25 @@ def read_source(source: tuple, pdf_engine: str | None = None) -> tuple[str, dict
         if os.environ.get("IMR_RULES_DEBUG"):
             raise
         return name, None, internal_error_line(name, error), ()
-    return name, letter_to_dict(letter), None, tuple(letter.warnings)
+    data = letter_to_dict(letter)
+    return name, render(data) if render is not None else data, None, tuple(letter.warnings)
 
 
-def _read_all(inputs: list[str], jobs: int, pdf_engine: str):
-    import os
+def _read_all(inputs: list[str], jobs: int, pdf_engine: str, format: str):
+    """The letters read, in input order; a worker also makes a JSON Lines line (--format jsonl)."""
     from functools import partial
 
-    from imr_rules.batch import ordered_map
+    from imr_rules.batch import ordered_map, usable_workers
 
+    render = None
+    if format == "jsonl":
+        from imr_rules.render.jsontext import json_line as render
     sources = _sources(inputs)
-    read = partial(read_source, pdf_engine=pdf_engine)
-    workers = (os.cpu_count() or 1) if jobs == 0 else jobs
+    function = partial(read_source, pdf_engine=pdf_engine, render=render)
+    workers = usable_workers(jobs)
     if workers <= 1:
-        return map(read, sources)
-    return ordered_map(read, sources, workers, window=64)
+        return map(function, sources)
+    return ordered_map(function, sources, workers)
 
 
 def _check_engine(pdf_engine: str | None) -> str:

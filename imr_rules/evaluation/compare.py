@@ -11,7 +11,8 @@ balanced accuracy and Cohen's kappa.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple
 
 from imr_rules.evaluation.cases import Case
 from imr_rules.evaluation.reasons import ReasonFigures, deciding_sets, reason_figures
@@ -321,18 +322,81 @@ def compare_cases(
     compared = []
     for case in cases:
         try:
-            case_items = [compare_item(case, item, ruleset) for item in case.items]
+            case_items = compare_case(case, ruleset)
         except Exception as exc:  # noqa: BLE001 - one case's bug must not abort the batch
             if on_error is None:
                 raise
             on_error(case, exc)
-            case_items = []
+            case_items = ()
         compared.extend(case_items)
         if progress is not None:
             for _ in case.items:
                 progress()
-    compared.sort(key=lambda c: (c.case_number, c.item_index))
-    items = tuple(compared)
+    return comparison_of(compared, ruleset)
+
+
+def compare_case(case: Case, ruleset) -> tuple[ItemComparison, ...]:
+    """Every annotated item of one case decided and set beside IMR's outcome."""
+    return tuple(compare_item(case, item, ruleset) for item in case.items)
+
+
+class CaseFileResult(NamedTuple):
+    """One case file compared: its items, its bad-input errors (the case is still compared where
+    only its reasons name unknown criteria), and the internal error that left it out, if any."""
+
+    path: str
+    items: tuple[ItemComparison, ...]
+    errors: tuple[str, ...] = ()
+    internal: str | None = None
+
+
+def compare_file(path: str | Path, ruleset) -> CaseFileResult:
+    """Load one case file and compare it (in this process or in a worker); errors are lines."""
+    import os
+
+    from imr_rules.errors import ImrRulesError
+    from imr_rules.evaluation.cases import load_case
+
+    try:
+        case = load_case(path, ruleset.vocabulary)
+    except ImrRulesError as error:
+        return CaseFileResult(str(path), (), (error.one_line(),))
+    # A reason naming no criterion of ours would silently count as a missed reason.
+    errors = tuple(error.one_line() for error in unknown_reason_criteria(case, ruleset))
+    try:
+        return CaseFileResult(str(path), compare_case(case, ruleset), errors)
+    except Exception as exc:  # noqa: BLE001 - one case's bug must not abort the batch
+        if os.environ.get("IMR_RULES_DEBUG"):
+            raise
+        from imr_rules.batch import internal_error_line
+
+        return CaseFileResult(str(path), (), errors, internal_error_line(str(case.source), exc))
+
+
+def compare_files(paths: Iterable[str | Path], ruleset, jobs: int = 1, rule_paths: list[str] | None = None,
+                  progress: Callable[[], None] | None = None, warmup: float | None = None,
+                  ) -> tuple[Comparison, list[str], list[str]]:
+    """Compare case files, over ``jobs`` worker processes: (comparison, bad-input errors, internal
+    errors). The comparison is the same whatever ``jobs`` is (items are ordered by case number and
+    item index; errors come in file order). ``progress`` is called once per file."""
+    from imr_rules.batch import map_with_ruleset
+
+    compared: list[ItemComparison] = []
+    errors: list[str] = []
+    internal: list[str] = []
+    for result in map_with_ruleset(compare_file, [str(p) for p in paths], ruleset, jobs, rule_paths, warmup=warmup):
+        compared.extend(result.items)
+        errors.extend(result.errors)
+        if result.internal is not None:
+            internal.append(result.internal)
+        if progress is not None:
+            progress()
+    return comparison_of(compared, ruleset), errors, internal
+
+
+def comparison_of(compared: Iterable[ItemComparison], ruleset) -> Comparison:
+    """The figures over compared items: ours, the baselines', and the reasons'."""
+    items = tuple(sorted(compared, key=lambda c: (c.case_number, c.item_index)))
     independent = [item for item in items if item.independent]
     covered = [item for item in independent if item.covered]
     baselines = (
