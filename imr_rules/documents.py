@@ -35,6 +35,9 @@ class Document(NamedTuple):
     data: Any
     lines: Mapping[Path_, int] = MappingProxyType({})
     text: str = ""  # the source text, where the document was parsed from one
+    # Read by parse_document or parse_json_record: the data is within the bounds of
+    # imr_rules.limits and holds text, never dates, so no reader needs to check it again.
+    checked: bool = False
 
     def line_of(self, path: Path_) -> int | None:
         """The line of a field, or of its nearest enclosing field that has one."""
@@ -126,7 +129,7 @@ def parse_document(text: str, name: str) -> Document:
     lines: dict[Path_, int] = {}
     if node is not None:
         _record_lines(node, (), lines)
-    return Document(name, dates_to_text(data), lines, text)
+    return Document(name, dates_to_text(data), lines, text, checked=True)
 
 
 def parse_json_record(text: str, name: str, line: int | None = None) -> Document:
@@ -154,9 +157,8 @@ def parse_json_record(text: str, name: str, line: int | None = None) -> Document
         raise InputFileError(f"nested more than {MAX_DEPTH} levels deep", source) from None
     except ValueError as exc:  # an integer beyond Python's digit limit
         raise InputFileError(f"malformed JSON: a value cannot be read ({_reason(exc)})", source) from None
-    document = Document(f"{name}:{line}" if line is not None else name, data)
     check_data(data, lambda path: Source(name, line, format_field_path(path) or None))
-    return document
+    return Document(f"{name}:{line}" if line is not None else name, data, checked=True)
 
 
 def _reason(exc: Exception) -> str:

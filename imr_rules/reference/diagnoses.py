@@ -151,13 +151,21 @@ class _CodeList:
         prefixes, spans = datafiles.cached(key, lambda: _index_lines(path.read_bytes()))
         self._prefixes = prefixes  # "\nA00\nA01\n...\n": the prefixes, in the order of spans
         self._spans = array.array("q", spans)  # start and end byte of each prefix's lines
+        self._answers: dict[str, bool] = {}
 
     def __contains__(self, code: object) -> bool:
         if not isinstance(code, str) or not code or "-" in code or "\n" in code:
             return False
-        line = code.encode("ascii", "replace")
-        lines = self._lines(line[:_PREFIX].decode("latin-1"))
-        return lines.find(b"\n" + line + b"\n") >= 0
+        # A batch meets the same few hundred codes again and again, and each lookup reads the file:
+        # the answers are remembered (up to a bound, so a stream of distinct codes cannot grow memory).
+        known = self._answers.get(code)
+        if known is None:
+            line = code.encode("ascii", "replace")
+            known = self._lines(line[:_PREFIX].decode("latin-1")).find(b"\n" + line + b"\n") >= 0
+            if len(self._answers) >= _ANSWERS_KEPT:
+                self._answers.clear()
+            self._answers[code] = known
+        return known
 
     def _lines(self, prefix: str) -> bytes:
         """The normalised lines starting with the prefix (and perhaps others), between newlines."""
@@ -169,6 +177,9 @@ class _CodeList:
         with open(self._path, "rb") as handle:
             handle.seek(start)
             return b"\n" + _normalised(handle.read(end - start)) + b"\n"
+
+
+_ANSWERS_KEPT = 8192
 
 
 def _normalised(text: bytes) -> bytes:

@@ -43,9 +43,11 @@ def request_from_document(document: Document, vocabulary: Vocabulary | None = No
     vocabulary = vocabulary or default_vocabulary()
     if not isinstance(document.data, dict):
         raise RequestError("expected a mapping with 'items' at the top of the file", document.source())
-    # Data given to the library (or read from JSON Lines) gets the bounds a file gets when read.
-    check_data(document.data, document.source)
-    data = dates_to_text(document.data)
+    data = document.data
+    if not document.checked:
+        # Data given to the library gets the bounds a file gets when read (a parsed file has had them).
+        check_data(data, document.source)
+        data = dates_to_text(data)
     source_document = document
     document = Document(document.path, data, document.lines)
     problems: list = []

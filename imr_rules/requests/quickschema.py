@@ -80,19 +80,42 @@ def _compile(node: Any, root: Mapping[str, Any]) -> Check:
         if builder is None:
             raise UnsupportedKeyword(keyword)
         checks.append(builder(value, node, root))
-    checks = [c for c in checks if c is not None]
-    return lambda v: all(check(v) for check in checks)
+    return _all_of([c for c in checks if c is not None])
+
+
+def _all_of(checks: list[Check]) -> Check:
+    """One check for several: every instance of a batch passes through these, so the common
+    shapes (one or two checks) avoid a loop."""
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    return lambda v: all([check(v) for check in checks])
 
 
 def _type(value, node, root) -> Check:
     names = value if isinstance(value, list) else [value]
     tests = [_TYPES[name] for name in names]
-    return lambda v: any(test(v) for test in tests)
+    if len(tests) == 1:
+        return tests[0]
+    return lambda v: any([test(v) for test in tests])
 
 
 def _properties(value, node, root) -> Check:
     compiled = {name: _compile(sub, root) for name, sub in value.items()}
-    return lambda v: not isinstance(v, dict) or all(compiled[k](v[k]) for k in compiled if k in v)
+
+    def check(v: Any) -> bool:
+        if isinstance(v, dict):
+            for key, item in v.items():
+                sub = compiled.get(key)
+                if sub is not None and not sub(item):
+                    return False
+        return True
+
+    return check
 
 
 def _required(value, node, root) -> Check:
@@ -100,16 +123,16 @@ def _required(value, node, root) -> Check:
 
 
 def _additional(value, node, root) -> Check:
-    known = set(node.get("properties", {}))
+    known = frozenset(node.get("properties", {}))
     if value is False:
-        return lambda v: not isinstance(v, dict) or all(k in known for k in v)
+        return lambda v: not isinstance(v, dict) or known.issuperset(v)
     extra = _compile(value, root)
-    return lambda v: not isinstance(v, dict) or all(extra(v[k]) for k in v if k not in known)
+    return lambda v: not isinstance(v, dict) or all([extra(v[k]) for k in v if k not in known])
 
 
 def _items(value, node, root) -> Check:
     each = _compile(value, root)
-    return lambda v: not isinstance(v, list) or all(each(x) for x in v)
+    return lambda v: not isinstance(v, list) or all(map(each, v))
 
 
 def _min_items(value, node, root) -> Check:
@@ -149,6 +172,10 @@ def _pattern(value, node, root) -> Check:
 
 
 def _enum(value, node, root) -> Check:
+    if all(isinstance(option, str) for option in value):
+        # Text options: only equal text matches (json_equal of text and anything else is false).
+        options = frozenset(value)
+        return lambda v: isinstance(v, str) and v in options
     return lambda v: any(json_equal(v, option) for option in value)
 
 
