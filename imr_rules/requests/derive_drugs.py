@@ -67,10 +67,16 @@ def identify(item: Item) -> tuple[lexicon.Drug | None, tuple[lexicon.Drug, ...]]
     An item whose category is set to something other than a drug ("injection_other" for a
     lidocaine injection) is not a drug line, whatever words it contains.
     """
-    if item.category is not None and item.category not in drug_categories():
+    return _identify(item.category, _drug_text(item), item.service, item.drug is not None)
+
+
+# Several derivers ask which drug each item is, and a batch names the same drugs again and again:
+# the lexicon's answers are remembered by the words asked about (bounded).
+@lru_cache(maxsize=4096)
+def _identify(category: str | None, text: str, service: str, drug_line: bool) -> tuple[lexicon.Drug | None, tuple[lexicon.Drug, ...]]:
+    if category is not None and category not in drug_categories():
         return None, ()
-    text = _drug_text(item)
-    found = lexicon.find_drugs(text) or (lexicon.find_drugs(item.service) if item.drug is not None else ())
+    found = lexicon.find_drugs(text) or (lexicon.find_drugs(service) if drug_line else ())
     primary = lexicon.lookup(text) or (found[0] if found else None)
     if primary is not None and primary not in found:
         found = (primary, *found)
@@ -100,6 +106,7 @@ def ingredients(found: tuple[lexicon.Drug, ...]) -> tuple[str, ...]:
     return tuple(names)
 
 
+@lru_cache(maxsize=4096)  # each form's pattern searched in the line's text: remembered, as above
 def dosage_form(text: str, drug: lexicon.Drug) -> str:
     for form, pattern in _form_table()[0]:
         if pattern.search(text):

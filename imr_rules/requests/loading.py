@@ -12,7 +12,7 @@ import difflib
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from imr_rules.limits import check_data, short_key
 from imr_rules.documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
@@ -134,13 +134,13 @@ def _check_item_amounts(document: Document, specs: list, items: tuple[Item, ...]
 _UNIT_MAXIMUM = {"percent": 100, "0-10": 10}
 
 
-def _check_range(name: str, value: Any, unit: str | None, where: Any) -> None:
+def _check_range(name: str, value: Any, unit: str | None, where: Callable[[], Any]) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return
     maximum = _UNIT_MAXIMUM.get(unit or "")
     if value < 0 or (maximum is not None and value > maximum):
         expected = f"from 0 to {maximum}" if maximum is not None else "0 or more"
-        raise RequestError(f"fact '{name}' must be {expected}" + (f" ({unit})" if unit else ""), where,
+        raise RequestError(f"fact '{name}' must be {expected}" + (f" ({unit})" if unit else ""), where(),
                            "write the documented value; leave the fact out if it is not documented")
 
 
@@ -179,20 +179,21 @@ def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: 
 
 
 def _one_fact(document: Document, path: tuple, name: str, spec: Any, vocabulary: Vocabulary, scope: str) -> Fact:
-    where = document.source(path + (name,))
+    # The place is worked out only for an error: most facts have none, and a batch reads many.
+    where = lambda: document.source(path + (name,))  # noqa: E731
     definition = vocabulary.get(name)
     if definition is None:
-        raise RequestError(f"unknown fact '{short_key(name)}'", where, vocabulary.unknown_fact_hint(name))
+        raise RequestError(f"unknown fact '{short_key(name)}'", where(), vocabulary.unknown_fact_hint(name))
     if definition.scope == "derived":
-        raise RequestError(f"'{name}' is computed from the request and cannot be written as a fact", where,
+        raise RequestError(f"'{name}' is computed from the request and cannot be written as a fact", where(),
                            "give it through the item's fields (quantity, frequency, ...)")
     if scope == "request" and definition.scope == "item":
-        raise RequestError(f"'{name}' describes one item's prior course", where, "put it under that item's facts:")
+        raise RequestError(f"'{name}' describes one item's prior course", where(), "put it under that item's facts:")
     fact = _fact(spec)
     fact = replace(fact, value=_coerce(fact.value, definition.type)) if definition.type == "date" else fact
     if not python_type_matches(definition.type, fact.value):
         raise RequestError(f"expected {definition.type} for fact '{name}', got {value_kind(fact.value)}",
-                           where, _type_hint(definition.type))
+                           where(), _type_hint(definition.type))
     _check_range(name, fact.value, definition.unit, where)
     return fact
 

@@ -181,7 +181,17 @@ def _enum(value, node, root) -> Check:
 
 def _one_of(value, node, root) -> Check:
     options = [_compile(sub, root) for sub in value]
-    return lambda v: sum(1 for option in options if option(v)) == 1
+
+    def check(v: Any) -> bool:  # exactly one: stop at the second match
+        matched = False
+        for option in options:
+            if option(v):
+                if matched:
+                    return False
+                matched = True
+        return matched
+
+    return check
 
 
 def _any_of(value, node, root) -> Check:
