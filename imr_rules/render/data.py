@@ -7,6 +7,7 @@ findings. Every machine-readable format (json, jsonl) writes these shapes.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from imr_rules import __version__
@@ -29,6 +30,13 @@ def plain(value: Any) -> Any:
 
 
 def citation_to_dict(citation: Citation) -> dict[str, Any]:
+    # A report cites the rule set's few citations again and again: each one's dict is made once
+    # (a copy is returned, so a caller may change its report without changing another's).
+    return dict(_citation_dict(citation))
+
+
+@lru_cache(maxsize=4096)
+def _citation_dict(citation: Citation) -> dict[str, Any]:
     return {
         "tier": citation.tier.value,
         "title": citation.title,
@@ -104,6 +112,11 @@ def guideline_to_dict(guideline: Any) -> dict[str, Any] | None:
     """The MTUS guideline in force for an item (reference.guidelines.GuidelineInForce)."""
     if guideline is None:
         return None
+    return dict(_guideline_dict(guideline))
+
+
+@lru_cache(maxsize=256)  # a few dozen guideline editions in all (see citation_to_dict)
+def _guideline_dict(guideline: Any) -> dict[str, Any]:
     return {
         "title": guideline.title,
         "version": guideline.version,
