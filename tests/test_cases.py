@@ -11,6 +11,7 @@ from imr_rules.errors import CaseError, ImrRulesError
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "examples" / "cases"
+HOLDOUT = ROOT / "examples" / "holdout"
 
 GOOD = """\
 case_number: CM16-0230548
@@ -118,12 +119,20 @@ def test_letter_mismatch_is_reported(write):
 BUNDLED = case_paths([CASES])
 # The second, independent annotation (issue 12 §1): not counted with the cases, checked like them.
 SECOND = case_paths([CASES / "second-annotation"])
-ANNOTATED = BUNDLED + SECOND
+# The held-out set (issue 12, honest measurement): annotated blind to the rules, checked like the cases.
+HELD_OUT = case_paths([HOLDOUT])
+ANNOTATED = BUNDLED + SECOND + HELD_OUT
+
+
+def _case_id(path: Path) -> str:
+    base = CASES if path.is_relative_to(CASES) else path.parents[1]
+    return str(path.relative_to(base).with_suffix(""))
 
 
 def test_bundled_cases_exist():
     assert len(BUNDLED) >= 10
     assert len(SECOND) >= 10
+    assert len(HELD_OUT) >= 20
 
 
 def test_a_directory_skips_other_annotation_subfolders(tmp_path):
@@ -138,7 +147,7 @@ def test_a_directory_skips_other_annotation_subfolders(tmp_path):
     assert not any("second-annotation" in p.relative_to(CASES).parts for p in BUNDLED)
 
 
-@pytest.mark.parametrize("path", ANNOTATED, ids=lambda p: str(p.relative_to(CASES).with_suffix("")))
+@pytest.mark.parametrize("path", ANNOTATED, ids=_case_id)
 def test_every_bundled_case_matches_its_letter(path):
     case = load_case(path)
     assert case.letter is not None and case.letter.is_file(), f"{path}: bundle the letter under examples/cases/letters/"
@@ -146,7 +155,7 @@ def test_every_bundled_case_matches_its_letter(path):
     assert [e.one_line() for e in letter_mismatches(case)] == []
 
 
-@pytest.mark.parametrize("path", ANNOTATED, ids=lambda p: str(p.relative_to(CASES).with_suffix("")))
+@pytest.mark.parametrize("path", ANNOTATED, ids=_case_id)
 def test_every_fact_has_evidence(path):
     """A fact comes from the letter's words: each one carries its quote."""
     case = load_case(path)
@@ -161,7 +170,7 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("path", SECOND, ids=lambda p: str(p.relative_to(CASES).with_suffix("")))
+@pytest.mark.parametrize("path", SECOND + HELD_OUT, ids=_case_id)
 def test_second_annotation_evidence_is_verbatim(path):
     """Each quote is one contiguous span of the letter (line breaks and runs of spaces aside)."""
     case = load_case(path)
@@ -170,3 +179,10 @@ def test_second_annotation_evidence_is_verbatim(path):
         facts = dict(item.request.facts) | dict(item.request.items[0].facts)
         outside = sorted(name for name, fact in facts.items() if fact.evidence and _words(fact.evidence) not in letter)
         assert not outside, f"{path} item {item.index}: evidence not found verbatim in the letter: {outside}"
+
+
+def test_held_out_letters_are_not_in_the_cases():
+    """A letter is either tuned against (examples/cases) or held out, never both."""
+    assert not {p.stem for p in HELD_OUT} & {p.stem for p in BUNDLED}
+    for path in HELD_OUT:
+        assert (HOLDOUT / "letters" / f"{path.stem}.txt").is_file(), f"{path}: bundle the letter under examples/holdout/letters/"

@@ -150,9 +150,11 @@ def test_cli_prints_figures_beside_baselines():
 # --- the bundled cases are honest -----------------------------------------------------------------
 
 BUNDLED = sorted(CASES.glob("*.yaml"))
+# The held-out set (examples/holdout, issue 12) keeps the same honesty checks.
+HELD_OUT = sorted((ROOT / "examples" / "holdout").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", BUNDLED + HELD_OUT, ids=lambda p: p.stem if p.parent == CASES else f"holdout/{p.stem}")
 def test_every_quote_is_a_verbatim_span_of_the_letter(path, ruleset):
     case = load_case(path, ruleset.vocabulary)
     assert [e.one_line() for e in quote_mismatches(case)] == []
