@@ -202,3 +202,35 @@ def test_the_mme_table_can_change_a_decision(drug_ruleset):
 
     assert op9_8("cdc-2016") == "met"      # 7 x 4 x 4 = 112
     assert op9_8("cdc-2022") == "not_met"  # 7 x 4 x 5 = 140
+
+
+# ---- the benefit of a drug already taken (Medications for chronic pain) -----------------------
+
+@pytest.mark.parametrize(("item_facts", "joins"), [
+    ({"medication.current": True}, True),    # a documented continuation: the benefit is asked
+    ({"medication.current": False}, False),  # a first prescription has no benefit to record yet
+    ({}, False),                             # silent records pose no new question
+])
+def test_medication_benefit_joins_only_a_documented_continuation(item_facts, joins, drug_ruleset):
+    from imr_rules.engine import evaluate
+    from imr_rules.requests.loading import request_from_data
+
+    data = {"request_date": "2016-12-01",
+            "items": [{"service": "Lidoderm 5% patch", "category": "topical", "facts": item_facts}]}
+    determination = evaluate(request_from_data(data, vocabulary=drug_ruleset.vocabulary), drug_ruleset).determinations[0]
+    chosen = {r.rule_id for r in determination.rule_results}
+    assert ("mtus-cpmtg-medications-chronic-pain" in chosen) is joins
+    assert "mtus-cpmtg-topical-analgesics" in chosen
+
+
+def test_medication_benefit_stays_off_rules_with_their_own(drug_ruleset):
+    """NSAIDs (NS-2), opioids (OP16-4a/4b), AEDs (AED-2) and antidepressants (AD-2) ask it themselves."""
+    from imr_rules.engine import evaluate
+    from imr_rules.requests.loading import request_from_data
+
+    for service, category in [("Naproxen 550 mg", "nsaid"), ("Norco 10/325 mg", "opioid"),
+                              ("Gabapentin 300 mg", "anticonvulsant"), ("Cymbalta 60 mg", "antidepressant")]:
+        data = {"request_date": "2016-12-01",
+                "items": [{"service": service, "category": category, "facts": {"medication.current": True}}]}
+        determination = evaluate(request_from_data(data, vocabulary=drug_ruleset.vocabulary), drug_ruleset).determinations[0]
+        assert "mtus-cpmtg-medications-chronic-pain" not in {r.rule_id for r in determination.rule_results}, service
