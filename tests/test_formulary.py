@@ -163,6 +163,23 @@ def test_a_workbook_sheet_can_be_named_and_problems_are_one_line(tmp_path):
     assert "save it as .xlsx or as CSV UTF-8" in _import(tmp_path, csv=old)[0].output
 
 
+def test_a_workbook_whose_sheet_is_damaged_is_bad_input_not_an_internal_error(tmp_path):
+    # openpyxl reads a read-only sheet lazily: the workbook opens, and the sheet's cut-short XML
+    # fails only when its rows are read.
+    import zipfile
+
+    book = _workbook(tmp_path / "whole.xlsx", [["Drug Ingredient", "Exempt/Non-Exempt"], ["Gabapentin", "Non-Exempt"]])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data[: len(data) // 2] if item.filename.startswith("xl/worksheets/") else data)
+    result, _ = _import(tmp_path, csv=damaged)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().startswith(f"error: {damaged}[Notes]: cannot read the sheet (")
+    assert result.output.strip().endswith("(open it in a spreadsheet program and save it as .xlsx or CSV UTF-8)")
+
+
 def test_an_output_folder_that_does_not_exist_is_bad_input(tmp_path):
     result, out = _import(tmp_path / "missing")
     assert result.exit_code == 2

@@ -170,7 +170,7 @@ def _sheet_rows(path: Path, sheet: str | None, wanted: tuple[str, str]) -> tuple
         names = [sheet] if sheet is not None else workbook.sheetnames
         found = None
         for name in names:
-            rows = [[_cell_text(value) for value in row] for row in workbook[name].iter_rows(values_only=True)]
+            rows = _rows_of(path, workbook[name], name)
             if found is None:
                 found = (name, rows)  # without the headings anywhere: the first sheet, reported as such
             if any(all(key in {_key(c) for c in row} for key in wanted) for row in rows[:HEADER_SEARCH_ROWS]):
@@ -181,6 +181,16 @@ def _sheet_rows(path: Path, sheet: str | None, wanted: tuple[str, str]) -> tuple
     if found is None:
         raise DrugListError(f"{path}: the workbook has no sheet")
     return f"{path}[{found[0]}]", found[1]
+
+
+def _rows_of(path: Path, worksheet: Any, name: str) -> list[list[str]]:
+    """A sheet's rows as text. openpyxl reads a read-only sheet lazily, so a damaged sheet (its XML
+    cut short, say) fails here, not when the workbook is opened: that is bad input, not a bug."""
+    try:
+        return [[_cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+    except Exception as exc:  # openpyxl and the XML parser raise their own errors for a damaged sheet
+        raise DrugListError(f"{path}[{name}]: cannot read the sheet ({type(exc).__name__}) "
+                            "(open it in a spreadsheet program and save it as .xlsx or CSV UTF-8)") from None
 
 
 def _cell_text(value: Any) -> str:
