@@ -180,6 +180,28 @@ def test_a_workbook_whose_sheet_is_damaged_is_bad_input_not_an_internal_error(tm
     assert result.output.strip().endswith("(open it in a spreadsheet program and save it as .xlsx or CSV UTF-8)")
 
 
+@pytest.mark.parametrize("text, problem", [
+    ("drugs: 5\n", "list.yaml: top level: 'version' is a required property"),
+    ("x: [\n", "list.yaml:2: malformed YAML"),
+    ("- 1\n", "list.yaml: top level: fails the schema's 'type' check"),
+])
+def test_a_drug_list_that_is_not_one_is_bad_input_not_an_internal_error(tmp_path, text, problem):
+    import os
+    import subprocess
+    import sys
+
+    listing = tmp_path / "list.yaml"
+    listing.write_text(text)
+    env = {**os.environ, formulary.ENV: str(listing)}
+    request = Path(__file__).parent.parent / "examples/requests/drug-anticonvulsant-2021-pregabalin-transition.yaml"
+    for args in (["formulary", "status", "Norco", "--date", "2026-01-01"], ["check", str(request)]):
+        result = subprocess.run([sys.executable, "-m", "imr_rules.cli", *args], env=env, capture_output=True, text=True)
+        assert result.returncode == 2, result.stderr
+        line = result.stderr.strip().splitlines()[-1]
+        assert problem in line and line.endswith("(not a Drug List file as imr-rules formulary import writes it; "
+                                                 "fix it, or unset IMR_RULES_DRUG_LIST)"), line
+
+
 def test_an_output_folder_that_does_not_exist_is_bad_input(tmp_path):
     result, out = _import(tmp_path / "missing")
     assert result.exit_code == 2

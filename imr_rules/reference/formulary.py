@@ -17,6 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
+import yaml
+
 from imr_rules.reference import datafiles
 
 ENV = "IMR_RULES_DRUG_LIST"
@@ -66,8 +68,38 @@ def _loaded(spec: str) -> tuple[Mapping[str, Any], ...]:
             from imr_rules.errors import ImrRulesError
 
             raise ImrRulesError(f"{name}: cannot read the Drug List named by {ENV}: {exc} (fix the path, or unset {ENV})") from exc
+        except yaml.YAMLError as exc:
+            raise _not_a_list(name, f"{_line(exc)}: malformed YAML: {getattr(exc, 'problem', None) or 'unreadable'}") from None
+        _check_shape(name, data)
         lists.append(data)
     return tuple(sorted(lists, key=lambda d: str(d["drug_lists"][0]["from"]), reverse=True))
+
+
+def _check_shape(name: str, data: Any) -> None:
+    """A list named by IMR_RULES_DRUG_LIST must be a Drug List file (drug_formulary.schema.json):
+    any other YAML would fail deep in a decision, as an internal error, instead of here."""
+    from jsonschema.exceptions import best_match
+
+    from imr_rules.documents import schema_validator
+
+    error = best_match(schema_validator("drug_formulary.schema.json").iter_errors(data))
+    if error is not None:
+        field = ".".join(str(part) for part in error.absolute_path) or "top level"
+        # The schema's own words only where they name a key: elsewhere they repeat the value.
+        problem = error.message if error.validator == "required" else f"fails the schema's {error.validator!r} check"
+        raise _not_a_list(name, f": {field}: {problem}")
+
+
+def _not_a_list(name: str, problem: str):
+    from imr_rules.errors import ImrRulesError
+
+    return ImrRulesError(f"{name}{problem} (not a Drug List file as imr-rules formulary import writes it; "
+                         f"fix it, or unset {ENV})")
+
+
+def _line(exc: Exception) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f":{mark.line + 1}" if mark is not None else ""
 
 
 def loaded_lists() -> tuple[Mapping[str, Any], ...]:
