@@ -208,6 +208,19 @@ def test_an_output_folder_that_does_not_exist_is_bad_input(tmp_path):
     assert result.output.strip().endswith(f"error: {out}: cannot write: No such file or directory (check the --output path)")
 
 
+def test_the_output_is_never_the_input_and_is_written_whole(tmp_path):
+    listing = tmp_path / "list.csv"
+    listing.write_bytes((FIXTURES / "drug-list-fictitious.csv").read_bytes())
+    args = ["formulary", "import", str(listing), "--list-version", "v-test", "--effective-from", "2025-08-06", "-o", str(listing)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert result.output.strip().endswith(f"error: {listing}: the output would overwrite the input {listing} (write the output elsewhere)")
+    assert listing.read_bytes() == (FIXTURES / "drug-list-fictitious.csv").read_bytes()
+    written, out = _import(tmp_path)
+    assert written.exit_code == 0 and yaml.safe_load(out.read_text())["complete"] is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["list.csv", "v-test.yaml"]  # no temporary file left
+
+
 def test_without_the_xlsx_extra_a_workbook_is_refused_with_what_to_do(tmp_path, monkeypatch):
     import sys
 

@@ -92,7 +92,7 @@ def open_output(path: Path | None, inputs: Iterable[str | Path] = ()) -> TextIO:
     try:
         return AtomicOutput(path)
     except OSError as exc:
-        print_errors([f"{path}: cannot write: {exc.strerror}"])
+        print_errors([f"{path}: cannot write: {exc.strerror} (check the --output path)"])
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from imr_rules.cli import EXIT_BAD_INPUT
-from imr_rules.cli.common import app, print_errors
+from imr_rules.cli.common import app, open_output, print_errors
 
 formulary_app = typer.Typer(help="MTUS Drug Formulary: load an official Drug List; look up a drug's status.", no_args_is_help=True)
 app.add_typer(formulary_app, name="formulary")
@@ -46,11 +46,10 @@ def import_list(
         raise typer.Exit(EXIT_BAD_INPUT)
     for warning in imported.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    try:
-        output.write_text(yaml.safe_dump(imported.data, sort_keys=False), encoding="utf-8")
-    except OSError as exc:  # a folder that does not exist, no permission: a bad --output, not a bug
-        print_errors([f"{output}: cannot write: {exc.strerror} (check the --output path)"])
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    # Like every other -o: never the input, and written to a temporary file renamed at the end.
+    stream = open_output(output, [csv_file])
+    stream.write(yaml.safe_dump(imported.data, sort_keys=False))
+    stream.close()
     typer.echo(f"{output}: {len(imported.data['drugs'])} drugs, Drug List {list_version} from {day.isoformat()}")
 
 
