@@ -150,6 +150,14 @@ def test_a_pack_may_add_but_not_redefine_shared_conditions(small_rules, tmp_path
     (lambda t: make_pack(t / "u", extra="licenses: x\n") and t / "u",
      r"u/pack\.yaml:1: unknown field\(s\) 'licenses' \(did you mean 'licence'\?\)"),
     (lambda t: make_pack(t / "Bad Name", name="'Bad Name'") and t / "Bad Name", r"pack\.yaml:1: name: "),
+    # The schema checks only the form of a date: a day that does not exist, or an edition that
+    # ends before it starts, is refused as in a rule file.
+    (lambda t: make_pack(t / "d").joinpath("pack.yaml").write_text(
+        'name: d\nversion: "1"\nlicence: x\neditions: [{title: T, edition: "1", from: "2020-19-41"}]\n') and t / "d",
+     r"d/pack\.yaml:4: editions\[0\]\.from: invalid date '2020-19-41' \(write YYYY-MM-DD\)$"),
+    (lambda t: make_pack(t / "e").joinpath("pack.yaml").write_text(
+        'name: e\nversion: "1"\nlicence: x\neditions: [{title: T, edition: "1", from: "2020-09-21", to: "2019-01-01"}]\n') and t / "e",
+     r"e/pack\.yaml:4: editions\[0\]: edition ends before it starts \(swap from and to\)$"),
 ])
 def test_a_bad_pack_is_one_line_naming_file_and_field(small_rules, tmp_path, setup, expected):
     folder = setup(tmp_path)
@@ -276,6 +284,16 @@ def test_lint_reports_pack_conflicts_and_manifest_problems(tmp_path):
     (pack / "pack.yaml").write_text("name: p\nversion: 1\n", encoding="utf-8")
     codes = {(f["code"], f["rule_id"]) for f in json.loads(run("rules", "lint", "--pack", pack, "--format", "json").stdout)["findings"]}
     assert ("IMR001", "pack") in codes
+
+
+def test_lint_reports_a_pack_edition_date_that_does_not_exist_as_loading_refuses_it(tmp_path):
+    pack = make_pack(tmp_path / "p")
+    (pack / "pack.yaml").write_text(
+        'name: p\nversion: "1"\nlicence: x\neditions: [{title: T, edition: "1", from: "2020-19-41"}]\n', encoding="utf-8")
+    result = run("rules", "lint", "--pack", pack, "--format", "json")
+    assert result.exit_code == 3, result.output
+    found = [(f["code"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    assert ("IMR001", "editions[0].from: invalid date '2020-19-41'") in found
 
 
 def test_the_example_pack_is_labelled_fictitious_everywhere():

@@ -126,9 +126,7 @@ def combined_hash(base: str, pack_hashes: Iterable[str]) -> str:
 
 def read_manifest(document: Document, source: PackSource, digest: str, validated: bool) -> tuple[Pack | None, list[ImrRulesError]]:
     """The :class:`Pack` a manifest describes, or the problems that keep it from being used."""
-    from imr_rules.ruleset.loading import schema_problems
-
-    problems = [] if validated else schema_problems(document, "pack.schema.json")
+    problems = [] if validated else manifest_problems(document)
     if problems:
         return None, problems
     data = document.data
@@ -137,6 +135,31 @@ def read_manifest(document: Document, source: PackSource, digest: str, validated
                 editions=editions, overrides=tuple(data.get("overrides") or ()), title=data.get("title"),
                 path=str(source.root))
     return pack, []
+
+
+def manifest_problems(document: Document) -> list[ImrRulesError]:
+    """What keeps a manifest from being used (loading and lint alike): its schema problems, else
+    its edition dates. The schema checks the form YYYY-MM-DD only: a day that does not exist
+    (2020-19-41), or an edition that ends before it starts, is refused here, as in a rule file."""
+    from imr_rules.reference.vocabulary import parse_date
+    from imr_rules.ruleset.loading import schema_problems
+
+    schema = schema_problems(document, "pack.schema.json")
+    if schema:
+        return schema
+
+    problems: list[ImrRulesError] = []
+    for index, edition in enumerate(document.data["editions"]):
+        days = {}
+        for end in ("from", "to"):
+            if end in edition:
+                days[end] = parse_date(edition[end])
+                if days[end] is None:
+                    problems.append(RuleError(f"invalid date {edition[end]!r}", document.source(("editions", index, end)),
+                                              "write YYYY-MM-DD"))
+        if days.get("from") and days.get("to") and days["to"] < days["from"]:
+            problems.append(RuleError("edition ends before it starts", document.source(("editions", index)), "swap from and to"))
+    return problems
 
 
 def merge_definitions(definitions: dict[str, Any], document: Document) -> list[ImrRulesError]:

@@ -18,8 +18,10 @@ def invalid_files(context: LintContext) -> Iterator[Problem]:
     for document in context.manifests:
         for error in schema_problems(document, "ruleset.schema.json"):
             yield _schema_problem(document, error)
+    from imr_rules.ruleset.packs import manifest_problems
+
     for document in context.pack_manifests:
-        for error in schema_problems(document, "pack.schema.json"):
+        for error in manifest_problems(document):
             yield _schema_problem(document, error)
     for document in context.rule_documents:
         for error in schema_problems(document, "rule.schema.json"):
