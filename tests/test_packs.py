@@ -296,6 +296,15 @@ def test_lint_reports_a_pack_edition_date_that_does_not_exist_as_loading_refuses
     assert ("IMR001", "editions[0].from: invalid date '2020-19-41'") in found
 
 
+def test_a_pack_given_as_rules_says_to_give_it_with_pack():
+    request = ROOT / "examples/requests/imaging-knee-mri-2026.yaml"
+    for command in (["check", str(request)], ["coverage", "MRI of the knee"]):
+        result = run(*command, "--rules", EXAMPLE_PACK)
+        assert result.exit_code == 2
+        assert result.stderr.strip() == (f"error: {EXAMPLE_PACK}: a criteria pack, not a rule folder "
+                                         f"(give it with --pack {EXAMPLE_PACK}, or in $IMR_RULES_PACKS)")
+
+
 def test_the_example_pack_is_labelled_fictitious_everywhere():
     for file in [EXAMPLE_PACK / "pack.yaml", EXAMPLE_PACK / "README.md", *EXAMPLE_PACK.rglob("*.yaml")]:
         assert "FICTITIOUS" in file.read_text(encoding="utf-8"), file

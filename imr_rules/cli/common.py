@@ -54,14 +54,20 @@ def load_rules_or_exit(paths: list[Path] | None, packs: list[Path] | None = None
     """The rule set (the rules named, else the bundled ones, with the criteria packs of
     $IMR_RULES_PACKS and --pack over them), or exit 2 with one line per problem."""
     from imr_rules.ruleset.loading import RuleSetError, load_ruleset
-    from imr_rules.ruleset.loading import requested_packs
+    from imr_rules.ruleset.loading import PACKS_ENVIRONMENT, requested_packs
 
     from imr_rules.cli import startup_over
 
     try:
         ruleset = load_ruleset(paths or None, packs=requested_packs(packs))
     except RuleSetError as exc:
-        print_errors(e.one_line() for e in exc.errors)
+        from imr_rules.ruleset.packs import is_pack
+
+        # A pack folder given as --rules fails as rule files (its pack.yaml "has unknown fields"):
+        # say what it is and which option takes it instead.
+        misplaced = [p for p in paths or () if is_pack(p)]
+        print_errors([f"{p}: a criteria pack, not a rule folder (give it with --pack {p}, or in ${PACKS_ENVIRONMENT})"
+                      for p in misplaced] or [e.one_line() for e in exc.errors])
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except ImrRulesError as exc:
         print_errors([exc.one_line()])
