@@ -65,6 +65,13 @@ def test_cli_text_and_errors():
 
 
 @pytest.mark.skipif(not (CORPUS / "items.jsonl").exists(), reason="the shared IMR corpus (items.jsonl) is not available; set IMR_RULES_SHARED")
+def test_a_letters_path_that_does_not_exist_is_named(tmp_path):
+    missing = tmp_path / "no-such-folder"
+    result = CliRunner().invoke(app, ["coverage", "--letters", str(missing), "MRI of the lumbar spine"])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"error: {missing}: no such file or folder (check the --letters path)"
+
+
 def test_corpus_coverage_is_at_least_85_percent(ruleset):
     report = measure(descriptions_from_file(CORPUS / "items.jsonl"), ruleset)
     assert report.overall.total == 439

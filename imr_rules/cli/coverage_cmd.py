@@ -42,6 +42,10 @@ def coverage(
         except ImrRulesError as error:  # a line that is not UTF-8 or not JSON: one line, exit 2
             print_errors([error.one_line()])
             raise typer.Exit(EXIT_BAD_INPUT) from None
+    missing = [path for path in letters or () if not path.exists()]
+    if missing:  # like --file: else a mistyped folder only said "no item descriptions given"
+        print_errors([f"{path}: no such file or folder (check the --letters path)" for path in missing])
+        raise typer.Exit(EXIT_BAD_INPUT)
     if letters:
         items.extend(descriptions_from_letters(letters))
     if not items:
