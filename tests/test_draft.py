@@ -193,3 +193,17 @@ def test_a_planned_surgery_is_certified_only_when_it_is_not_itself_requested(tmp
     _check_evidence(drafted)
     disputed = yaml.safe_load(run("draft", note, "--items", both, "--date", "2016-12-01").stdout)
     assert "surgery_certified" not in dict(_all_facts(disputed))
+
+
+def test_built_pipelines_are_reused_per_rule_set_and_bounded():
+    """One pipeline per rule set, built once; a process drafting with many rule sets keeps only a few."""
+    import copy
+
+    from imr_rules.drafting import pipeline
+    from imr_rules.drafting.rules import load_extraction_rules
+
+    rules = load_extraction_rules()
+    assert pipeline.build_pipeline(rules) is pipeline.build_pipeline(rules)
+    for _ in range(pipeline._BUILT_MAX + 2):
+        pipeline.build_pipeline(copy.copy(rules))
+    assert len(pipeline._BUILT) == pipeline._BUILT_MAX

@@ -14,6 +14,8 @@ facts ("positive Tinel's": a nerve compromise and a peripheral neuropathy) all s
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from imr_rules.drafting.rules import ExtractionRules, load_extraction_rules
@@ -41,15 +43,25 @@ class Pipeline:
     by_section: dict[str, tuple[tuple[object, re.Pattern], ...]]   # section -> (concept, compiled pattern)
 
 
-_BUILT: dict[int, tuple[ExtractionRules, Pipeline]] = {}
+# Built pipelines by rule set, most recent last. Bounded: a long-lived process drafting with many
+# rule sets (tests, a service reloading its rules) must not keep every medspaCy pipeline alive. The
+# rules object is kept beside its pipeline so that its id cannot be reused while the entry lives.
+_BUILT: "OrderedDict[int, tuple[ExtractionRules, Pipeline]]" = OrderedDict()
+_BUILT_MAX = 4
+_BUILT_LOCK = threading.Lock()  # threads drafting at once build one pipeline, not one each
 
 
 def build_pipeline(rules: ExtractionRules | None = None) -> Pipeline:
     """The pipeline for these rules (built once per process and rule set)."""
     rules = rules or load_extraction_rules()
-    if id(rules) not in _BUILT:
-        _BUILT[id(rules)] = (rules, Pipeline(_build(rules), _compiled(rules)))
-    return _BUILT[id(rules)][1]
+    key = id(rules)
+    with _BUILT_LOCK:
+        if key not in _BUILT:
+            _BUILT[key] = (rules, Pipeline(_build(rules), _compiled(rules)))
+            while len(_BUILT) > _BUILT_MAX:
+                _BUILT.popitem(last=False)
+        _BUILT.move_to_end(key)
+        return _BUILT[key][1]
 
 
 def _compiled(rules: ExtractionRules) -> dict[str, tuple]:
