@@ -58,6 +58,14 @@ def expand(inputs: Iterable[str | Path]) -> list[str]:
     return names
 
 
+def empty_folders(inputs: Iterable[str | Path]) -> list[str]:
+    """One error line per input folder holding no request file: most likely the wrong folder, and
+    checking nothing without a word would pass for a clean run."""
+    return [f"{entry}: no request files ({', '.join(REQUEST_SUFFIXES)}) in this folder "
+            "(give a folder of requests, a request file, or - for standard input)"
+            for entry in inputs if str(entry) != STDIN and Path(entry).is_dir() and not expand([entry])]
+
+
 def tasks(names: Iterable[str], stdin: TextIO | None = None) -> Iterator[Task]:
     """One task per request; JSON Lines inputs (stdin, *.jsonl) give one task per non-blank line."""
     for name in names:

@@ -118,3 +118,22 @@ def test_library_batch_api_keeps_order_and_errors(ruleset, tmp_path):
     outcomes = list(batch.check_many(batch.tasks(batch.expand([good, missing, good])), ruleset))
     assert [o.report is not None for o in outcomes] == [True, False, True]
     assert "missing.yaml: file not found" in outcomes[1].error
+
+
+@pytest.mark.parametrize("format", ["text", "json", "jsonl"])
+def test_a_folder_without_request_files_is_bad_input_and_the_other_inputs_are_checked(tmp_path, format):
+    """An empty folder is most likely the wrong one: exit 2 with one line naming it, never a silent
+    clean run; the requests given beside it are still checked."""
+    empty = tmp_path / "no-requests"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a request\n", encoding="utf-8")
+    alone = CliRunner().invoke(app, ["check", str(empty), "--format", format])
+    assert alone.exit_code == 2
+    assert f"{empty}: no request files" in (alone.stdout + alone.stderr)
+    beside = CliRunner().invoke(app, ["check", str(empty), str(EXAMPLES / "massage-twelve-visits.yaml"),
+                                      "--format", format])
+    assert beside.exit_code == 2
+    assert "massage-twelve-visits" in beside.stdout
+    assert batch.empty_folders([str(empty), str(EXAMPLES)]) == [
+        f"{empty}: no request files (.yaml, .yml, .json, .jsonl) in this folder "
+        "(give a folder of requests, a request file, or - for standard input)"]

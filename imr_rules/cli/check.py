@@ -37,7 +37,9 @@ def check(
     outcomes = batch.check_many(batch.tasks(names), ruleset, jobs, [str(p) for p in rules or []],
                                 render=_rendered_where_checked(format))
     writer = _Writer(format, stream)
-    errors, internal = [], 0
+    errors, internal = batch.empty_folders(requests), 0
+    if errors and format != "json":
+        print_errors(errors)
     with progress(len(names), stream) as advance:
         for outcome in outcomes:
             if outcome.error is None:
