@@ -58,12 +58,15 @@ def expand(inputs: Iterable[str | Path]) -> list[str]:
     return names
 
 
-def empty_folders(inputs: Iterable[str | Path]) -> list[str]:
-    """One error line per input folder holding no request file: most likely the wrong folder, and
-    checking nothing without a word would pass for a clean run."""
-    return [f"{entry}: no request files ({', '.join(REQUEST_SUFFIXES)}) in this folder "
-            "(give a folder of requests, a request file, or - for standard input)"
-            for entry in inputs if str(entry) != STDIN and Path(entry).is_dir() and not expand([entry])]
+def empty_folders(inputs: Iterable[str | Path], files_in: Callable[[list], Iterable] | None = None,
+                  suffixes: Iterable[str] = REQUEST_SUFFIXES, kind: str = "request") -> list[str]:
+    """One error line per input folder holding no file of its kind (``files_in`` lists a folder's:
+    requests by default, letters for ``parse``): most likely the wrong folder, and reading nothing
+    without a word would pass for a clean run."""
+    files_in = files_in or expand
+    return [f"{entry}: no {kind} files ({', '.join(suffixes)}) in this folder "
+            f"(give a folder of {kind}s, a {kind} file, or - for standard input)"
+            for entry in inputs if str(entry) != STDIN and Path(entry).is_dir() and not any(True for _ in files_in([entry]))]
 
 
 def tasks(names: Iterable[str], stdin: TextIO | None = None) -> Iterator[Task]:

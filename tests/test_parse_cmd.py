@@ -148,3 +148,17 @@ def test_parse_with_worker_processes_gives_identical_output(workers_at_once, for
     assert one.stdout == two.stdout and one.stdout
     assert one.stderr == two.stderr and "not_a_letter.txt" in two.stderr
     assert one.exit_code == two.exit_code == 2
+
+
+def test_a_folder_without_letters_is_bad_input_and_the_other_letters_are_read(tmp_path):
+    """An empty folder is most likely the wrong one: exit 2 with one line naming it, not a silent
+    clean run; letters given beside it are still read."""
+    empty = tmp_path / "no-letters"
+    empty.mkdir()
+    (empty / "request.yaml").write_text("items: []\n", encoding="utf-8")
+    alone = run(str(empty), "--format", "jsonl")
+    assert alone.exit_code == 2
+    assert f"{empty}: no letter files" in alone.stderr
+    beside = run(str(empty), MARKDOWN, "--format", "jsonl")
+    assert beside.exit_code == 2
+    assert len(beside.stdout.splitlines()) == 1 and json.loads(beside.stdout)

@@ -35,6 +35,10 @@ def parse(
     console = _console(stream) if format == "text" else None
     collected: list[dict] = []
     failed, internal = False, 0
+    empty = _empty_folders(letters)
+    if empty:
+        failed = True
+        print_errors(empty)
     with progress(len(letters) + 1, stream) as advance:
         for name, data, error, warnings in _read_all(letters, jobs, engine, format):
             advance()
@@ -174,3 +178,11 @@ def _render_letter(console, letter: dict, full: bool) -> None:
     from imr_rules.render.terminal import render_letter
 
     render_letter(console, letter, full=full)
+
+
+def _empty_folders(letters: list[str]) -> list[str]:
+    from imr_rules.batch import empty_folders
+    from imr_rules.letters import letter_paths
+    from imr_rules.letters.reading import LETTER_SUFFIXES
+
+    return empty_folders(letters, letter_paths, LETTER_SUFFIXES, "letter")
