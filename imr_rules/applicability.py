@@ -58,9 +58,14 @@ def rationale_sentences(findings: Iterable[Finding]) -> list[str]:
     return [_sentence(requirement[len(_SHOW):-1], list(dict.fromkeys(ids))) for requirement, ids in merged.items()]
 
 
+def open_questions(findings: Iterable[Finding]) -> list[str]:
+    """What the applicability findings ask, each once ("whether this is a first course ...")."""
+    return list(dict.fromkeys(f.requirement[len(_SHOW):-1] for f in findings if is_applicability(f)))
+
+
 def _sentence(asked: str, ids: list[str]) -> str:
     verb = "applies" if len(ids) == 1 else "apply"
-    return f"It is not documented {asked}, which decides whether {_ids(ids)} {verb}."
+    return f"It is not documented {asked}, which decides whether {join_ids(ids)} {verb}."
 
 
 def question(name: str, vocabulary: Vocabulary) -> str:
@@ -84,5 +89,6 @@ def _questions(names: Iterable[str], vocabulary: Vocabulary) -> str:
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " or " + texts[-1]
 
 
-def _ids(ids: list[str]) -> str:
+def join_ids(ids: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
     return ids[0] if len(ids) == 1 else ", ".join(ids[:-1]) + " and " + ids[-1]

@@ -2,7 +2,9 @@
 
 For each item: pick the rules that apply (category, codes or keywords; the edition in force on
 the request date; MTUS first, ODG where MTUS is silent or where a rule supplements it), evaluate
-every criterion with three-valued logic, and combine. There is no global state: the same request
+every criterion with three-valued logic, and combine. Then weigh the findings as a reviewer does:
+where a rule fails on documented facts, what is merely undocumented beside it is not weighed
+(:func:`documented_failures`; the outcome never depends on it). There is no global state: the same request
 and rule set always give the same report, so the function maps onto pandas, Dask or Spark as is.
 """
 
@@ -12,7 +14,7 @@ import bisect
 import datetime as dt
 import re
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, NamedTuple
 
 from imr_rules.requests.derived import item_facts
@@ -158,8 +160,9 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
     """The decision for one item with its findings, remedies and rationale."""
     decision = decide(request, item, ruleset)
     facts, evidence = item_facts(request, item)
+    decided_by = documented_failures(decision, facts)
     results = tuple(
-        _rule_result(rule, statuses, certifiable, unknown, item, facts, evidence, request, ruleset.vocabulary)
+        _rule_result(rule, statuses, certifiable, unknown, item, facts, evidence, request, ruleset.vocabulary, decided_by)
         for rule, statuses, certifiable, unknown in zip(decision.rules, decision.statuses, decision.certifiable, decision.unknown)
     )
     unit = decision.rules[0].unit if decision.rules else "units"
@@ -168,7 +171,9 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         category, request.request_date, body_region=facts.get("item.body_region"),
         postsurgical=facts.get("item.postsurgical") is True, weeks_since_injury=facts.get("injury.weeks_since"),
     )
-    remedies = tuple(dict.fromkeys(f.remedy for r in results for f in r.findings if f.remedy))
+    # What would cure the request: an unweighed finding's remedy would not (a documented failure
+    # decides the item whatever the records show of it).
+    remedies = tuple(dict.fromkeys(f.remedy for r in results for f in r.findings if f.remedy and f.weighed))
     return Determination(
         item=item,
         outcome=decision.outcome,
@@ -263,6 +268,55 @@ def rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:
     return rule.logic(dict(zip(rule.criterion_ids, statuses))) in (True, "skip")
 
 
+def documented_failures(decision: Decision, facts: Mapping[str, Any]) -> tuple[str, ...]:
+    """The documented failures that decide an item whatever the records may yet show, as
+    ``rule/CRITERION`` labels in rule and criterion order; () when no rule fails on documented facts.
+
+    A rule *fails on documented facts* when, by its own logic, it still fails with every open
+    question resolved in the request's favour (see :func:`_in_favour`). Then documenting what is
+    not documented could not change the outcome, and a reviewer does not weigh it: the denial
+    rests on the documented failure. A rule whose own applicability (``when``) is not documented
+    fails on nothing documented.
+    """
+    failures: list[str] = []
+    for rule, statuses, certifiable, unknown in zip(decision.rules, decision.statuses, decision.certifiable, decision.unknown):
+        if rule.when is not None and rule.when(facts) is not True:
+            continue
+        deciding, undecided = _deciding(rule, statuses, unknown)
+        favoured = tuple(_in_favour(status, index in undecided, quantity)
+                         for index, (status, quantity) in enumerate(zip(deciding, certifiable)))
+        if not rule_passes(rule, favoured):
+            failures.extend(f"{rule.id}/{criterion.id}" for criterion, status in zip(rule.criteria, favoured)
+                            if status is Status.NOT_MET)
+    return tuple(failures)
+
+
+def _in_favour(status: Status, applicability_unknown: bool, certifiable: int | None) -> Status:
+    """A criterion's status with what is not documented resolved in the request's favour.
+
+    Not documented: taken as met. Not met where it is not documented whether the criterion
+    applies: taken as not applicable. Not met where a smaller quantity would meet it (a
+    certifiable quantity: partial certification stays possible): taken as met. What remains not
+    met is a documented failure.
+    """
+    if status is Status.NOT_DOCUMENTED:
+        return Status.MET
+    if status is Status.NOT_MET:
+        if applicability_unknown:
+            return Status.NOT_APPLICABLE
+        if certifiable:
+            return Status.MET
+    return status
+
+
+def _weighed(status: Status, conditional: bool, decisive: bool, decided_by: tuple[str, ...]) -> bool:
+    """False for a deciding finding that rests on what is not documented (not documented, or
+    failing where its applicability is not documented) beside a documented failure."""
+    if not decided_by or not decisive:
+        return True
+    return not (status is Status.NOT_DOCUMENTED or (conditional and status is Status.NOT_MET))
+
+
 def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, ...]) -> Outcome:
     statuses, unknown = _deciding(rule, statuses, unknown)
     passes = not unknown and rule_passes(rule, statuses)
@@ -270,12 +324,15 @@ def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, 
 
 
 def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: Mapping[str, Any],
-                 evidence: Mapping[str, str], request: Request, vocabulary) -> RuleResult:
-    # An open question that only advisory criteria hang on is no finding of its own.
+                 evidence: Mapping[str, str], request: Request, vocabulary, decided_by: tuple[str, ...] = ()) -> RuleResult:
+    # An open question that only advisory criteria hang on is no finding of its own; beside a
+    # documented failure it is still reported, as an open question not weighed.
     asked = unknown if any(i not in rule.advisory for i in unknown) else ()
-    findings = list(applicability_findings(rule, asked, facts, vocabulary))
+    findings = [f if not decided_by else replace(f, weighed=False, decided_by=decided_by)
+                for f in applicability_findings(rule, asked, facts, vocabulary)]
     for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
         values = template_values(criterion, facts, item, rule.unit, quantity)
+        weighed = _weighed(status, index in unknown, criterion.decisive, decided_by)
         findings.append(
             Finding(
                 rule_id=rule.id,
@@ -291,6 +348,8 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
                 conditional=index in unknown,
                 decisive=criterion.decisive,
                 why=criterion.why,
+                weighed=weighed,
+                decided_by=() if weighed else decided_by,
             )
         )
     edition = rule.edition_on(request.request_date)

@@ -331,6 +331,12 @@ class Finding:
     # False for an advisory criterion (``decisive: false``): reported, not deciding; ``why`` says why.
     decisive: bool = True
     why: str | None = None
+    # False when the finding rests on what the records do not document (not documented, or a
+    # criterion whose applicability is not documented) while a documented failure of the item
+    # decides it anyway: documenting it could not change the outcome, so it is not weighed. Its
+    # status stays what it is; ``decided_by`` names the documented failures (``rule/CRITERION``).
+    weighed: bool = True
+    decided_by: tuple[str, ...] = ()
 
 
 APPLICABILITY = "applicability"  # the criterion id of the finding "it is not documented which criteria apply"

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from imr_rules.applicability import is_applicability, rationale_sentences
+from imr_rules.applicability import is_applicability, join_ids, open_questions, rationale_sentences
 from imr_rules.model import Criterion, Item, Outcome, RuleResult, Status
 from imr_rules.ruleset.kinds import KINDS
 
@@ -134,6 +134,24 @@ def _documentation(findings: list, lead: str) -> list[str]:
     return sentences
 
 
+def _not_weighed(findings: list) -> list[str]:
+    """'Not weighed, since the request fails on X whatever the records show of them: ...'."""
+    if not findings:
+        return []
+    undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED and not is_applicability(f)]
+    parts = [f"there is no documentation of {join_phrases(undocumented)}"] if undocumented else []
+    parts += [_lower_first(f.statement.rstrip(".")) + " (if it applies)"
+              for f in findings if f.status is Status.NOT_MET]
+    parts += [f"it is not documented {asked}" for asked in open_questions(findings)]
+    return [f"Not weighed, since the request fails on {decided_by_ids(findings[0].decided_by)} whatever the "
+            "records show of them: " + "; ".join(parts)]
+
+
+def decided_by_ids(labels: Iterable[str]) -> str:
+    """'PM-10', 'PM-10 and CR-1': the criterion ids of ``rule/CRITERION`` labels."""
+    return join_ids(list(dict.fromkeys(label.split("/", 1)[-1] for label in labels)))
+
+
 def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, certifiable: int | None, unit: str) -> str:
     """The determination-style rationale for one item."""
     if outcome is Outcome.NO_APPLICABLE_RULE and not results:
@@ -145,12 +163,15 @@ def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, cer
     # nothing to the reasoning, so it is not quoted.
     cited = [r for r in results if any(f.status is not Status.NOT_APPLICABLE for f in r.findings)] or list(results[:1])
     sentences = [f"According to the {result.citation}, {_lower_first(result.summary)}" for result in cited]
-    findings = [f for result in results for f in result.findings]
+    everything = [f for result in results for f in result.findings]
+    # The reasoning rests on the weighed findings; what a documented failure outweighs comes after.
+    findings = [f for f in everything if f.weighed]
     settled = [f for f in findings if not f.conditional and not is_applicability(f) and f.decisive]
     sentences.extend(_documentation(settled, "Within the medical information available for review, there is"))
     sentences.extend(rationale_sentences(findings))
     conditional = [f for f in findings if f.conditional and f.decisive]
     sentences.extend(_documentation(conditional, "Of the criteria that may apply, there is"))
+    sentences.extend(_not_weighed([f for f in everything if not f.weighed]))
     # Advisory criteria (decisive: false): reported with their wording, but they decide nothing.
     advisory = [f for f in findings if not f.decisive and f.status in (Status.NOT_MET, Status.NOT_DOCUMENTED)]
     if advisory:

@@ -32,6 +32,12 @@ def pytest_configure(config):
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
+def massage_rule(rule_id: str, title: str, body: str) -> str:
+    """A small test rule file selecting massage items (MTUS, in force since 2009): the header, then ``body``."""
+    return (f"id: {rule_id}\ntitle: {title}\napplies_to: {{categories: [massage]}}\nsource: {{tier: MTUS}}\n"
+            "editions:\n  - from: 2009-07-18\n    citation: {title: Test guideline}\nsummary: a test rule.\n" + body)
+
+
 def shared_dir() -> Path:
     return Path(os.environ.get("IMR_RULES_SHARED", ROOT.parent / "shared"))
 

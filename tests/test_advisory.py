@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import massage_rule
 from imr_rules.engine import evaluate
 from imr_rules.errors import ImrRulesError
 from imr_rules.model import Outcome, Status
@@ -12,15 +13,7 @@ from imr_rules.requests.loading import request_from_data
 from imr_rules.ruleset.loading import load_ruleset
 
 MANIFEST = 'name: t\nversion: "1"\n'
-RULE = """\
-id: t-advisory
-title: Advisory
-applies_to: {categories: [massage]}
-source: {tier: MTUS}
-editions:
-  - from: 2009-07-18
-    citation: {title: Test guideline}
-summary: a test rule.
+RULE = massage_rule("t-advisory", "Advisory", """\
 criteria:
   - id: T-DECIDES
     requirement: A home program.
@@ -31,7 +24,7 @@ criteria:
     condition: {fact: red_flags, is: false}
     wording: {not_met: no improvement, not_documented: improvement}
 %s
-"""
+""")
 MARKER = "    decisive: false\n    why: Reviewers recite this criterion but never deny on it (letters A, B and C).\n"
 
 

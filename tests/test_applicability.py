@@ -12,6 +12,7 @@ import textwrap
 import pytest
 from typer.testing import CliRunner
 
+from conftest import massage_rule
 from imr_rules.cli import app
 from imr_rules.engine import decide, evaluate
 from imr_rules.model import Outcome, Status
@@ -102,15 +103,7 @@ def test_the_fast_path_agrees(ruleset):
 
 
 MANIFEST = 'name: t\nversion: "1"\n'
-RULE = """\
-id: t-default
-title: Defaults
-applies_to: {categories: [massage]}
-source: {tier: MTUS}
-editions:
-  - from: 2009-07-18
-    citation: {title: Test guideline}
-summary: a test rule.
+RULE = massage_rule("t-default", "Defaults", """\
 criteria:
   - id: T-UNKNOWN
     requirement: Applies to continuations.
@@ -129,7 +122,7 @@ criteria:
     applies_if_undocumented: true
     condition: {fact: home_exercise_program, is: true}
     wording: {not_met: no home program, not_documented: a home program}
-"""
+""")
 
 
 def test_rule_authors_declare_a_default_explicitly(write):

@@ -35,9 +35,17 @@ class FailingCriterion:
     criterion_id: str
     status: str
     statement: str
+    # False where the engine found it not weighed: it rests on what is not documented, beside a
+    # documented failure that decides the item anyway (model.Finding.weighed).
+    weighed: bool = True
 
     def __str__(self) -> str:
-        return f"{self.rule_id}/{self.criterion_id} ({self.status.replace('_', ' ')})"
+        return f"{self.rule_id}/{self.criterion_id} ({self.status_text})"
+
+    @property
+    def status_text(self) -> str:
+        """'not met', 'not documented', 'not documented, not weighed'."""
+        return self.status.replace("_", " ") + ("" if self.weighed else ", not weighed")
 
     @property
     def label(self) -> str:
@@ -276,7 +284,12 @@ def compare_item(case: Case, item, ruleset) -> ItemComparison:
 
 
 def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
-    """Per rule that decides not necessary, the minimal sets of failures that decide it."""
+    """Per rule that decides not necessary, the minimal sets of failures that decide it.
+
+    Only weighed findings decide: what the engine found not weighed (resting on what is not
+    documented, beside a documented failure) is resolved in the request's favour, as the engine
+    resolved it (not documented as met, not met where applicability is unknown as not applicable).
+    """
     from imr_rules.engine import rule_passes
 
     out = []
@@ -286,8 +299,11 @@ def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
         rule = ruleset.get(result.rule_id)
         if rule is None:
             continue
-        passes = lambda statuses, rule=rule: rule_passes(rule, tuple(statuses.get(c, Status.NOT_APPLICABLE) for c in rule.criterion_ids))  # noqa: E731
-        sets = deciding_sets([f for f in result.findings if f.decisive], passes, FAILING, Status.MET)
+        favoured = {f.criterion_id: Status.MET if f.status is Status.NOT_DOCUMENTED else Status.NOT_APPLICABLE
+                    for f in result.findings if not f.weighed}
+        passes = lambda statuses, rule=rule, favoured=favoured: rule_passes(  # noqa: E731
+            rule, tuple(statuses.get(c, favoured.get(c, Status.NOT_APPLICABLE)) for c in rule.criterion_ids))
+        sets = deciding_sets([f for f in result.findings if f.decisive and f.weighed], passes, FAILING, Status.MET)
         if sets:
             out.append(sets)
     return tuple(out)
@@ -298,12 +314,14 @@ def _undocumented(failing: Iterable[FailingCriterion]) -> frozenset[str]:
 
 
 def _failing(determination) -> tuple[FailingCriterion, ...]:
-    return tuple(
-        FailingCriterion(f.rule_id, f.criterion_id, f.status.value, f.statement)
+    """Every failing criterion (advisory ones drive no denial): the weighed first, then those not weighed."""
+    failing = (
+        FailingCriterion(f.rule_id, f.criterion_id, f.status.value, f.statement, f.weighed)
         for result in determination.rule_results
         for f in result.findings
-        if f.status in FAILING and f.decisive  # an advisory criterion drives no denial
+        if f.status in FAILING and f.decisive
     )
+    return tuple(sorted(failing, key=lambda f: not f.weighed))
 
 
 def compare_cases(

@@ -22,11 +22,24 @@ applicability finding belongs to every set. Per rule the set that best matches t
 (most named criteria, then fewest members) is the one counted; its unnamed members are the
 deciding spurious failures. A rule that passes decides nothing. Both figures are reported.
 
-A not-documented criterion that fails beside a reviewer-named one may be a consequence of it
-rather than a separate reason (an undocumented home-exercise programme beside "no functional
-improvement"). It still decides the rule and is still counted; the share of agreeing items whose
-deciding spurious failures are *all* not documented and sit beside a named reason is reported
-separately ("only not documented beside a named reason"), never subtracted.
+Deciding sets take the engine's weighing (``Finding.weighed``): where a rule of the item fails on
+documented facts (it still fails with every open question resolved in the request's favour), what
+rests on the records' silence beside it (not documented, or failing where its applicability is not
+documented, applicability findings included) is *not weighed*, as a reviewer does not weigh it:
+documenting it could not change the outcome. An unweighed finding belongs to no deciding set and is
+resolved in the request's favour when the sets are enumerated; the "every failure" count still
+counts it. Before this (issue 12), such findings decided beside the documented failure (PT "PM-10
+not met: passive modality" beside "PM-3A not documented" and the first-course question; TENS
+"TN-6 not met: not for the neck" beside TN-1..3 not documented), and the deciding figure on the
+cases was 35.7% (held-out set 65.6%).
+
+A not-documented criterion that fails beside a reviewer-named one where no documented failure
+outweighs it (the named failure is itself not documented, a smaller quantity would meet it, or the
+rule could still pass on another branch) may be a consequence of it rather than a separate
+reason (an undocumented home-exercise programme beside "no functional improvement"). It still
+decides the rule and is still counted; the share of agreeing items whose deciding spurious
+failures are *all* not documented and sit beside a named reason is reported separately ("only not
+documented beside a named reason"), never subtracted.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 
 from imr_rules import __version__
 from imr_rules.render.page import esc, meta_list, page, ruleset_rows
-from imr_rules.render.wording import DECISION_LABEL, guideline_lines
+from imr_rules.render.wording import DECISION_LABEL, NOT_WEIGHED, guideline_lines, not_weighed_note
 
 DECISION_CLASS = {"medically_necessary": "green", "not_medically_necessary": "red", "no_applicable_rule": "violet"}
 STATUS = {
@@ -141,6 +141,8 @@ def _criteria(item: Mapping[str, Any]) -> str:
             status += "<br><span class=\"muted\">(if it applies)</span>"
         if not criterion.get("decisive", True):
             status += "<br><span class=\"muted\">(advisory, not deciding)</span>"
+        if not criterion.get("weighed", True):
+            status += f"<br><span class=\"muted\">({NOT_WEIGHED})</span>"
         cited = f"<div class=\"values\">{esc(criterion['citation']['text'])}</div>" if criterion["citation"] else ""
         row_class = " class=\"not-applicable\"" if criterion["status"] == "not_applicable" else ""
         rows.append(
@@ -157,6 +159,9 @@ def _finding(criterion: Mapping[str, Any]) -> str:
     parts = [esc(criterion["statement"])]
     if not criterion.get("decisive", True) and criterion.get("why"):
         parts.append(f"<div class=\"values\">Advisory only: {esc(criterion['why'])}</div>")
+    outweighed = not_weighed_note(criterion)
+    if outweighed:
+        parts.append(f"<div class=\"values\">Not weighed: {esc(outweighed)}.</div>")
     if criterion.get("decides"):
         parts.append(f"<div class=\"values\">Decides: {esc(', '.join(criterion['decides']))}</div>")
     if criterion["values"]:

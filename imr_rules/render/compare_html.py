@@ -174,7 +174,7 @@ def _disagreement(item) -> str:
     if item.reasons is None:
         theirs.append("<p class=\"muted\">Reasons not recorded.</p>")
     ours = [f"<p><code>{esc(f.label)}</code> <span class=\"{'red' if f.status == 'not_met' else 'amber'}\">"
-            f"{esc(f.status.replace('_', ' '))}</span>: {esc(f.statement)}</p>" for f in item.failing_criteria]
+            f"{esc(f.status_text)}</span>: {esc(f.statement)}</p>" for f in item.failing_criteria]
     if not ours:
         ours.append("<p class=\"green\">Every criterion met.</p>")
     return (f"<div class=\"disagreement\">{head}<table><colgroup><col><col></colgroup><thead><tr><th>The letter's own words</th>"

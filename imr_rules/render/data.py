@@ -86,6 +86,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "conditional": finding.conditional,
         "decisive": finding.decisive,
         "why": finding.why,
+        "weighed": finding.weighed,
+        "decided_by": list(finding.decided_by),
         "statement": finding.statement,
         "values": {name: plain(value) for name, value in finding.values},
         "evidence": dict(finding.evidence),
@@ -144,6 +146,10 @@ def definition_to_dict(definition: Any) -> dict[str, Any]:
     }
 
 
+def _unweighed_last(finding: Finding) -> bool:
+    return not finding.weighed  # a stable sort keeps each part's order
+
+
 def determination_to_dict(determination: Determination) -> dict[str, Any]:
     item = determination.item
     drug = None
@@ -172,7 +178,8 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
         "certifiable_quantity": determination.certifiable_quantity,
         "citations": [citation_to_dict(c) for c in determination.citations],
         "rules": [rule_result_to_dict(r) for r in determination.rule_results],
-        "criteria": [finding_to_dict(f) for f in determination.findings],
+        # The weighed findings first, in rule and criterion order; then those not weighed.
+        "criteria": [finding_to_dict(f) for f in sorted(determination.findings, key=_unweighed_last)],
         "to_meet_guideline": list(determination.remedies),
         "rationale": determination.rationale,
         "notes": list(determination.notes),
@@ -311,7 +318,8 @@ def compared_item_to_dict(item) -> dict[str, Any]:
         "covered": item.covered,
         "rule_ids": list(item.rule_ids),
         "failing_criteria": [
-            {"rule_id": f.rule_id, "criterion_id": f.criterion_id, "status": f.status, "statement": f.statement}
+            {"rule_id": f.rule_id, "criterion_id": f.criterion_id, "status": f.status, "weighed": f.weighed,
+             "statement": f.statement}
             for f in item.failing_criteria
         ],
         "reviewer_citation": item.reviewer_citation,

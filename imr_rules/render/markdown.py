@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr_rules.render.wording import DECISION_LABEL, guideline_lines, pack_lines, ruleset_line
+from imr_rules.render.wording import DECISION_LABEL, NOT_WEIGHED, guideline_lines, not_weighed_note, pack_lines, ruleset_line
 
 STATUS_LABEL = {
     "met": "met",
@@ -43,9 +43,14 @@ def render_markdown(report: dict[str, Any]) -> str:
                 cited = criterion["citation"]["text"] if criterion["citation"] else citations[criterion["rule_id"]]
                 status = STATUS_LABEL[criterion["status"]] + (" (if it applies)" if criterion["conditional"] else "")
                 status += "" if criterion.get("decisive", True) else " (advisory, not deciding)"
+                finding = criterion["statement"]
+                outweighed = not_weighed_note(criterion)
+                if outweighed:
+                    status += f" - {NOT_WEIGHED}"
+                    finding += f" (Not weighed: {outweighed}.)"
                 lines.append(
                     f"| {_cell(criterion['id'])}: {_cell(criterion['requirement'])} | {status} "
-                    f"| {_cell(criterion['statement'])} | {_cell(cited)} |"
+                    f"| {_cell(finding)} | {_cell(cited)} |"
                 )
             lines.append("")
         if item["to_meet_guideline"]:
@@ -99,5 +104,5 @@ def render_comparison_markdown(comparison) -> str:
             f"Reviewer cited: {_cell(item.reviewer_citation or '-')}."
         )
         for failing in item.failing_criteria:
-            lines.append(f"  - `{failing.rule_id}/{failing.criterion_id}` {failing.status.replace('_', ' ')}: {_cell(failing.statement)}")
+            lines.append(f"  - `{failing.rule_id}/{failing.criterion_id}` {failing.status_text}: {_cell(failing.statement)}")
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ from rich.padding import Padding
 from rich.panel import Panel
 from rich.text import Text
 
-from imr_rules.render.wording import pack_lines, ruleset_line
+from imr_rules.render.wording import NOT_WEIGHED, not_weighed_note, pack_lines, ruleset_line
 
 INDENT = 4  # a criterion's requirement and finding, under its status line
 STATUS_STYLE = {
@@ -112,12 +112,17 @@ def _criteria(item: dict[str, Any]) -> list[Any]:
             label += CONDITIONAL
         if not criterion.get("decisive", True):
             label += " (advisory, not deciding)"
+        outweighed = not_weighed_note(criterion)
+        if outweighed:
+            label, style = f"{label} - {NOT_WEIGHED}", "yellow"
         parts.append(Text(label, style=style) + Text(f"  {criterion['id']}", style="bold"))
         if criterion["status"] == "not_applicable":
             body = Text(criterion["requirement"], style="dim")
         else:
             values = ", ".join(f"{k}={'not documented' if v is None else v}" for k, v in criterion["values"].items()) or "—"
             body = Text(criterion["requirement"], style="italic") + Text(f"\n{criterion['statement']}")
+            if outweighed:
+                body += Text(f"\nNot weighed: {outweighed}.", style="yellow")
             body += Text(f"\nValues used: {values}", style="dim")
         parts.append(Padding(body, (0, 0, 0, INDENT)))
     return parts

@@ -16,6 +16,19 @@ REASON_LABEL = {
 }
 
 
+NOT_WEIGHED = "not weighed"
+
+
+def not_weighed_note(criterion: dict[str, Any]) -> str:
+    """For a finding a documented failure outweighs: 'the request fails on PM-10 whatever the
+    records show about this' (empty for a weighed finding)."""
+    if criterion.get("weighed", True):
+        return ""
+    from imr_rules.rationale import decided_by_ids
+
+    return f"the request fails on {decided_by_ids(criterion['decided_by'])} whatever the records show about this"
+
+
 def guideline_lines(item: dict[str, Any]) -> list[str]:
     """'Guideline in force: ...' for every item; for one no rule decides, the reason and what to apply."""
     guideline = item.get("guideline_in_force")
