@@ -171,9 +171,7 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         category, request.request_date, body_region=facts.get("item.body_region"),
         postsurgical=facts.get("item.postsurgical") is True, weeks_since_injury=facts.get("injury.weeks_since"),
     )
-    # What would cure the request: an unweighed finding's remedy would not (a documented failure
-    # decides the item whatever the records show of it).
-    remedies = tuple(dict.fromkeys(f.remedy for r in results for f in r.findings if f.remedy and f.weighed))
+    remedies, incurable = _remedies(results, decided_by)
     return Determination(
         item=item,
         outcome=decision.outcome,
@@ -181,12 +179,37 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         certifiable_quantity=decision.certifiable_quantity,
         remedies=remedies,
         rationale=rationale(item, results, decision.outcome, decision.certifiable_quantity, unit),
-        notes=_notes(item, decision.rules) + _unconfirmed_note(request, item),
+        notes=_notes(item, decision.rules) + _withheld_remedies_note(incurable) + _unconfirmed_note(request, item),
         guideline=guideline,
         reason=no_rule_reason(category, request.request_date) if decision.outcome is Outcome.NO_APPLICABLE_RULE else None,
         formulary=item_formulary(facts, request.request_date),
         definitions=definitions_in_force(_facts_read(decision), request.request_date),
     )
+
+
+def _remedies(results: tuple[RuleResult, ...], decided_by: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What would cure the request; and, where nothing would, the documented failures that
+    leave the other remedies out.
+
+    An unweighed finding's remedy would not cure it (a documented failure decides the item
+    whatever the records show of it). Where a documented failure has no remedy at all (a treatment
+    the guideline does not recommend here), the other failures' remedies would not meet the
+    guideline either: offering them ("reduce the request to 6 visits") would mislead.
+    """
+    remedies = tuple(dict.fromkeys(f.remedy for r in results for f in r.findings if f.remedy and f.weighed))
+    decided = set(decided_by)
+    incurable = tuple(f.criterion_id for r in results for f in r.findings
+                      if f"{f.rule_id}/{f.criterion_id}" in decided and not f.remedy)
+    if incurable and remedies:
+        return (), incurable
+    return remedies, ()
+
+
+def _withheld_remedies_note(incurable: tuple[str, ...]) -> tuple[str, ...]:
+    if not incurable:
+        return ()
+    ids = ", ".join(dict.fromkeys(incurable))
+    return (f"No remedy is offered: the request fails on {ids}, which neither documentation nor a smaller quantity would meet.",)
 
 
 def _facts_read(decision) -> set[str]:

@@ -129,6 +129,26 @@ def test_a_failure_whose_applicability_is_unknown_is_no_documented_failure(rules
     assert beside["W-CONT"].status is Status.NOT_MET and not beside["W-CONT"].weighed
 
 
+def test_no_remedy_is_offered_where_a_documented_failure_has_none(rules_dir, write):
+    # W-DOC (red flags documented) has no remedy; reducing the 12 visits to 6 would not meet it.
+    rules = rules_dir()
+    found = decided(load_ruleset([rules]), {"red_flags": True, "prior_sessions": 0}, quantity=12)
+    assert by_id(found)["W-QTY"].remedy  # the quantity failure alone would have a cure
+    assert found.remedies == ()
+    assert any(n.startswith("No remedy is offered: the request fails on W-DOC") for n in found.notes)
+    # Where every documented failure can be cured, the remedies stand and no such note is given.
+    curable = decided(load_ruleset([rules]), {"red_flags": False, "prior_sessions": 0}, quantity=12)
+    assert "document the home exercise program" in curable.remedies
+    assert not any(n.startswith("No remedy is offered") for n in curable.notes)
+    path = write("req.json", json.dumps({"request_id": "t", "request_date": "2017-03-15", "facts": {"red_flags": True},
+                                         "items": [{"service": "Massage", "category": "massage", "quantity": 12,
+                                                    "facts": {"prior_sessions": 0}}]}))
+    result = CliRunner().invoke(app, ["check", str(path), "--rules", str(rules), "--format", "markdown"])
+    assert result.exit_code != 2, result.output
+    assert "To meet the guideline" not in result.output
+    assert "No remedy is offered: the request fails on W-DOC" in result.output
+
+
 def test_json_lists_unweighed_findings_last_and_matches_the_schema(rules_dir):
     data = report_to_dict(evaluate(request({"red_flags": True}), load_ruleset([rules_dir()])))
     jsonschema.validate(data, json.loads((ROOT / "imr_rules/schemas/report.schema.json").read_text()))
