@@ -23,7 +23,7 @@ from imr_rules.errors import ImrRulesError
 from imr_rules.model import Criterion, Rule, Status
 from imr_rules.requests.loading import request_from_document
 from imr_rules.ruleset.kinds import KINDS
-from imr_rules.ruleset.loading import MANIFEST, RuleSet, default_rules_dir, load_ruleset_collecting, rule_files
+from imr_rules.ruleset.loading import MANIFEST, RuleSet, default_rules_dir, load_ruleset_collecting, rule_files, ruleset_root
 from imr_rules.ruleset.packs import MANIFEST as PACK_MANIFEST, pack_root
 
 FAILING = frozenset({Status.NOT_MET.value, Status.NOT_DOCUMENTED.value})
@@ -161,7 +161,7 @@ def _bundled_scope(paths: list[Path]) -> RuleScope:
     files = rule_files(paths)
     if any(f.name == MANIFEST for f in files):
         return RuleScope(tuple(paths))
-    roots = {_ruleset_root(p) for p in paths}
+    roots = {ruleset_root(p) for p in paths}
     selected = frozenset(str(f.resolve()) for f in files)
     if len(roots) == 1 and None not in roots:
         missing = tuple(p for p in paths if not p.exists())  # loaded as named, so "file not found" is reported
@@ -169,13 +169,6 @@ def _bundled_scope(paths: list[Path]) -> RuleScope:
     manifest = default_rules_dir() / MANIFEST
     extra = (manifest,) if manifest.exists() else ()
     return RuleScope(tuple(paths) + extra, selected)
-
-
-def _ruleset_root(path: Path) -> Path | None:
-    for folder in [path.resolve(), *path.resolve().parents]:
-        if (folder / MANIFEST).is_file():
-            return folder
-    return None
 
 
 def case_request_data(case: Mapping[str, Any]) -> dict[str, Any]:

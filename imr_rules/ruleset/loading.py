@@ -95,6 +95,38 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+def ruleset_root(path: str | Path) -> Path | None:
+    """The rule set a file or folder belongs to: the nearest folder, itself or above, holding a
+    ruleset.yaml; None outside any rule set."""
+    path = Path(path).resolve()
+    for folder in [path, *path.parents]:
+        if (folder / MANIFEST).is_file():
+            return folder
+    return None
+
+
+def with_manifest(paths: list[Path], files: list[Path]) -> list[Path]:
+    """The rule files named, with the manifest of the rule set they belong to when none is among
+    them: a subfolder of rules/ (``--rules rules/imaging``) or one rule file uses the shared
+    conditions of its rule set's ruleset.yaml. A file outside any rule set gets the bundled
+    manifest, as ``rules test`` gives it, so {ref: ...} still resolves. The manifest read is a
+    file used, so the rule set's hash covers it."""
+    if any(f.name == MANIFEST for f in files):
+        return files
+    roots = [ruleset_root(p) for p in paths if Path(p).exists()]
+    manifests = [root / MANIFEST for root in roots if root is not None] or [default_rules_dir() / MANIFEST]
+    return [*dict.fromkeys(m for m in manifests if m.is_file()), *files]
+
+
+def folders_without_rules(paths: Iterable[str | Path]) -> list[ImrRulesError]:
+    """One error per folder named that holds no rule file (a manifest alone is none): most likely
+    the wrong folder, and checking with no rules would pass for a clean run."""
+    return [RuleError("no rule files (*.yaml) in this folder", Source(str(path)),
+                      "give a folder of rule files such as rules/ or rules/imaging, or a rule file")
+            for path in map(Path, paths)
+            if path.is_dir() and not any(f.name != MANIFEST for f in rule_files([path]))]
+
+
 def load_ruleset(paths: Iterable[str | Path] | None = None, vocabulary: Vocabulary | None = None,
                  packs: Iterable[str | Path] = ()) -> RuleSet:
     """Load, validate and compile rule files, with criteria packs layered over them
@@ -115,9 +147,17 @@ def load_ruleset_collecting(
     jsonschema; only compiling (cheap) happens every run.
     """
     vocabulary = vocabulary or default_vocabulary()
-    paths = [default_rules_dir()] if paths is None else list(paths)
     errors: list[ImrRulesError] = []
-    files = rule_files(paths)
+    if paths is None:
+        paths = [default_rules_dir()]
+        files = rule_files(paths)
+    else:
+        paths = [Path(p) for p in paths]
+        errors.extend(folders_without_rules(paths))
+        files = with_manifest(paths, rule_files(paths))
+        if paths and not errors and all(f.name == MANIFEST for f in files):
+            errors.append(RuleError("no rule file given, only a rule set manifest", Source(str(paths[0])),
+                                    "give the folder of rule files, or rule files beside it"))
     packs = list(packs)
     sources = _pack_sources(packs, paths, errors) if packs else []
     contents = _contents([*files, *(f for s in sources for f in s.files)])

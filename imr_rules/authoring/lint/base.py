@@ -117,9 +117,17 @@ def lint(paths: Iterable[str | Path] | None = None, exclude: Iterable[str] = (),
 
     scope = rule_scope(paths, packs)
     context = lint_context(scope.load, vocabulary, scope.packs)
-    findings = [f for f in run_checks(context) if scope.includes(f.path)]
+    findings = [f for f in run_checks(context) if scope.includes(f.path)] + _empty_folders(paths)
     excluded = {code.upper() for code in exclude}
     return [f for f in findings if f.code not in excluded]
+
+
+def _empty_folders(paths: Iterable[str | Path] | None) -> list[LintFinding]:
+    """A folder named that holds no rule file: linting nothing would pass for a clean rule set."""
+    from imr_rules.ruleset.loading import folders_without_rules
+
+    return [LintFinding("IMR001", ERROR, e.message, e.source.path, None, None, e.hint)
+            for e in folders_without_rules(paths or ())]
 
 
 def lint_context(paths: Iterable[str | Path], vocabulary: Vocabulary | None = None,

@@ -1,0 +1,82 @@
+"""Bad input met at the edges of the CLI: rule paths, letters, malformed files, reports that must
+name their rule set. Each is one line naming the file, the place and the fix, with exit code 2
+(README, "Exit codes and bad input"), never a traceback or a silent run on nothing."""
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from imr_rules.cli import app
+from imr_rules.errors import ImrRulesError
+
+from conftest import EXAMPLES, ROOT
+
+REQUEST = str(EXAMPLES / "massage-twelve-visits.yaml")
+
+
+def run(*args):
+    return CliRunner().invoke(app, list(args))
+
+
+# ---- --rules: a subfolder, an empty folder ---------------------------------------------------
+
+
+def test_a_subfolder_of_a_rule_set_loads_with_its_shared_definitions(tmp_path):
+    # rules/imaging's rules use conditions defined in rules/ruleset.yaml ({ref: conservative_care_failed})
+    from imr_rules.ruleset.loading import load_ruleset
+
+    ruleset = load_ruleset([ROOT / "rules" / "imaging"])
+    assert ruleset.rules and all("imaging" in rule.categories for rule in ruleset.rules)
+    assert ruleset.name != "unnamed"  # the manifest was read, so the report names the rule set
+    result = run("check", str(EXAMPLES / "imaging-knee-mri-2026.yaml"), "--rules", str(ROOT / "rules" / "imaging"),
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["ruleset"]["hash"] == f"sha256:{ruleset.hash}"
+
+
+def test_the_manifest_a_subfolder_borrows_is_covered_by_the_hash(tmp_path):
+    from imr_rules.ruleset.loading import load_ruleset
+
+    shutil.copytree(ROOT / "rules" / "massage", tmp_path / "rules" / "massage")
+    manifest = tmp_path / "rules" / "ruleset.yaml"
+    shutil.copy(ROOT / "rules" / "ruleset.yaml", manifest)
+    before = load_ruleset([tmp_path / "rules" / "massage"]).hash
+    manifest.write_text(manifest.read_text() + "\n# edited\n")
+    assert load_ruleset([tmp_path / "rules" / "massage"]).hash != before
+
+
+@pytest.mark.parametrize("command", [["check", REQUEST, "--rules"], ["rules", "validate"], ["rules", "test"],
+                                     ["coverage", "massage", "--rules"], ["rules", "list", "--rules"]])
+def test_a_folder_with_no_rule_file_is_bad_input(tmp_path, command):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(*command, str(empty))
+    assert result.exit_code == 2, result.output
+    assert f"error: {empty}: no rule files (*.yaml) in this folder (give a folder of rule files" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_folder_holding_only_the_manifest_is_bad_input(tmp_path):
+    (tmp_path / "rules").mkdir()
+    shutil.copy(ROOT / "rules" / "ruleset.yaml", tmp_path / "rules" / "ruleset.yaml")
+    result = run("check", REQUEST, "--rules", str(tmp_path / "rules"))
+    assert result.exit_code == 2
+    assert "no rule files (*.yaml) in this folder" in result.stderr
+    result = run("check", REQUEST, "--rules", str(tmp_path / "rules" / "ruleset.yaml"))
+    assert result.exit_code == 2
+    assert "ruleset.yaml: no rule file given, only a rule set manifest" in result.stderr
+
+
+def test_the_library_refuses_an_empty_rule_folder(tmp_path):
+    from imr_rules.ruleset.loading import load_ruleset
+
+    with pytest.raises(ImrRulesError, match="no rule files"):
+        load_ruleset([tmp_path])
+
+
+def test_lint_of_an_empty_folder_is_a_finding(tmp_path):
+    result = run("rules", "lint", str(tmp_path))
+    assert result.exit_code == 3  # lint's code for an error finding
+    assert f"{tmp_path}: IMR001 -: no rule files (*.yaml) in this folder" in result.stdout
