@@ -80,3 +80,41 @@ def test_lint_of_an_empty_folder_is_a_finding(tmp_path):
     result = run("rules", "lint", str(tmp_path))
     assert result.exit_code == 3  # lint's code for an error finding
     assert f"{tmp_path}: IMR001 -: no rule files (*.yaml) in this folder" in result.stdout
+
+
+# ---- coverage --letters: an unreadable letter among readable ones ------------------------------
+
+
+LETTERS = ROOT / "tests" / "fixtures" / "letters"
+
+
+def test_coverage_reports_each_unreadable_letter_and_covers_the_rest(tmp_path):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    shutil.copy(LETTERS / "pages_letter.txt", folder)
+    (folder / "empty.txt").write_text("")
+    shutil.copy(LETTERS / "not_a_letter.txt", folder)
+    empty_folder = tmp_path / "none"
+    empty_folder.mkdir()
+    alone = run("coverage", "--letters", str(LETTERS / "pages_letter.txt"), "--format", "json")
+    result = run("coverage", "--letters", str(folder), "--letters", str(empty_folder), "--format", "json")
+    assert result.exit_code == 2
+    errors = result.stderr.splitlines()
+    assert errors == [
+        f"error: {empty_folder}: no letter files (.txt, .md, .markdown, .pdf) in this folder (check the --letters path)",
+        f"error: {folder / 'empty.txt'}: file is empty (expected an IMR determination letter)",
+        f"error: {folder / 'not_a_letter.txt'}: not an IMR determination letter (expected a case number "
+        "(CMyy-nnnnnnn) and an 'IMR ISSUES, DECISIONS AND RATIONALES' section)",
+    ]
+    assert json.loads(result.stdout)["total"] == json.loads(alone.stdout)["total"] > 0  # the readable letter still counted
+
+
+def test_the_library_does_not_skip_an_unreadable_letter_silently(tmp_path):
+    from imr_rules.evaluation.coverage import descriptions_from_letters
+
+    (tmp_path / "empty.txt").write_text("")
+    with pytest.raises(ImrRulesError, match="file is empty"):
+        list(descriptions_from_letters([tmp_path]))
+    errors = []
+    assert list(descriptions_from_letters([tmp_path, LETTERS / "pages_letter.txt"], errors))
+    assert [e.message for e in errors] == ["file is empty"]

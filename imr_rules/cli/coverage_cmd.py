@@ -46,21 +46,43 @@ def coverage(
     if missing:  # like --file: else a mistyped folder only said "no item descriptions given"
         print_errors([f"{path}: no such file or folder (check the --letters path)" for path in missing])
         raise typer.Exit(EXIT_BAD_INPUT)
+    # As parse: a letter that cannot be read, or a folder holding none, is one line each and exit
+    # 2, and the readable letters are still covered.
+    unread: list[str] = _folders_without_letters(letters or ())
     if letters:
-        items.extend(descriptions_from_letters(letters))
+        errors: list[ImrRulesError] = []
+        items.extend(descriptions_from_letters(letters, errors))
+        unread.extend(_letter_error_line(error) for error in errors)
     if not items:
-        print_errors(["no item descriptions given: pass descriptions, --file or --letters"])
+        print_errors([*unread, "no item descriptions given: pass descriptions, --file or --letters"])
         raise typer.Exit(EXIT_BAD_INPUT)
     report = measure(items, load_rules_or_exit(rules, pack))
+    print_errors(unread)
     if format == "json":
         import sys
 
         dump_json(report.to_dict(), sys.stdout)
-        return
-    from imr_rules.render.text import coverage_lines
+    else:
+        from imr_rules.render.text import coverage_lines
 
-    for line in coverage_lines(report, show_uncovered):
-        typer.echo(line)
+        for line in coverage_lines(report, show_uncovered):
+            typer.echo(line)
+    if unread:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _folders_without_letters(paths) -> list[str]:
+    from imr_rules.letters import letter_paths
+    from imr_rules.letters.reading import LETTER_SUFFIXES
+
+    return [f"{path}: no letter files ({', '.join(LETTER_SUFFIXES)}) in this folder (check the --letters path)"
+            for path in paths if path.is_dir() and not any(True for _ in letter_paths([path]))]
+
+
+def _letter_error_line(error) -> str:
+    """A letter's error naming its file, with the fix (skip the file, or pass the letters readable)."""
+    line = error.one_line()
+    return line if error.hint else f"{line} (fix or remove the file; the other letters were covered)"
 
 
 # What a file of letters or descriptions ends with; no item description does.

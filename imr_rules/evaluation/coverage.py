@@ -151,12 +151,17 @@ def descriptions_from_file(path: str | Path) -> Iterator[Description]:
                 yield Description(line, None, f"{path.name}:{number}")
 
 
-def descriptions_from_letters(paths: Iterable[str | Path]) -> Iterator[Description]:
-    """The disputed items of IMR letters, dated by the letter's decision date."""
+def descriptions_from_letters(paths: Iterable[str | Path], errors: list | None = None) -> Iterator[Description]:
+    """The disputed items of IMR letters, dated by the letter's decision date. A letter that cannot
+    be read is appended to ``errors`` (a :class:`LetterError` naming the file), and the others
+    are still read; without ``errors`` it raises."""
     from imr_rules.letters import iter_letters
 
     for path, letter in iter_letters(paths):
         if isinstance(letter, Exception):
+            if errors is None:
+                raise letter
+            errors.append(letter)
             continue
         day = parse_date(letter.dates.decision_date, leading=True)
         for item in letter.items:
