@@ -77,9 +77,10 @@ def read_text(path: str | Path) -> str:
                                  "a request, rule or case file is a few KB")
         raw = file_path.read_bytes()
     except OSError as exc:
-        raise InputFileError(f"cannot be read: {exc.strerror}", Source(name)) from None
+        raise InputFileError(f"cannot be read: {exc.strerror}", Source(name),
+                             "check the file's permissions, or name another file") from None
     if b"\x00" in raw:
-        raise InputFileError("is a binary file, not YAML or JSON text", Source(name))
+        raise InputFileError("is a binary file, not YAML or JSON text", Source(name), "name a .yaml or .json text file")
     try:
         # A byte-order mark is dropped by hand: decoding as "utf-8-sig" loads another codec module.
         text = raw.removeprefix(codecs.BOM_UTF8).decode("utf-8")
@@ -115,9 +116,11 @@ def parse_document(text: str, name: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "malformed"
-        raise InputFileError(f"malformed {kind}: {problem}", Source(name, line)) from None
+        column = f" (column {mark.column + 1})" if mark else ""
+        raise InputFileError(f"malformed {kind}: {problem}{column}", Source(name, line),
+                             syntax_hint(problem, kind, line)) from None
     except yaml.YAMLError as exc:
-        raise InputFileError(f"malformed YAML: {exc}", Source(name)) from None
+        raise InputFileError(f"malformed {kind}: {_reason(exc)}", Source(name), syntax_hint("", kind, None)) from None
     except RecursionError:  # the pure-Python loader composes recursively; libyaml stops at 1000 levels itself
         raise InputFileError(f"nested more than {MAX_DEPTH} levels deep", Source(name),
                              "a request, rule or case needs only a few levels") from None
@@ -130,6 +133,17 @@ def parse_document(text: str, name: str) -> Document:
     if node is not None:
         _record_lines(node, (), lines)
     return Document(name, dates_to_text(data), lines, text, checked=True)
+
+
+def syntax_hint(problem: str, kind: str, line: int | None) -> str:
+    """The fix for a YAML or JSON syntax error, at the line the parser stopped (the mistake is
+    often just above it: an unclosed bracket or quote is only noticed later)."""
+    where = f" at or just above line {line}" if line else ""
+    if "tab character" in problem:
+        return f"indent line {line} with spaces, not tabs" if line else "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return f"fix the indentation{where}, or quote a value that holds ': '"
+    return f"fix the {kind} syntax{where}: check indentation, quotes and brackets"
 
 
 def parse_json_record(text: str, name: str, line: int | None = None) -> Document:

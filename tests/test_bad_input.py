@@ -118,3 +118,52 @@ def test_the_library_does_not_skip_an_unreadable_letter_silently(tmp_path):
     errors = []
     assert list(descriptions_from_letters([tmp_path, LETTERS / "pages_letter.txt"], errors))
     assert [e.message for e in errors] == ["file is empty"]
+
+
+# ---- malformed YAML: file, line, column and the fix, whatever the file is for -----------------
+
+
+BROKEN = "name: x\nitems: [\n  - a: b\n"  # an unclosed bracket: the parser stops at line 3
+EXPECTED = ("malformed YAML: did not find expected node content (column 3) "
+            "(fix the YAML syntax at or just above line 3: check indentation, quotes and brackets)")
+
+
+def _pack_with_broken_manifest(tmp_path):
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "examples" / "packs" / "fictitious-acoem-knee", pack)
+    (pack / "pack.yaml").write_text(BROKEN)
+    return pack / "pack.yaml", ["check", REQUEST, "--pack", str(pack)]
+
+
+def _broken_rule(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules" / "massage", rules / "massage")
+    shutil.copy(ROOT / "rules" / "ruleset.yaml", rules)
+    (rules / "massage" / "broken.yaml").write_text(BROKEN)
+    return rules / "massage" / "broken.yaml", ["check", REQUEST, "--rules", str(rules)]
+
+
+def _broken_request(tmp_path):
+    (tmp_path / "request.yaml").write_text(BROKEN)
+    return tmp_path / "request.yaml", ["check", str(tmp_path / "request.yaml")]
+
+
+def _broken_case(tmp_path):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "CM16-0000001.yaml").write_text(BROKEN)
+    return tmp_path / "cases" / "CM16-0000001.yaml", ["compare", str(tmp_path / "cases")]
+
+
+@pytest.mark.parametrize("make", [_broken_request, _broken_rule, _broken_case, _pack_with_broken_manifest])
+def test_malformed_yaml_names_file_line_column_and_fix(tmp_path, make):
+    path, command = make(tmp_path)
+    result = run(*command)
+    assert result.exit_code == 2
+    assert f"error: {path}:3: {EXPECTED}" in result.stderr.splitlines()
+
+
+def test_a_tab_in_the_indentation_says_to_use_spaces(tmp_path):
+    (tmp_path / "request.yaml").write_text("request_date: 2016-12-01\n\titems: []\n")
+    result = run("check", str(tmp_path / "request.yaml"))
+    assert result.exit_code == 2
+    assert result.stderr.endswith("(column 1) (indent line 2 with spaces, not tabs)\n")
