@@ -167,3 +167,49 @@ def test_a_tab_in_the_indentation_says_to_use_spaces(tmp_path):
     result = run("check", str(tmp_path / "request.yaml"))
     assert result.exit_code == 2
     assert result.stderr.endswith("(column 1) (indent line 2 with spaces, not tabs)\n")
+
+
+# ---- every report names the rule set it used --------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    ["coverage", "MRI of the lumbar spine"],
+    ["facts"],
+    ["facts", "--category", "massage"],
+    ["categories"],
+    ["rules", "show", "mtus-cpmtg-massage"],
+    ["rules", "test", str(ROOT / "rules" / "massage")],
+])
+def test_text_reports_name_the_rule_set_and_its_hash(small_rules, command):
+    from imr_rules.ruleset.loading import load_ruleset
+
+    ruleset = load_ruleset([small_rules])
+    loaded = [] if command[:2] == ["rules", "test"] else ["--rules", str(small_rules)]
+    expected = load_ruleset([ROOT / "rules"]) if loaded == [] else ruleset
+    result = run(*command, *loaded)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == f"Rule set {expected.name} {expected.version} (sha256:{expected.hash})"
+
+
+@pytest.mark.parametrize("command", [
+    ["coverage", "MRI of the lumbar spine"],
+    ["facts"],
+    ["categories"],
+    ["rules", "show", "mtus-cpmtg-massage"],
+])
+def test_json_reports_name_the_rule_set_and_its_hash(small_rules, command):
+    from imr_rules.ruleset.loading import load_ruleset
+
+    ruleset = load_ruleset([small_rules])
+    result = run(*command, "--rules", str(small_rules), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ruleset"] == {"name": ruleset.name, "version": ruleset.version,
+                                                    "hash": f"sha256:{ruleset.hash}", "packs": []}
+
+
+def test_the_coverage_report_names_its_rule_set_through_the_library(small_rules):
+    from imr_rules.evaluation.coverage import Description, measure
+    from imr_rules.ruleset.loading import load_ruleset
+
+    ruleset = load_ruleset([small_rules])
+    assert measure([Description("Massage therapy")], ruleset).to_dict()["ruleset"]["hash"] == f"sha256:{ruleset.hash}"

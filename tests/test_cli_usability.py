@@ -78,7 +78,8 @@ def test_categories_lists_every_valid_name_with_its_rules_and_keywords(ruleset):
     assert set(massage["rules"]) == {r.id for r in ruleset.rules if "massage" in r.categories}
     assert "massage" in massage["keywords"]
     text = run("categories").stdout
-    assert [line.split()[0] for line in text.splitlines() if not line.startswith(" ")] == names
+    assert text.startswith("Rule set ")  # the rule set whose rules select each category
+    assert [line.split()[0] for line in text.splitlines()[1:] if not line.startswith(" ")] == names
     # a request naming a category outside the list is refused, and the hint leads to the listing
     assert "massage" in text and "keywords: " in text
 
@@ -92,7 +93,7 @@ def test_facts_grouped_by_scope_and_category_with_filters():
     assert all(re.search("mme", row["name"] + row["description"], re.I) for row in mme)
     assert len(mme) < len(everything)
     text = run("facts", "--scope", "item").stdout.splitlines()
-    assert text[0].startswith("Item facts") and not any(line.startswith(("Request", "Derived")) for line in text)
+    assert text[0].startswith("Rule set ") and text[1].startswith("Item facts") and not any(line.startswith(("Request", "Derived")) for line in text)
     item_names = {row["name"] for row in everything if row["scope"] == "item"}
     listed = {line.split()[0] for line in text if line.startswith("    ") and not line.startswith("     ")}
     assert listed == item_names

@@ -58,6 +58,12 @@ def test_rules(
 
         if run.errors:
             print_errors(run.errors)
+        if run.ruleset is not None:
+            from imr_rules.render.data import ruleset_identity
+            from imr_rules.render.text import ruleset_lines
+
+            # The cases were decided by these rules; the run's own lines name its criteria packs.
+            typer.echo("\n".join(ruleset_lines(ruleset_identity(run.ruleset), packs=False)))
         render_test_run(run, shortfalls, make_console(), shown_path)
     if run.errors:
         raise typer.Exit(EXIT_BAD_INPUT)

@@ -55,14 +55,15 @@ def show_rule(
         hint = f" (did you mean '{close[0]}'?)" if close else " (see 'imr-rules rules list')"
         print_errors([f"no rule with id '{rule_id}'{hint}"])
         raise typer.Exit(EXIT_BAD_INPUT)
-    from imr_rules.render.data import rule_detail
+    from imr_rules.render.data import rule_detail, ruleset_identity
 
     data = rule_detail(rule)
     if format == "json":
-        dump_json(data, sys.stdout)
+        dump_json({"ruleset": ruleset_identity(ruleset), **data}, sys.stdout)
         return
     from imr_rules.render.terminal import make_console, render_rule
 
+    _echo_ruleset(ruleset_identity(ruleset))
     render_rule(data, make_console())
 
 
@@ -105,7 +106,7 @@ def list_facts(
 
     from imr_rules.reference.vocabulary import SCOPES, categories, default_vocabulary
 
-    from imr_rules.render.data import vocabulary_to_dict
+    from imr_rules.render.data import ruleset_identity, vocabulary_to_dict
 
     check_format(format, ("text", "json"))
     if scope is not None and scope not in SCOPES:
@@ -123,7 +124,9 @@ def list_facts(
     except re.error as exc:
         print_errors([f"--grep: not a regular expression: {exc} (escape special characters with a backslash)"])
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    data = vocabulary_to_dict(default_vocabulary(), load_rules_or_exit(rules, pack))
+    ruleset = load_rules_or_exit(rules, pack)
+    # Which categories read a fact depends on the rules: the listing names the rule set it used.
+    data = {"ruleset": ruleset_identity(ruleset), **vocabulary_to_dict(default_vocabulary(), ruleset)}
     data["facts"] = [
         row for row in data["facts"]
         if (pattern is None or pattern.search(row["name"]) or pattern.search(row["description"]))
@@ -135,10 +138,19 @@ def list_facts(
         return
     from imr_rules.render.terminal import make_console, render_facts
 
+    _echo_ruleset(data["ruleset"])
     if not data["facts"]:
         typer.echo("no fact matches (run 'imr-rules facts' without filters for them all)", err=True)
         return
     render_facts(data["facts"], make_console())
+
+
+def _echo_ruleset(ruleset: dict) -> None:
+    """The first lines of a text listing: the rule set it was made with."""
+    from imr_rules.render.text import ruleset_lines
+
+    for line in ruleset_lines(ruleset):
+        typer.echo(line)
 
 
 @app.command("categories")
@@ -160,4 +172,5 @@ def list_categories(
         return
     from imr_rules.render.terminal import make_console, render_categories
 
+    _echo_ruleset(listing["ruleset"])
     render_categories(listing, make_console())

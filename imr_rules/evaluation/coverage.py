@@ -62,6 +62,8 @@ class Tally:
 @dataclass
 class CoverageReport:
     items: list[ItemCoverage] = field(default_factory=list)
+    # The rule set measured (as reports name it: name, version, hash, packs); every report names it.
+    ruleset: dict = field(default_factory=dict)
 
     @property
     def overall(self) -> Tally:
@@ -78,6 +80,7 @@ class CoverageReport:
     def to_dict(self) -> dict:
         overall = self.overall
         return {
+            "ruleset": self.ruleset,
             **overall.to_dict(),
             "categories": {name: tally.to_dict() for name, tally in self.by_category().items()},
             "uncovered": [
@@ -88,7 +91,9 @@ class CoverageReport:
 
 
 def measure(descriptions: Iterable[Description], ruleset: RuleSet) -> CoverageReport:
-    report = CoverageReport()
+    from imr_rules.render.data import ruleset_identity
+
+    report = CoverageReport(ruleset=ruleset_identity(ruleset))
     for description in descriptions:
         report.items.append(item_coverage(description, ruleset))
     return report

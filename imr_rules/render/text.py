@@ -7,10 +7,20 @@ editors and CI logs can jump to ``path:line``.
 from __future__ import annotations
 
 
+def ruleset_lines(ruleset: dict, packs: bool = True) -> list[str]:
+    """The rule set a report was made with (as ``ruleset_identity`` gives it), its full hash, then
+    (``packs``) one line per criteria pack: the first lines of every text report that reads the rules."""
+    from imr_rules.render.wording import pack_lines, ruleset_line
+
+    return [f"Rule set {ruleset_line(ruleset)}", *(pack_lines(ruleset) if packs else ())]
+
+
 def coverage_lines(report, show_uncovered: bool = False) -> list[str]:
-    """Items, covered and share by category, then overall; optionally every uncovered description."""
+    """The rule set; items, covered and share by category, then overall; optionally every
+    uncovered description."""
     width = max([len("category")] + [len(name) for name in report.by_category()])
-    lines = [f"{'category':<{width}}  {'items':>6}  {'covered':>7}  {'share':>6}"]
+    lines = ruleset_lines(report.ruleset) if report.ruleset else []
+    lines.append(f"{'category':<{width}}  {'items':>6}  {'covered':>7}  {'share':>6}")
     for name, tally in report.by_category().items():
         lines.append(f"{name:<{width}}  {tally.total:>6}  {tally.covered:>7}  {tally.share:>6.1%}")
     overall = report.overall
