@@ -213,3 +213,22 @@ def test_the_coverage_report_names_its_rule_set_through_the_library(small_rules)
 
     ruleset = load_ruleset([small_rules])
     assert measure([Description("Massage therapy")], ruleset).to_dict()["ruleset"]["hash"] == f"sha256:{ruleset.hash}"
+
+
+# ---- lint: a pack conflict names the rule it concerns ------------------------------------------
+
+
+def test_a_pack_conflict_finding_names_the_rule_or_the_pack(tmp_path):
+    from imr_rules.authoring.lint import lint
+
+    pack = tmp_path / "pack"
+    shutil.copytree(ROOT / "examples" / "packs" / "fictitious-acoem-knee", pack)
+    rule = next((pack / "imaging").glob("*.yaml"))
+    rule.write_text(rule.read_text().replace("id: fictitious-acoem-knee-mri", "id: odg-imaging", 1))
+    with (pack / "pack.yaml").open("a") as manifest:
+        manifest.write("overrides: [no-such-rule]\n")
+    findings = {(f.path, f.rule_id) for f in lint(packs=[pack]) if f.code == "IMR014"}
+    assert findings == {(str(rule), "odg-imaging"), (str(pack / "pack.yaml"), "pack")}
+    result = run("rules", "lint", "--pack", str(pack))
+    assert result.exit_code == 3
+    assert f"{rule}:2: IMR014 odg-imaging: rule id 'odg-imaging' is the id of a bundled rule" in result.stdout

@@ -36,6 +36,9 @@ def duplicate_ids(context: LintContext) -> Iterator[Problem]:
        "A criteria pack conflicts with the bundled rules or another pack: a rule id not listed under overrides:, "
        "an id two packs define, an override naming no rule, a shared condition redefined, two packs of one name.")
 def pack_conflicts(context: LintContext) -> Iterator[Problem]:
+    # The conflict is reported on the file it was found in, read as lint read it, so the finding
+    # names the rule (its id) or the pack manifest it concerns.
+    read = {d.path: d for d in (*context.rule_documents, *context.pack_manifests)}
     for error in context.pack_problems:
-        document = Document(error.source.path or "?", None)
+        document = read.get(error.source.path) or Document(error.source.path or "?", None)
         yield Problem(document, (), error.message, error.hint, line=error.source.line)
