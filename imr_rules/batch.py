@@ -59,13 +59,15 @@ def expand(inputs: Iterable[str | Path]) -> list[str]:
 
 
 def empty_folders(inputs: Iterable[str | Path], files_in: Callable[[list], Iterable] | None = None,
-                  suffixes: Iterable[str] = REQUEST_SUFFIXES, kind: str = "request") -> list[str]:
+                  suffixes: Iterable[str] = REQUEST_SUFFIXES, kind: str = "request", stdin: bool = True) -> list[str]:
     """One error line per input folder holding no file of its kind (``files_in`` lists a folder's:
-    requests by default, letters for ``parse``): most likely the wrong folder, and reading nothing
-    without a word would pass for a clean run."""
+    requests by default, letters for ``parse`` and ``coverage``, case files for ``compare``): most
+    likely the wrong folder, and reading nothing without a word would pass for a clean run.
+    ``stdin``: the command also reads - (standard input), and the fix says so."""
     files_in = files_in or expand
+    alternatives = f"a {kind} file, or - for standard input" if stdin else f"or a {kind} file"
     return [f"{entry}: no {kind} files ({', '.join(suffixes)}) in this folder "
-            f"(give a folder of {kind}s, a {kind} file, or - for standard input)"
+            f"(give a folder of {kind}s, {alternatives})"
             for entry in inputs if str(entry) != STDIN and Path(entry).is_dir() and not any(True for _ in files_in([entry]))]
 
 

@@ -101,7 +101,7 @@ def test_coverage_reports_each_unreadable_letter_and_covers_the_rest(tmp_path):
     assert result.exit_code == 2
     errors = result.stderr.splitlines()
     assert errors == [
-        f"error: {empty_folder}: no letter files (.txt, .md, .markdown, .pdf) in this folder (check the --letters path)",
+        f"error: {empty_folder}: no letter files (.txt, .md, .markdown, .pdf) in this folder (give a folder of letters, or a letter file)",
         f"error: {folder / 'empty.txt'}: file is empty (expected an IMR determination letter)",
         f"error: {folder / 'not_a_letter.txt'}: not an IMR determination letter (expected a case number "
         "(CMyy-nnnnnnn) and an 'IMR ISSUES, DECISIONS AND RATIONALES' section)",
@@ -232,3 +232,69 @@ def test_a_pack_conflict_finding_names_the_rule_or_the_pack(tmp_path):
     result = run("rules", "lint", "--pack", str(pack))
     assert result.exit_code == 3
     assert f"{rule}:2: IMR014 odg-imaging: rule id 'odg-imaging' is the id of a bundled rule" in result.stdout
+
+
+# ---- more edges: folders where files are expected, folders holding nothing ---------------------
+
+
+def test_compare_names_a_folder_holding_no_case_file_and_still_compares_the_rest(tmp_path):
+    case = ROOT / "examples" / "cases" / "CM16-0229336.yaml"
+    alone = run("compare", str(case), "--format", "json")
+    result = run("compare", str(tmp_path), str(case), "--format", "json")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path}: no case files (.yaml, .yml, .json) in this folder (give a folder of cases, or a case file)\n"
+    assert result.stdout == alone.stdout
+
+
+@pytest.mark.parametrize("command", [["check", REQUEST], ["parse", str(ROOT / "tests" / "fixtures" / "letters" / "pages_letter.txt")],
+                                     ["compare", str(ROOT / "examples" / "cases" / "CM16-0229336.yaml")], ["rules", "doc"]])
+def test_an_output_that_is_a_folder_is_bad_input_not_an_internal_error(tmp_path, command):
+    result = run(*command, "-o", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path}: is a folder (give --output a file name, e.g. {tmp_path / 'report.txt'})\n"
+
+
+def test_formulary_import_names_a_folder_or_a_missing_file(tmp_path):
+    options = ["--list-version", "v1", "--effective-from", "2020-01-01", "-o", str(tmp_path / "list.yaml")]
+    for given, problem in ((tmp_path, "is a folder"), (tmp_path / "gone.csv", "file not found")):
+        result = run("formulary", "import", str(given), *options)
+        assert result.exit_code == 2
+        assert result.stderr == (f"error: {given}: {problem} (give the official Drug List: the DWC workbook (.xlsx) "
+                                 "or its sheet saved as CSV)\n")
+
+
+def test_an_empty_rules_dir_in_the_environment_is_bad_input(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMR_RULES_DIR", str(tmp_path))
+    result = run("facts")
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {tmp_path}: no rule files (*.yaml) in this folder "
+                             "(check $IMR_RULES_DIR: it names the rule folder to use)\n")
+
+
+def test_coverage_file_given_a_folder_points_to_letters(tmp_path):
+    result = run("coverage", "--file", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {tmp_path}: is a folder, not a file of descriptions "
+                             f"(a folder of IMR letters goes with '--letters {tmp_path}')\n")
+
+
+def test_draft_measures_refuse_a_missing_or_empty_folder(tmp_path):
+    pytest.importorskip("medspacy", reason="the optional 'draft' extra (medspaCy) is not installed")
+    result = run("draft", "--evaluate", str(tmp_path / "gone"))
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path / 'gone'}: no such file or folder (check the --evaluate path)\n"
+    result = run("draft", "--compare-letters", str(tmp_path))
+    assert result.exit_code == 2
+    assert "no letter files (.txt, .md, .markdown, .pdf) in this folder" in result.stderr
+
+
+def test_draft_output_is_written_as_every_output_is(tmp_path):
+    pytest.importorskip("medspacy", reason="the optional 'draft' extra (medspaCy) is not installed")
+    draft = ROOT / "tests" / "fixtures" / "draft"
+    args = ["draft", str(draft / "progress-note.txt"), "--items", str(draft / "rfa.txt")]
+    result = run(*args, "-o", str(tmp_path))
+    assert result.exit_code == 2 and "is a folder" in result.stderr
+    written = tmp_path / "request.yaml"
+    assert run(*args, "-o", str(written)).exit_code == 0
+    assert written.stat().st_mode & 0o777 == 0o600
+    assert written.read_text() == run(*args).stdout

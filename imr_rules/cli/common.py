@@ -91,6 +91,9 @@ def open_output(path: Path | None, inputs: Iterable[str | Path] = ()) -> TextIO:
     would be destroyed before it is read."""
     if path is None:
         return sys.stdout
+    if path.is_dir():  # found now, not when the finished output is renamed over it
+        print_errors([f"{path}: is a folder (give --output a file name, e.g. {path / 'report.txt'})"])
+        raise typer.Exit(EXIT_BAD_INPUT)
     clash = _input_named_by(path, inputs)
     if clash is not None:
         print_errors([f"{path}: the output would overwrite the input {clash} (write the output elsewhere)"])

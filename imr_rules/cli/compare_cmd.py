@@ -31,25 +31,28 @@ def compare(
     accuracy, overturn recall/precision and Cohen's kappa, overall and per category, and every
     disagreement with the criteria that drove our decision.
     """
-    from imr_rules.evaluation.cases import case_paths
+    from imr_rules.batch import empty_folders
+    from imr_rules.evaluation.cases import CASE_SUFFIXES, case_paths
     from imr_rules.evaluation.compare import compare_files
 
     check_format(format, COMPARE_FORMATS)
     ruleset = load_rules_or_exit(rules, pack)
     paths = case_paths(cases)
+    # As check and parse: a folder holding no case file is named (exit 2); the other cases are still compared.
+    empty = empty_folders(cases, case_paths, CASE_SUFFIXES, "case", stdin=False)
     with progress(len(paths), None, label="Comparing cases", minimum=PROGRESS_MIN_CASES, counted=True) as advance:
         comparison, errors, internal = compare_files(paths, ruleset, jobs, [str(p) for p in rules or []], progress=advance)
     stream = open_output(output, cases)
     WRITERS[format](comparison, stream)
     if output is not None:
         stream.close()
-    print_errors(errors + internal)
+    print_errors(empty + errors + internal)
     if internal:
         import sys
 
         sys.stderr.write(f"error: {len(internal)} of the cases met an internal error (exit code 1); the others were compared\n")
         raise typer.Exit(EXIT_INTERNAL)
-    if errors:
+    if errors or empty:
         raise typer.Exit(EXIT_BAD_INPUT)
 
 

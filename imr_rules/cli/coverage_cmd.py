@@ -34,8 +34,11 @@ def coverage(
         raise typer.Exit(EXIT_BAD_INPUT)
     items = [Description(text) for text in descriptions or ()]
     for path in file or ():
+        if path.is_dir():
+            print_errors([f"{path}: is a folder, not a file of descriptions (a folder of IMR letters goes with '--letters {path}')"])
+            raise typer.Exit(EXIT_BAD_INPUT)
         if not path.is_file():
-            print_errors([f"{path}: no such file"])
+            print_errors([f"{path}: no such file (check the --file path)"])
             raise typer.Exit(EXIT_BAD_INPUT)
         try:
             items.extend(descriptions_from_file(path))
@@ -72,11 +75,11 @@ def coverage(
 
 
 def _folders_without_letters(paths) -> list[str]:
+    from imr_rules.batch import empty_folders
     from imr_rules.letters import letter_paths
     from imr_rules.letters.reading import LETTER_SUFFIXES
 
-    return [f"{path}: no letter files ({', '.join(LETTER_SUFFIXES)}) in this folder (check the --letters path)"
-            for path in paths if path.is_dir() and not any(True for _ in letter_paths([path]))]
+    return empty_folders(paths, letter_paths, LETTER_SUFFIXES, "letter", stdin=False)
 
 
 def _letter_error_line(error) -> str:

@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from imr_rules.cli import EXIT_BAD_INPUT
-from imr_rules.cli.common import app, print_errors
+from imr_rules.cli.common import app, open_output, print_errors
 
 
 @app.command()
@@ -38,6 +38,7 @@ def draft(
     except ImportError as error:
         print_errors([str(error)])
         raise typer.Exit(EXIT_BAD_INPUT)
+    _refuse_missing_inputs(evaluate, compare_letters, cases)
     if evaluate is not None:
         from imr_rules.drafting.evaluate import evaluate_cases, format_evaluation
 
@@ -68,5 +69,28 @@ def draft(
         raise typer.Exit(EXIT_BAD_INPUT)
     if output is None:
         typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+    else:  # as every -o: refused if a folder or an input, written atomically, mode 0600 (clinical facts)
+        stream = open_output(output, documents)
+        stream.write(text)
+        stream.close()
+
+
+def _refuse_missing_inputs(evaluate: Path | None, letters: list[Path] | None, cases: Path | None) -> None:
+    """The measuring options read folders: one that is missing or holds nothing of its kind is bad
+    input (exit 2), never figures over 0 letters that pass for a measurement."""
+    from imr_rules.batch import empty_folders
+    from imr_rules.evaluation.cases import CASE_SUFFIXES, case_paths
+    from imr_rules.letters import letter_paths
+    from imr_rules.letters.reading import LETTER_SUFFIXES
+
+    named = [(option, path) for option, paths in (("--evaluate", [evaluate]), ("--compare-letters", letters or []),
+                                                  ("--cases", [cases])) for path in paths if path is not None]
+    problems = [f"{path}: no such file or folder (check the {option} path)" for option, path in named if not path.exists()]
+    for option, path in named:
+        if path.exists() and option == "--compare-letters":
+            problems += empty_folders([path], letter_paths, LETTER_SUFFIXES, "letter", stdin=False)
+        elif path.exists():
+            problems += empty_folders([path], case_paths, CASE_SUFFIXES, "case", stdin=False)
+    if problems:
+        print_errors(problems)
+        raise typer.Exit(EXIT_BAD_INPUT)

@@ -32,6 +32,10 @@ def import_list(
 
     from imr_rules.reference.drug_list_import import DrugListError, read_drug_list
 
+    if not csv_file.is_file():
+        problem = "is a folder" if csv_file.is_dir() else "file not found"
+        print_errors([f"{csv_file}: {problem} (give the official Drug List: the DWC workbook (.xlsx) or its sheet saved as CSV)"])
+        raise typer.Exit(EXIT_BAD_INPUT)
     try:
         day = dt.date.fromisoformat(effective_from)
     except ValueError:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "ruleset.yaml"
 PACKS_ENVIRONMENT = "IMR_RULES_PACKS"
+RULES_DIR_ENVIRONMENT = "IMR_RULES_DIR"
 _DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
 
 
@@ -72,7 +73,7 @@ class RuleSetError(ImrRulesError):
 
 def default_rules_dir() -> Path:
     """$IMR_RULES_DIR, else the rules/ folder of a source checkout, else the rules installed with the package."""
-    configured = os.environ.get("IMR_RULES_DIR")
+    configured = os.environ.get(RULES_DIR_ENVIRONMENT)
     if configured:
         return Path(configured)
     checkout = Path(__file__).resolve().parents[2] / "rules"
@@ -118,11 +119,11 @@ def with_manifest(paths: list[Path], files: list[Path]) -> list[Path]:
     return [*dict.fromkeys(m for m in manifests if m.is_file()), *files]
 
 
-def folders_without_rules(paths: Iterable[str | Path]) -> list[ImrRulesError]:
+def folders_without_rules(paths: Iterable[str | Path], hint: str | None = None) -> list[ImrRulesError]:
     """One error per folder named that holds no rule file (a manifest alone is none): most likely
     the wrong folder, and checking with no rules would pass for a clean run."""
     return [RuleError("no rule files (*.yaml) in this folder", Source(str(path)),
-                      "give a folder of rule files such as rules/ or rules/imaging, or a rule file")
+                      hint or "give a folder of rule files such as rules/ or rules/imaging, or a rule file")
             for path in map(Path, paths)
             if path.is_dir() and not any(f.name != MANIFEST for f in rule_files([path]))]
 
@@ -151,6 +152,8 @@ def load_ruleset_collecting(
     if paths is None:
         paths = [default_rules_dir()]
         files = rule_files(paths)
+        errors.extend(folders_without_rules(paths, f"check ${RULES_DIR_ENVIRONMENT}: it names the rule folder to use"
+                                            if os.environ.get(RULES_DIR_ENVIRONMENT) else None))
     else:
         paths = [Path(p) for p in paths]
         errors.extend(folders_without_rules(paths))
