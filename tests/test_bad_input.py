@@ -298,3 +298,21 @@ def test_draft_output_is_written_as_every_output_is(tmp_path):
     assert run(*args, "-o", str(written)).exit_code == 0
     assert written.stat().st_mode & 0o777 == 0o600
     assert written.read_text() == run(*args).stdout
+
+
+@pytest.mark.parametrize("format", ["text", "jsonl", "json"])
+def test_check_of_an_empty_stdin_or_jsonl_file_is_bad_input(tmp_path, format):
+    (tmp_path / "none.jsonl").write_text("\n")
+    for args, name, stdin in ((["-"], "<stdin>", "\n\n"), ([str(tmp_path / "none.jsonl")], str(tmp_path / "none.jsonl"), "")):
+        result = CliRunner().invoke(app, ["check", *args, "--format", format], input=stdin)
+        assert result.exit_code == 2
+        line = f"{name}: no request read (a .jsonl file or standard input gives one JSON request a line)"
+        assert result.stderr == f"error: {line}\n"
+        if format == "json":  # a JSON run always gives a document, here with the error
+            assert json.loads(result.stdout) == {"reports": [], "errors": [line]}
+
+
+def test_parse_of_an_empty_stdin_is_bad_input():
+    result = CliRunner().invoke(app, ["parse", "-", "--format", "jsonl"], input="\n")
+    assert result.exit_code == 2
+    assert result.stderr == 'error: <stdin>: no letter read (give one path a line, or JSON Lines {"text": ..., "name": ...})\n'

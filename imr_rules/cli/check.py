@@ -40,8 +40,10 @@ def check(
     errors, internal = batch.empty_folders(requests), 0
     if errors and format != "json":
         print_errors(errors)
+    read = 0
     with progress(len(names), stream) as advance:
         for outcome in outcomes:
+            read += 1
             if outcome.error is None:
                 outcome = _written(writer, outcome)
             if outcome.error:
@@ -50,12 +52,21 @@ def check(
                 if format != "json":
                     print_errors([outcome.error])
             advance()
+    if not read and not errors:  # an empty .jsonl file or standard input: no report is no answer
+        errors.append(_nothing_read(requests))
+        if format != "json":
+            print_errors(errors)
     writer.close(errors)
     if output is not None:
         stream.close()
     if format == "json":
         print_errors(errors)
     _exit_for(errors, internal)
+
+
+def _nothing_read(inputs: list[str]) -> str:
+    shown = ", ".join("<stdin>" if name == "-" else name for name in inputs)
+    return f"{shown}: no request read (a .jsonl file or standard input gives one JSON request a line)"
 
 
 def _written(writer: "_Writer", outcome):

@@ -39,8 +39,10 @@ def parse(
     if empty:
         failed = True
         print_errors(empty)
+    read = 0
     with progress(len(letters) + 1, stream) as advance:
         for name, data, error, warnings in _read_all(letters, jobs, engine, format):
+            read += 1
             advance()
             if error is not None:
                 failed = True
@@ -56,6 +58,9 @@ def parse(
                 collected.append(data)
             else:
                 _render_letter(console, data, full)
+    if not read and not failed:  # standard input gave no path and no letter: no output is no answer
+        failed = True
+        print_errors(["<stdin>: no letter read (give one path a line, or JSON Lines {\"text\": ..., \"name\": ...})"])
     if format == "json":
         # One named file gives one object; several files or a directory (even of one letter)
         # give an array, so a script reading a directory always gets the same shape.
