@@ -171,7 +171,7 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
         category, request.request_date, body_region=facts.get("item.body_region"),
         postsurgical=facts.get("item.postsurgical") is True, weeks_since_injury=facts.get("injury.weeks_since"),
     )
-    remedies, incurable = _remedies(results, decided_by)
+    remedies, incurable = _remedies(results, decision, facts)
     return Determination(
         item=item,
         outcome=decision.outcome,
@@ -187,21 +187,25 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
     )
 
 
-def _remedies(results: tuple[RuleResult, ...], decided_by: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _remedies(results: tuple[RuleResult, ...], decision: Decision, facts: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What would cure the request; and, where nothing would, the documented failures that
     leave the other remedies out.
 
     An unweighed finding's remedy would not cure it (a documented failure decides the item
-    whatever the records show of it). Where a documented failure has no remedy at all (a treatment
-    the guideline does not recommend here), the other failures' remedies would not meet the
-    guideline either: offering them ("reduce the request to 6 visits") would mislead.
+    whatever the records show of it). Where a rule fails on documented facts even with every
+    remedy applied (a treatment the guideline does not recommend here), the other failures'
+    remedies would not meet the guideline either: offering them ("reduce the request to 6 visits")
+    would mislead. A failure without a remedy of its own does not make the request incurable where
+    the rule has another way to pass (``any: [IM-E1, IM-E2]``: no red flag, but a failed period of
+    conservative care, which its remedy asks for, would do).
     """
     remedies = tuple(dict.fromkeys(f.remedy for r in results for f in r.findings if f.remedy and f.weighed))
-    decided = set(decided_by)
-    incurable = tuple(f.criterion_id for r in results for f in r.findings
-                      if f"{f.rule_id}/{f.criterion_id}" in decided and not f.remedy)
-    if incurable and remedies:
-        return (), incurable
+    if not remedies:
+        return (), ()
+    remedied = frozenset(f"{f.rule_id}/{f.criterion_id}" for r in results for f in r.findings if f.remedy)
+    incurable = _failures_in_favour(decision, facts, remedied)
+    if incurable:
+        return (), tuple(label.split("/", 1)[1] for label in incurable)
     return remedies, ()
 
 
@@ -301,13 +305,21 @@ def documented_failures(decision: Decision, facts: Mapping[str, Any]) -> tuple[s
     rests on the documented failure. A rule whose own applicability (``when``) is not documented
     fails on nothing documented.
     """
+    return _failures_in_favour(decision, facts, frozenset())
+
+
+def _failures_in_favour(decision: Decision, facts: Mapping[str, Any], remedied: frozenset[str]) -> tuple[str, ...]:
+    """The criteria still not met in the rules that fail with every open question resolved in the
+    request's favour and the ``remedied`` criteria (``rule/CRITERION``) taken as met."""
     failures: list[str] = []
     for rule, statuses, certifiable, unknown in zip(decision.rules, decision.statuses, decision.certifiable, decision.unknown):
         if rule.when is not None and rule.when(facts) is not True:
             continue
         deciding, undecided = _deciding(rule, statuses, unknown)
-        favoured = tuple(_in_favour(status, index in undecided, quantity)
-                         for index, (status, quantity) in enumerate(zip(deciding, certifiable)))
+        favoured = tuple(
+            Status.MET if f"{rule.id}/{criterion.id}" in remedied and status is Status.NOT_MET
+            else _in_favour(status, index in undecided, quantity)
+            for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, deciding, certifiable)))
         if not rule_passes(rule, favoured):
             failures.extend(f"{rule.id}/{criterion.id}" for criterion, status in zip(rule.criteria, favoured)
                             if status is Status.NOT_MET)

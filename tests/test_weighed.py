@@ -149,6 +149,18 @@ def test_no_remedy_is_offered_where_a_documented_failure_has_none(rules_dir, wri
     assert "No remedy is offered: the request fails on W-DOC" in result.output
 
 
+def test_a_failure_without_a_remedy_leaves_the_remedies_where_its_alternative_has_one(rules_dir):
+    # any: [W-DOC, W-HEP]: red flags are documented (W-DOC, no remedy) and no home program (W-HEP),
+    # both documented failures; a home program alone would meet the rule, so its remedy stands.
+    found = decided(load_ruleset([rules_dir(ANY_DOC_OR_HEP)]),
+                    {"red_flags": True, "home_exercise_program": False, "prior_sessions": 0})
+    assert found.outcome is Outcome.NOT_MEDICALLY_NECESSARY
+    assert {f.criterion_id: f.status for f in found.findings if f.criterion_id in ("W-DOC", "W-HEP")} == {
+        "W-DOC": Status.NOT_MET, "W-HEP": Status.NOT_MET}
+    assert "document the home exercise program" in found.remedies
+    assert not any(n.startswith("No remedy is offered") for n in found.notes)
+
+
 def test_json_lists_unweighed_findings_last_and_matches_the_schema(rules_dir):
     data = report_to_dict(evaluate(request({"red_flags": True}), load_ruleset([rules_dir()])))
     jsonschema.validate(data, json.loads((ROOT / "imr_rules/schemas/report.schema.json").read_text()))
