@@ -191,18 +191,21 @@ def _remedies(results: tuple[RuleResult, ...], decision: Decision, facts: Mappin
     """What would cure the request; and, where nothing would, the documented failures that
     leave the other remedies out.
 
-    An unweighed finding's remedy would not cure it (a documented failure decides the item
-    whatever the records show of it). Where a rule fails on documented facts even with every
-    remedy applied (a treatment the guideline does not recommend here), the other failures'
-    remedies would not meet the guideline either: offering them ("reduce the request to 6 visits")
+    The weighed failures' remedies come first. An unweighed finding's remedy follows them: alone it
+    would not cure the request (a documented failure decides it whatever the records show), but
+    once the documented failures are cured it is what still stands between the request and the
+    guideline, so a list that left it out would not meet it. Where a rule fails on documented
+    facts even with every remedy applied (a treatment the guideline does not recommend here), the
+    other failures' remedies would not meet the guideline either: offering them ("reduce the request to 6 visits")
     would mislead. A failure without a remedy of its own does not make the request incurable where
     the rule has another way to pass (``any: [IM-E1, IM-E2]``: no red flag, but a failed period of
     conservative care, which its remedy asks for, would do).
     """
-    remedies = tuple(dict.fromkeys(f.remedy for r in results for f in r.findings if f.remedy and f.weighed))
+    findings = sorted((f for r in results for f in r.findings if f.remedy), key=lambda f: not f.weighed)
+    remedies = tuple(dict.fromkeys(f.remedy for f in findings))
     if not remedies:
         return (), ()
-    remedied = frozenset(f"{f.rule_id}/{f.criterion_id}" for r in results for f in r.findings if f.remedy)
+    remedied = frozenset(f"{f.rule_id}/{f.criterion_id}" for f in findings)
     incurable = _failures_in_favour(decision, facts, remedied)
     if incurable:
         return (), tuple(label.split("/", 1)[1] for label in incurable)

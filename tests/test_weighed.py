@@ -161,6 +161,18 @@ def test_a_failure_without_a_remedy_leaves_the_remedies_where_its_alternative_ha
     assert not any(n.startswith("No remedy is offered") for n in found.notes)
 
 
+def test_where_the_documented_failure_has_a_remedy_the_unweighed_remedies_follow_it(rules_dir):
+    # No home program (W-HEP, documented, with a remedy) decides; the improvement from the prior
+    # visits (W-CONT) is not documented and not weighed. Curing W-HEP alone would not meet the
+    # guideline: W-CONT would then decide, so its remedy is listed too, after W-HEP's.
+    found = decided(load_ruleset([rules_dir()]),
+                    {"red_flags": False, "home_exercise_program": False, "prior_sessions": 3})
+    findings = by_id(found)
+    assert findings["W-HEP"].weighed and not findings["W-CONT"].weighed
+    assert found.remedies == ("document the home exercise program", findings["W-CONT"].remedy)
+    assert not any(n.startswith("No remedy is offered") for n in found.notes)
+
+
 def test_json_lists_unweighed_findings_last_and_matches_the_schema(rules_dir):
     data = report_to_dict(evaluate(request({"red_flags": True}), load_ruleset([rules_dir()])))
     jsonschema.validate(data, json.loads((ROOT / "imr_rules/schemas/report.schema.json").read_text()))
