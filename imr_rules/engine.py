@@ -35,7 +35,7 @@ from imr_rules.model import (
     Status,
 )
 from imr_rules.applicability import applicability_findings
-from imr_rules.rationale import rationale, remedy, statement, template_values
+from imr_rules.rationale import decided_by_ids, rationale, remedy, statement, template_values
 from imr_rules.ruleset.loading import RuleSet, reference_statuses
 
 
@@ -208,15 +208,14 @@ def _remedies(results: tuple[RuleResult, ...], decision: Decision, facts: Mappin
     remedied = frozenset(f"{f.rule_id}/{f.criterion_id}" for f in findings)
     incurable = _failures_in_favour(decision, facts, remedied)
     if incurable:
-        return (), tuple(label.split("/", 1)[1] for label in incurable)
+        return (), incurable
     return remedies, ()
 
 
 def _withheld_remedies_note(incurable: tuple[str, ...]) -> tuple[str, ...]:
     if not incurable:
         return ()
-    ids = ", ".join(dict.fromkeys(incurable))
-    return (f"No remedy is offered: the request fails on {ids}, which neither documentation nor a smaller quantity would meet.",)
+    return (f"No remedy is offered: the request fails on {decided_by_ids(incurable)}, which neither documentation nor a smaller quantity would meet.",)
 
 
 def _facts_read(decision) -> set[str]:

@@ -120,31 +120,39 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
+def documentation_of(phrases: list[str]) -> str:
+    """'documentation of X and Y'. A clause ('that NSAIDs were tried') takes no 'of': alone it
+    reads 'documentation that NSAIDs were tried', beside noun phrases it comes last."""
+    clauses = [p for p in phrases if p.startswith("that ")]
+    nouns = [p for p in phrases if not p.startswith("that ")]
+    return ("documentation of " if nouns else "documentation ") + join_phrases(nouns + clauses)
+
+
 def _documentation(findings: list, lead: str) -> list[str]:
     """'there is documentation of ...', 'however, there is no documentation of ...', then what is not met."""
     sentences = []
     met = [f.statement for f in findings if f.status is Status.MET]
     undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED]
     if met:
-        sentences.append(f"{lead} documentation of {join_phrases(met)}")
+        sentences.append(f"{lead} {documentation_of(met)}")
     if undocumented:
-        no_lead = "However, there is no documentation of" if met else f"{lead} no documentation of"
-        sentences.append(f"{no_lead} {join_phrases(undocumented)}")
+        no_lead = "However, there is no" if met else f"{lead} no"
+        sentences.append(f"{no_lead} {documentation_of(undocumented)}")
     sentences.extend(f.statement for f in findings if f.status is Status.NOT_MET)
     return sentences
 
 
 def _not_weighed(findings: list) -> list[str]:
-    """'Not weighed, since the request fails on X whatever the records show of them: ...'."""
+    """'Not weighed, since the request fails on X whatever the records show of them (of it, for one): ...'."""
     if not findings:
         return []
     undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED and not is_applicability(f)]
-    parts = [f"there is no documentation of {join_phrases(undocumented)}"] if undocumented else []
-    parts += [_lower_first(f.statement.rstrip(".")) + " (if it applies)"
-              for f in findings if f.status is Status.NOT_MET]
-    parts += [f"it is not documented {asked}" for asked in open_questions(findings)]
+    failing = [_lower_first(f.statement.rstrip(".")) + " (if it applies)" for f in findings if f.status is Status.NOT_MET]
+    questions = [f"it is not documented {asked}" for asked in open_questions(findings)]
+    parts = ([f"there is no {documentation_of(undocumented)}"] if undocumented else []) + failing + questions
+    them = "them" if len(undocumented) + len(failing) + len(questions) > 1 else "it"
     return [f"Not weighed, since the request fails on {decided_by_ids(findings[0].decided_by)} whatever the "
-            "records show of them: " + "; ".join(parts)]
+            f"records show of {them}: " + "; ".join(parts)]
 
 
 def decided_by_ids(labels: Iterable[str]) -> str:

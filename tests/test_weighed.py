@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, massage_rule
-from imr_rules import Outcome, Status, compare_cases, evaluate, load_case, load_ruleset, report_to_dict, request_from_data
+from imr_rules import (Outcome, Status, compare_cases, evaluate, load_case, load_request, load_ruleset, report_to_dict,
+                       request_from_data)
 from imr_rules.cli import app
 
 MANIFEST = 'name: t\nversion: "1"\n'
@@ -171,6 +172,21 @@ def test_where_the_documented_failure_has_a_remedy_the_unweighed_remedies_follow
     assert findings["W-HEP"].weighed and not findings["W-CONT"].weighed
     assert found.remedies == ("document the home exercise program", findings["W-CONT"].remedy)
     assert not any(n.startswith("No remedy is offered") for n in found.notes)
+
+
+def test_the_not_weighed_sentence_and_the_note_read_as_english(rules_dir, ruleset):
+    # One unweighed finding is 'it', several 'them'.
+    one = decided(load_ruleset([rules_dir()]), {"red_flags": True, "prior_sessions": 0})
+    assert "whatever the records show of it: there is no documentation of a home exercise program." in one.rationale
+    several = decided(load_ruleset([rules_dir()]), {"red_flags": True})
+    assert "whatever the records show of them: " in several.rationale
+    # Two incurable failures are joined as ids are everywhere; a 'that' clause takes no 'of'.
+    lyrica = evaluate(load_request(ROOT / "examples/requests/drug-anticonvulsant-lyrica-axial.yaml"), ruleset).determinations[0]
+    assert "No remedy is offered: the request fails on AED-1 and AED-2, which" in " ".join(lyrica.notes)
+    relaxant = evaluate(load_request(ROOT / "examples/requests/drug-muscle-relaxant-2020-cyclobenzaprine.yaml"),
+                        ruleset).determinations[0]
+    assert "no documentation that NSAIDs and exercise were tried" in relaxant.rationale
+    assert "documentation of that" not in relaxant.rationale
 
 
 def test_json_lists_unweighed_findings_last_and_matches_the_schema(rules_dir):
