@@ -109,6 +109,14 @@ def test_coverage_reports_each_unreadable_letter_and_covers_the_rest(tmp_path):
     assert json.loads(result.stdout)["total"] == json.loads(alone.stdout)["total"] > 0  # the readable letter still counted
 
 
+def test_coverage_of_only_unreadable_letters_says_why_in_one_line_each(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    result = run("coverage", "--letters", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"error: {tmp_path / 'empty.txt'}: file is empty (expected an IMR determination letter)"]
+    assert run("coverage").stderr.splitlines() == ["error: no item descriptions given: pass descriptions, --file or --letters"]
+
+
 def test_the_library_does_not_skip_an_unreadable_letter_silently(tmp_path):
     from imr_rules.evaluation.coverage import descriptions_from_letters
 

@@ -57,7 +57,9 @@ def coverage(
         items.extend(descriptions_from_letters(letters, errors))
         unread.extend(_letter_error_line(error) for error in errors)
     if not items:
-        print_errors([*unread, "no item descriptions given: pass descriptions, --file or --letters"])
+        # Where every letter named was unreadable, their lines say why; "no item descriptions given"
+        # beside them would tell a user who did pass --letters to pass it.
+        print_errors(unread or ["no item descriptions given: pass descriptions, --file or --letters"])
         raise typer.Exit(EXIT_BAD_INPUT)
     report = measure(items, load_rules_or_exit(rules, pack))
     print_errors(unread)
