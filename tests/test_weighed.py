@@ -189,6 +189,42 @@ def test_the_not_weighed_sentence_and_the_note_read_as_english(rules_dir, rulese
     assert "documentation of that" not in relaxant.rationale
 
 
+REQUEST_SIZE = {"item.quantity", "item.frequency_per_week", "item.duration_weeks", "item.rental_days"}
+
+
+def _facts_read(condition) -> set[str]:
+    if isinstance(condition, dict):
+        return {v for k, v in condition.items() if k == "fact"} | {f for v in condition.values() for f in _facts_read(v)}
+    if isinstance(condition, list):
+        return {f for v in condition for f in _facts_read(v)}
+    return set()
+
+
+def test_a_limit_on_the_request_alone_has_a_remedy():
+    # "No remedy is offered: ... which neither documentation nor a smaller quantity would meet" must
+    # be true: a criterion that only the request's own size, frequency or length fails (not a
+    # quantity limit, which computes its certifiable quantity) is met by a smaller request, so it
+    # names that request as its remedy.
+    import yaml
+
+    missing = []
+    for path in sorted((ROOT / "rules").rglob("*.yaml")):
+        for spec in (yaml.safe_load(path.read_text()) or {}).get("criteria", []) or []:
+            read = _facts_read(spec.get("condition"))
+            if (spec.get("kind", "condition") == "condition" and spec.get("decisive", True) is not False
+                    and read and read <= REQUEST_SIZE and not spec.get("remedy")):
+                missing.append(f"{path.name}:{spec['id']}")
+    assert missing == []
+
+
+def test_a_program_longer_than_its_first_two_weeks_is_told_to_ask_for_two(ruleset):
+    request = load_request(ROOT / "examples/requests/programs-functional-restoration-no-evaluation.yaml")
+    (determination,) = evaluate(request, ruleset).determinations
+    assert by_id(determination)["FRP-7"].status is Status.NOT_MET
+    assert not any(n.startswith("No remedy is offered") for n in determination.notes)
+    assert determination.remedies[0].startswith("request an initial 2 weeks")
+
+
 def test_json_lists_unweighed_findings_last_and_matches_the_schema(rules_dir):
     data = report_to_dict(evaluate(request({"red_flags": True}), load_ruleset([rules_dir()])))
     jsonschema.validate(data, json.loads((ROOT / "imr_rules/schemas/report.schema.json").read_text()))
