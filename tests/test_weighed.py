@@ -293,6 +293,24 @@ def test_compare_decides_on_the_weighed_findings_and_still_counts_every_failure(
     assert [(f["criterion_id"], f["weighed"]) for f in compared["failing_criteria"]][0] == ("W-DOC", True)
 
 
+def test_a_reviewer_reason_that_we_do_not_weigh_is_right_by_every_failure_only(rules_dir, write):
+    # The reviewer named the undocumented home program; we deny on the documented red flags and
+    # say the home program is not weighed: our failing criteria include the reviewer's reason, our
+    # deciding ones do not.
+    case = CASE.replace("{criterion: t-weigh/W-DOC, quote: \"red flags\"}", "{criterion: t-weigh/W-HEP, quote: \"red flags\"}")
+    rules = load_ruleset([rules_dir()])
+    ours = dict(compare_cases([load_case(write("cases/case.yaml", case), rules.vocabulary)], rules).reasons)["ours"]
+    assert (ours.both_upheld, ours.right_reason, ours.right_reason_deciding) == (1, 1, 0)
+    named_decider = dict(compare_cases([load_case(write("cases/case.yaml", CASE), rules.vocabulary)], rules).reasons)["ours"]
+    assert (named_decider.right_reason, named_decider.right_reason_deciding) == (1, 1)
+    result = CliRunner().invoke(app, ["compare", str(write("cases/case.yaml", case).parent), "--rules", str(rules_dir()),
+                                      "--format", "markdown"])
+    assert "| right for the right reason (deciding failures) | 0.0% (0 of 1) |" in result.stdout
+    data = json.loads(CliRunner().invoke(app, ["compare", str(write("cases/case.yaml", case).parent), "--rules",
+                                               str(rules_dir()), "--format", "json"]).stdout)
+    assert data["reasons"]["ours"]["right_reason_deciding_share"] == 0 and data["reasons"]["ours"]["right_reason_share"] == 1
+
+
 def _every_bundled_request(ruleset):
     """Every bundled example request, and every case and held-out item with and without its facts."""
     from imr_rules import load_request

@@ -20,7 +20,9 @@ its *deciding sets* are the minimal sets of its failing criteria whose change to
 pass (under ``all`` one set, every failure; under ``any: [A, B]`` two, {A} and {B}); an
 applicability finding belongs to every set. Per rule the set that best matches the reviewer
 (most named criteria, then fewest members) is the one counted; its unnamed members are the
-deciding spurious failures. A rule that passes decides nothing. Both figures are reported.
+deciding spurious failures. A rule that passes decides nothing. Both figures are reported. Right
+for the right reason is likewise given twice: a reviewer's reason among every failing criterion,
+and among the members of the deciding sets (so not a finding the engine did not weigh).
 
 Deciding sets take the engine's weighing (``Finding.weighed``): where a rule of the item fails on
 documented facts (it still fails with every open question resolved in the request's favour), what
@@ -68,10 +70,17 @@ class ReasonFigures:
     deciding_spurious: tuple[tuple[str, int], ...] = ()
     # ... of which every deciding spurious failure is not documented, beside a named failing reason.
     only_undocumented_beside_named: int = 0
+    # Of ``both_upheld``, those where a reviewer's reason is among the deciding failures (a member
+    # of a deciding set): not one that the engine found not weighed beside a documented failure.
+    right_reason_deciding: int = 0
 
     @property
     def right_reason_share(self) -> float | None:
         return self.right_reason / self.both_upheld if self.both_upheld else None
+
+    @property
+    def right_reason_deciding_share(self) -> float | None:
+        return self.right_reason_deciding / self.both_upheld if self.both_upheld else None
 
     @property
     def spurious_share(self) -> float | None:
@@ -86,6 +95,8 @@ class ReasonFigures:
             "both_upheld": self.both_upheld,
             "right_reason": self.right_reason,
             "right_reason_share": _round(self.right_reason_share),
+            "right_reason_deciding": self.right_reason_deciding,
+            "right_reason_deciding_share": _round(self.right_reason_deciding_share),
             "agreeing": self.agreeing,
             "agreeing_with_spurious": self.agreeing_with_spurious,
             "spurious_share": _round(self.spurious_share),
@@ -154,7 +165,7 @@ def reason_figures(items: Iterable, decision: Callable, failing: Callable,
     """
     deciding = deciding or (lambda item: ((frozenset(failing(item)),),))
     undocumented = undocumented or (lambda item: frozenset())
-    both = right = agreeing = with_spurious = with_deciding = only_undocumented = 0
+    both = right = right_deciding = agreeing = with_spurious = with_deciding = only_undocumented = 0
     deciding_spurious: Counter[str] = Counter()
     spurious: Counter[str] = Counter()
     missed: Counter[str] = Counter()
@@ -172,16 +183,18 @@ def reason_figures(items: Iterable, decision: Callable, failing: Callable,
         unnamed = sorted(failed - named)
         spurious.update(unnamed)
         with_spurious += bool(unnamed)
-        counted = set()
+        counted, deciders = set(), set()
         for sets in deciding(item):
             if sets:
                 counted |= _best_set(sets, named) - named
+                deciders |= set().union(*sets)
         deciding_spurious.update(counted)
         with_deciding += bool(counted)
         only_undocumented += bool(counted) and bool(failed & named) and counted <= set(undocumented(item))
         if item.actual == UPHELD:
             both += 1
             right += bool(failed & named)
+            right_deciding += bool(deciders & named)
     return ReasonFigures(
         both_upheld=both,
         right_reason=right,
@@ -192,4 +205,5 @@ def reason_figures(items: Iterable, decision: Callable, failing: Callable,
         agreeing_with_deciding_spurious=with_deciding,
         deciding_spurious=tuple(sorted(deciding_spurious.items(), key=lambda kv: (-kv[1], kv[0]))),
         only_undocumented_beside_named=only_undocumented,
+        right_reason_deciding=right_deciding,
     )

@@ -37,6 +37,8 @@ def _cell(text: str) -> str:
 REASON_ROWS = (
     ("right for the right reason (of items both say not necessary)",
      lambda f: _share(f.right_reason, f.both_upheld, f.right_reason_share)),
+    ("right for the right reason (deciding failures)",
+     lambda f: _share(f.right_reason_deciding, f.both_upheld, f.right_reason_deciding_share)),
     ("agreeing items with a spurious failure (every failure)",
      lambda f: _share(f.agreeing_with_spurious, f.agreeing, f.spurious_share)),
     ("agreeing items with a spurious failure (deciding failures)",
