@@ -173,6 +173,59 @@ def test_non_finite_and_huge_numbers_from_the_library():
         parse_request("request_date: 2016-12-01\nitems: [{service: Massage, quantity: " + "9" * 5000 + "}]\n", "r.yaml")
 
 
+def _out_of_bounds(value, depth=1):
+    """What the bounds refuse, written plainly: too deep, a number not finite or too long."""
+    from imr_rules.limits import MAX_DEPTH, MAX_NUMBER_DIGITS
+
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, float) and not math.isfinite(value):
+        return True
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_NUMBER_DIGITS:
+        return True
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    return any(_out_of_bounds(child, depth + 1) for child in children)
+
+
+def _json_like():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.floats(allow_nan=True),
+                        st.integers(min_value=-10**16, max_value=10**16),
+                        st.sampled_from([10**15 - 1, 10**15, -10**15, 1e300 * 10, 0.0]))
+    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.tuples(inner),
+                                                         st.dictionaries(st.text(max_size=2), inner, max_size=3)),
+                        max_leaves=12)
+
+
+def test_bounds_on_parsed_data_refuse_exactly_what_is_out_of_bounds():
+    """Parsed data (every JSON Lines record) is checked by a quick walk that defers to the full
+    one whenever unsure: together they refuse exactly the data out of bounds, at any depth."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from imr_rules.errors import Source
+    from imr_rules.limits import MAX_DEPTH, check_data
+
+    def nested(value, levels):
+        for _ in range(levels):
+            value = {"a": [value]} if levels % 2 else [value]
+        return value
+
+    @settings(max_examples=300, deadline=None)
+    @given(_json_like(), st.sampled_from([0, 1, MAX_DEPTH - 3, MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH]))
+    def agree(value, levels):
+        data = nested(value, levels)
+        try:
+            check_data(data, lambda path: Source("r.jsonl", 1))
+            refused = False
+        except ImrRulesError:
+            refused = True
+        assert refused == _out_of_bounds(data)
+
+    agree()
+
+
 # ---- §2 one bad input never aborts a batch -----------------------------------------------------
 
 
