@@ -207,8 +207,9 @@ MAX_CHUNK = 2048
 # Chunks in flight per worker: a worker finds its next chunk waiting while the parent writes out
 # the last one; the bound keeps memory flat.
 AHEAD = 3
-
-
+# Chunks this process may have done itself beyond those in flight in workers, while the next
+# result in order was still in a worker: the bound on what waits in memory to be written.
+LOCAL_AHEAD = 4
 def usable_workers(jobs: int) -> int:
     """Worker processes for ``--jobs``: 0 means one per core this process may run on, and no more
     workers than those cores (a second worker on one core only adds switching)."""
@@ -222,27 +223,36 @@ def _start_method() -> str:
     return "spawn" if sys.platform == "darwin" else "fork"
 
 
-def _apply(function: Callable[[Any], Any], chunk: list) -> tuple[list, float]:
-    """A worker's share: the function over one chunk, and how long it took (to size the next)."""
+def _apply(function: Callable[[Any], Any], chunk: list) -> tuple[list, float, BaseException | None]:
+    """One chunk's share: the function over its items, how long it took (to size the next), and
+    the exception that stopped it, if any: the results before it are still written, in order,
+    before it is raised, as without workers."""
     import time
 
-    started = time.perf_counter()
-    results = [function(item) for item in chunk]
-    return results, time.perf_counter() - started
+    started, results = time.perf_counter(), []
+    try:
+        for item in chunk:
+            results.append(function(item))
+    except Exception as exc:  # noqa: BLE001 - handed back to be raised in its place in the order
+        return results, time.perf_counter() - started, exc
+    return results, time.perf_counter() - started, None
 
 
 def ordered_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int, *, local: Callable[[Any], Any] | None = None,
                 warmup: float | None = None, initializer: Any = None, initargs: tuple = ()) -> Iterator[Any]:
-    """``map(function, items)`` over ``jobs`` worker processes, results in input order.
+    """``map(function, items)`` over ``jobs`` worker processes and this one, results in input order.
 
     The first items run in this process (``local``, default ``function``) for ``warmup`` seconds
     (default :data:`WARMUP_SECONDS`); an input that ends by then never starts a worker. The rest
     goes out in chunks sized by the time an item took (about :data:`CHUNK_SECONDS` each), at most
-    :data:`AHEAD` per worker in flight, and comes back in order: the output never depends on the
-    chunking, and memory is bounded by the chunks in flight. ``function`` must be picklable.
+    :data:`AHEAD` per worker in flight. Whenever the next result in order is not back yet, this
+    process does the next chunk itself instead of waiting: on cores that other programs keep busy
+    the workers get less than a core each, and a waiting parent would make ``--jobs N`` slower
+    than ``--jobs 1``. Results are written in input order whoever made them, so the output never
+    depends on the chunking, and memory is bounded by the chunks in flight and the
+    :data:`LOCAL_AHEAD` done here. ``function`` must be picklable.
     """
     import time
-    from collections import deque
 
     iterator = iter(items)
     local = local or function
@@ -254,24 +264,64 @@ def ordered_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int,
             return
         yield local(item)
         done += 1
-    per_item = max((time.perf_counter() - started) / done, 1e-6)
+    timing = _ChunkTiming(max((time.perf_counter() - started) / done, 1e-6))
 
     import multiprocessing
 
     context = multiprocessing.get_context(_start_method())
     with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
-        pending: deque = deque()
-        while True:
-            size = max(1, min(MAX_CHUNK, round(CHUNK_SECONDS / per_item)))
-            chunk = list(itertools.islice(iterator, size))
-            if chunk:
-                pending.append(pool.apply_async(_apply, (function, chunk)))
-            if pending and (not chunk or len(pending) >= jobs * AHEAD):
-                results, seconds = pending.popleft().get()
-                per_item = 0.5 * per_item + 0.5 * max(seconds / max(len(results), 1), 1e-6)
-                yield from results
-            if not chunk and not pending:
+        yield from _in_order(pool, function, local, iterator, jobs, timing)
+
+
+class _ChunkTiming:
+    """How many items make a chunk of about :data:`CHUNK_SECONDS`, from the times chunks took."""
+
+    def __init__(self, per_item: float) -> None:
+        self.per_item = per_item
+
+    def size(self) -> int:
+        return max(1, min(MAX_CHUNK, round(CHUNK_SECONDS / self.per_item)))
+
+    def took(self, seconds: float, items: int) -> None:
+        self.per_item = 0.5 * self.per_item + 0.5 * max(seconds / max(items, 1), 1e-6)
+
+
+def _in_order(pool: Any, function: Callable[[Any], Any], local: Callable[[Any], Any], iterator: Iterator[Any],
+              jobs: int, timing: _ChunkTiming) -> Iterator[Any]:
+    """The chunks' results in input order: each slot is a worker's pending chunk or one done here."""
+    from collections import deque
+
+    slots: deque = deque()
+    in_workers = 0
+    exhausted = False
+    while True:
+        while not exhausted and in_workers < jobs * AHEAD:
+            chunk = list(itertools.islice(iterator, timing.size()))
+            if not chunk:
+                exhausted = True
                 break
+            slots.append(pool.apply_async(_apply, (function, chunk)))
+            in_workers += 1
+        if not slots:
+            return
+        head = slots.popleft()
+        if isinstance(head, tuple):  # done here
+            results, _, error = head
+        elif not head.ready() and not exhausted and len(slots) + 1 - in_workers < LOCAL_AHEAD:
+            slots.appendleft(head)
+            chunk = list(itertools.islice(iterator, timing.size()))
+            if chunk:  # this process's pace is not a worker's: it does not size the chunks
+                slots.append(_apply(local, chunk))
+            else:
+                exhausted = True
+            continue
+        else:
+            results, seconds, error = head.get()
+            in_workers -= 1
+            timing.took(seconds, len(results))
+        yield from results
+        if error is not None:
+            raise error
 
 
 _END = object()

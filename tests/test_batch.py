@@ -75,14 +75,57 @@ def _slow_square(number):
     return number * number
 
 
+def _slow_in_workers(item, parent):
+    """As on cores other programs keep busy: a worker takes far longer than the parent."""
+    import os
+    import time
+
+    if os.getpid() != parent:
+        time.sleep(0.02)
+    return item, os.getpid()
+
+
+def _fails_at(item, bad):
+    if item == bad:
+        raise ValueError(f"item {item}")
+    return item
+
+
 def test_ordered_map_keeps_input_order_across_chunks_and_workers(monkeypatch):
     import os
 
     monkeypatch.setattr(batch, "CHUNK_SECONDS", 0.01)  # chunks of about five items
     assert list(batch.ordered_map(_slow_square, range(200), 2, warmup=0.0)) == [n * n for n in range(200)]
     pids = list(batch.ordered_map(_pid, range(200), 2, warmup=0.0))
-    # The first item runs here (it times the work); the rest is shared by both workers.
-    assert pids[0] == os.getpid() and os.getpid() not in pids[1:] and len(set(pids[1:])) == 2
+    # The first item runs here (it times the work); the rest is shared by both workers (and this
+    # process, whenever the next result in order is not back yet).
+    assert pids[0] == os.getpid() and len(set(pids[1:]) - {os.getpid()}) == 2
+
+
+def test_when_workers_lag_this_process_does_chunks_itself_in_order(monkeypatch):
+    """--jobs N is never much slower than --jobs 1 on busy cores: the parent does not wait."""
+    import os
+    from functools import partial
+
+    monkeypatch.setattr(batch, "MAX_CHUNK", 5)  # the first item, done here, is no guide to a worker's pace
+    parent = os.getpid()
+    results = list(batch.ordered_map(partial(_slow_in_workers, parent=parent), range(300), 2, warmup=0.0))
+    assert [item for item, _ in results] == list(range(300))
+    done_here = sum(pid == parent for _, pid in results[1:])
+    assert done_here > len(results) // 4  # the workers sleep 20 ms an item; this process does not
+
+
+@pytest.mark.parametrize("bad", [0, 1, 57, 199])
+def test_an_exception_comes_after_every_result_before_it_as_without_workers(monkeypatch, bad):
+    from functools import partial
+
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 0.001)
+    function = partial(_fails_at, bad=bad)
+    got = []
+    with pytest.raises(ValueError, match=f"item {bad}"):
+        for result in batch.ordered_map(function, range(200), 2, warmup=0.0):
+            got.append(result)
+    assert got == list(range(bad))
 
 
 def test_a_small_input_is_done_in_process_without_workers():
