@@ -124,9 +124,16 @@ def guideline_in_force(
 
     An item no route knows (no category, or ``other``) gets the general approaches (9792.22).
     """
+    chronic = None if weeks_since_injury is None else weeks_since_injury >= CHRONIC_WEEKS
+    return _guideline_in_force(category, day, body_region, postsurgical, chronic)
+
+
+# Every item of a batch asks; the answer depends on these few values only (the table is read once).
+@lru_cache(maxsize=4096)
+def _guideline_in_force(category: str | None, day: dt.date | None, body_region: str | None, postsurgical: bool,
+                        chronic: bool | None) -> GuidelineInForce | None:
     if before_mtus(day):
         return None
-    chronic = None if weeks_since_injury is None else weeks_since_injury >= CHRONIC_WEEKS
     for route in table()["routes"]:
         if category not in route["categories"]:
             continue

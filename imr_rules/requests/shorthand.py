@@ -123,7 +123,14 @@ def parse_schedule(text: str | None) -> Schedule:
     """Read frequency, duration and total quantity from RFA shorthand or letter prose."""
     if not text:
         return Schedule()
-    clean = words_to_digits(str(text))
+    return _parse_schedule(str(text))
+
+
+# A batch repeats its services' wording ("Norco 10/325 mg #90"): each text is read once. Bounded,
+# so a long batch of free text cannot grow memory without end.
+@lru_cache(maxsize=4096)
+def _parse_schedule(text: str) -> Schedule:
+    clean = words_to_digits(text)
     frequency = duration = quantity = None
     match = _FREQ_X_DUR.search(clean) or _BARE_FREQ_X_DUR.search(clean)
     if match:
