@@ -180,3 +180,25 @@ def test_a_folder_without_request_files_is_bad_input_and_the_other_inputs_are_ch
     assert batch.empty_folders([str(empty), str(EXAMPLES)]) == [
         f"{empty}: no request files (.yaml, .yml, .json, .jsonl) in this folder "
         "(give a folder of requests, a request file, or - for standard input)"]
+
+
+def test_reports_do_not_depend_on_what_was_checked_before():
+    """What a batch remembers between requests (schedules read, guidelines in force, pattern
+    matches) never leaks from one request into another: every example request gives the same
+    report whether the examples are checked in order or in reverse, each run in a fresh process."""
+    import os
+    import subprocess
+    import sys
+
+    files = sorted(str(p) for p in EXAMPLES.glob("*.yaml"))
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLES.parents[1])}
+
+    def reports(order):
+        done = subprocess.run([sys.executable, "-m", "imr_rules.cli", "check", *order, "--format", "jsonl"],
+                              capture_output=True, text=True, env=env, check=False)
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout.splitlines()
+
+    forward = reports(files)
+    assert len(forward) == len(files) > 20
+    assert reports(files[::-1])[::-1] == forward

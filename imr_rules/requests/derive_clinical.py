@@ -111,15 +111,24 @@ def _number(text: str) -> int:
 
 
 def _rental_days(item: Item) -> int | None:
-    days, weeks = _rental_patterns()
-    match = days.search(item.service)
-    if match:
-        return _number(match.group(1))
-    match = weeks.search(item.service)
-    if match:
-        return 7 * _number(match.group(1))
+    stated = _rental_days_stated(item.service)
+    if stated is not None:
+        return stated
     if item.duration_weeks is not None and item.frequency_per_week is None:
         return int(round(item.duration_weeks * 7))
+    return None
+
+
+@lru_cache(maxsize=4096)  # a batch repeats its services' wording; bounded
+def _rental_days_stated(service: str) -> int | None:
+    """Days of rental the service text states ("14 days", "a seven-day rental", "2 weeks")."""
+    days, weeks = _rental_patterns()
+    match = days.search(service)
+    if match:
+        return _number(match.group(1))
+    match = weeks.search(service)
+    if match:
+        return 7 * _number(match.group(1))
     return None
 
 

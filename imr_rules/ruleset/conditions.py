@@ -257,8 +257,7 @@ def _test(op: str, operand: Any, path: tuple) -> Callable[[Any, Any], bool]:
         # validated (rules.check_patterns), before its compiled form is cached.
         if not isinstance(operand, str):
             raise ConditionError("'matches' takes a regular expression (a string)", path)
-        pattern = lazy(operand, re.I)
-        return lambda value, _: _matches(pattern, value)
+        return _matcher(lazy(operand, re.I))
     raise ConditionError(f"unknown operator '{op}'", path)  # pragma: no cover - OPERATORS guards
 
 
@@ -275,9 +274,26 @@ def check_pattern(operand: Any, path: tuple) -> None:
         raise ConditionError(f"invalid regular expression: {exc}", path) from None
 
 
-def _matches(pattern: re.Pattern, value: Any) -> bool:
-    values = value if isinstance(value, (list, tuple)) else (value,)
-    return any(pattern.search(str(v)) for v in values)
+# Texts whose match a 'matches' condition remembers: a batch repeats its services' wording, and
+# the long keyword alternations cost more than the rest of the condition. Bounded per condition.
+_MATCH_MEMO_LIMIT = 4096
+
+
+def _matcher(pattern: re.Pattern) -> Callable[[Any, Any], bool]:
+    found: dict[str, bool] = {}
+
+    def matches(value: Any, _: Any) -> bool:
+        for text in map(str, value if isinstance(value, (list, tuple)) else (value,)):
+            match = found.get(text)
+            if match is None:
+                if len(found) >= _MATCH_MEMO_LIMIT:
+                    found.clear()
+                match = found[text] = pattern.search(text) is not None
+            if match:
+                return True
+        return False
+
+    return matches
 
 
 def kleene(values: Iterable[Any], decisive: bool) -> bool | None:
