@@ -275,8 +275,10 @@ def check_pattern(operand: Any, path: tuple) -> None:
 
 
 # Texts whose match a 'matches' condition remembers: a batch repeats its services' wording, and
-# the long keyword alternations cost more than the rest of the condition. Bounded per condition.
-_MATCH_MEMO_LIMIT = 4096
+# the long keyword alternations cost more than the rest of the condition. Bounded per condition,
+# and low: the rules hold some 50 such conditions, and a stream of distinct texts must not grow
+# memory by more than a few MiB.
+_MATCH_MEMO_LIMIT = 256
 
 
 def _matcher(pattern: re.Pattern) -> Callable[[Any, Any], bool]:
