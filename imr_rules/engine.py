@@ -23,6 +23,7 @@ from imr_rules.reference.formulary import item_formulary
 from imr_rules.reference.guidelines import definitions_in_force, guideline_in_force, no_rule_reason
 from imr_rules.requests.derive_clinical import surgery_date_notes
 from imr_rules.model import (
+    Criterion,
     Determination,
     Finding,
     Item,
@@ -320,7 +321,7 @@ def _failures_in_favour(decision: Decision, facts: Mapping[str, Any], remedied: 
         deciding, undecided = _deciding(rule, statuses, unknown)
         favoured = tuple(
             Status.MET if f"{rule.id}/{criterion.id}" in remedied and status is Status.NOT_MET
-            else _in_favour(status, index in undecided, quantity)
+            else _in_favour(status, index in undecided or applies_by_default(criterion, facts), quantity)
             for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, deciding, certifiable)))
         if not rule_passes(rule, favoured):
             failures.extend(f"{rule.id}/{criterion.id}" for criterion, status in zip(rule.criteria, favoured)
@@ -346,6 +347,12 @@ def _in_favour(status: Status, applicability_unknown: bool, certifiable: int | N
     return status
 
 
+def applies_by_default(criterion: Criterion, facts: Mapping[str, Any]) -> bool:
+    """Whether the criterion applies only by its rule's ``applies_if_undocumented`` default (what
+    decides it is not documented): its failure rests on what is not documented, as a conditional one's."""
+    return criterion.applies_by_default is not None and criterion.applies_by_default(facts) is None
+
+
 def _weighed(status: Status, conditional: bool, decisive: bool, decided_by: tuple[str, ...]) -> bool:
     """False for a deciding finding that rests on what is not documented (not documented, or
     failing where its applicability is not documented) beside a documented failure."""
@@ -369,7 +376,7 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
                 for f in applicability_findings(rule, asked, facts, vocabulary)]
     for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
         values = template_values(criterion, facts, item, rule.unit, quantity)
-        weighed = _weighed(status, index in unknown, criterion.decisive, decided_by)
+        weighed = _weighed(status, index in unknown or applies_by_default(criterion, facts), criterion.decisive, decided_by)
         findings.append(
             Finding(
                 rule_id=rule.id,

@@ -209,6 +209,9 @@ class Criterion:
     # Whether the criterion applies: True, False, or None (unknown: a fact that decides it is not
     # documented). The engine never treats unknown as "not applicable" (see engine.decide).
     applies_when: Condition | None = field(default=None, compare=False, repr=False)
+    # ``applies_if_undocumented: true``: the author's applies_when before that default. Where it is
+    # unknown the criterion applies only by default, so its failure is no documented failure.
+    applies_by_default: Condition | None = field(default=None, compare=False, repr=False)
     facts_used: tuple[str, ...] = ()
     applies_facts: tuple[str, ...] = ()  # the facts whose absence leaves applies_when unknown
     params: Mapping[str, Any] = field(default_factory=lambda: EMPTY)

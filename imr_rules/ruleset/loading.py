@@ -499,9 +499,10 @@ def _compile_criterion(document: Document, index: int, vocabulary: Vocabulary, d
         compiled = KINDS[kind_name].compile(spec, vocabulary, definitions)
     except ConditionError as exc:
         raise RuleError(exc.message, document.source(path + exc.path), exc.hint) from None
-    applies_when, applies_facts, deciding = None, (), ()
+    applies_when, applies_facts, deciding, by_default = None, (), (), None
     if "applies_when" in spec:
         applies_when, applies_facts = _compile_or_raise(document, spec["applies_when"], path + ("applies_when",), vocabulary, definitions)
+        by_default = applies_when if spec.get("applies_if_undocumented") is True else None
         applies_when = _undocumented_default(applies_when, spec.get("applies_if_undocumented"))
         deciding = unguarded_facts(spec["applies_when"], definitions) or applies_facts
     citation = _citation(spec["citation"], Tier(document.data["source"]["tier"])) if "citation" in spec else None
@@ -512,6 +513,7 @@ def _compile_criterion(document: Document, index: int, vocabulary: Vocabulary, d
         wording={k: " ".join(v.split()) for k, v in spec["wording"].items()},
         evaluate=compiled.evaluate,
         applies_when=applies_when,
+        applies_by_default=by_default,
         facts_used=tuple(sorted(set(compiled.facts_used) | set(applies_facts))),
         applies_facts=deciding,
         params=compiled.params,
