@@ -56,6 +56,7 @@ def test_a_folder_with_no_rule_file_is_bad_input(tmp_path, command):
     assert result.exit_code == 2, result.output
     assert f"error: {empty}: no rule files (*.yaml) in this folder (give a folder of rule files" in result.stderr
     assert "Traceback" not in result.output
+    assert "0/0" not in result.stdout and "Rule set" not in result.stdout  # no empty report beside the error
 
 
 def test_a_folder_holding_only_the_manifest_is_bad_input(tmp_path):

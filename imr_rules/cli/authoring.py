@@ -58,6 +58,8 @@ def test_rules(
 
         if run.errors:
             print_errors(run.errors)
+        if run.errors and not run.rules:
+            raise typer.Exit(EXIT_BAD_INPUT)  # nothing loaded: an empty table would pass for a run
         if run.ruleset is not None:
             from imr_rules.render.data import ruleset_identity
             from imr_rules.render.text import ruleset_lines
