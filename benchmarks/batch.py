@@ -8,7 +8,7 @@ Run:  python benchmarks/batch.py  [--requests 20000] [--runs 3] [--busy 1] [--on
   produced for it (the tool's own output, read back first and not timed). Target: at most 5x.
 * --jobs: ``check``, ``parse`` (corpus letters as JSON Lines on stdin, repeated) and ``compare``
   (examples/cases, copied) with --jobs 1 and --jobs N, outputs compared byte for byte; each pair
-  again beside ``--busy`` processes that keep a core busy each (``while True: pass``, started
+  again beside ``--busy`` processes that keep a core busy each (a loop of ``pass``, started
   before and killed after each such run), where --jobs N must never be slower than --jobs 1.
 
 Every command runs as a subprocess, the variants in turn (interleaved) ``--runs`` times, and each
@@ -145,8 +145,14 @@ class Timed:
         return f"load {min(self.loads):.1f}-{max(self.loads):.1f}"
 
 
+# A busy loop that ends by itself once the benchmark is gone (its parent changes), so that an
+# interrupted run never leaves a core spinning.
+_SPIN = ("import os\nparent = os.getppid()\n"
+         "while os.getppid() == parent:\n    for _ in range(100_000): pass\n")
+
+
 class Spinners:
-    """``count`` processes that keep a core busy each (``while True: pass``) while a busy-cores
+    """``count`` processes that keep a core busy each (a loop of ``pass``) while a busy-cores
     variant runs: another program's load, as on a shared machine. Stopped (by their own ids)
     and reaped before the run's processor time is read."""
 
@@ -155,7 +161,7 @@ class Spinners:
         self.processes: list[subprocess.Popen] = []
 
     def __enter__(self) -> "Spinners":
-        self.processes = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(self.count)]
+        self.processes = [subprocess.Popen([sys.executable, "-c", _SPIN]) for _ in range(self.count)]
         time.sleep(0.2)  # running before the tool starts
         return self
 
