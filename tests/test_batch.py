@@ -96,7 +96,7 @@ def test_ordered_map_keeps_input_order_across_chunks_and_workers(monkeypatch):
 
     monkeypatch.setattr(batch, "CHUNK_SECONDS", 0.01)  # chunks of about five items
     assert list(batch.ordered_map(_slow_square, range(200), 2, warmup=0.0)) == [n * n for n in range(200)]
-    pids = list(batch.ordered_map(_pid, range(200), 2, warmup=0.0))
+    pids = list(batch.ordered_map(_pid, range(600), 2, warmup=0.0))  # long enough for both workers to start
     # The first item runs here (it times the work); the rest is shared by both workers (and this
     # process, whenever the next result in order is not back yet).
     assert pids[0] == os.getpid() and len(set(pids[1:]) - {os.getpid()}) == 2
