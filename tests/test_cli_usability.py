@@ -42,7 +42,9 @@ def test_rules_list_never_cuts_an_id_and_honours_columns(ruleset):
     for columns in ("40", "80", "200"):
         result = run("rules", "list", env={"COLUMNS": columns})
         assert result.exit_code == 0
-        first_words = [line.split(" ", 1)[0] for line in result.stdout.splitlines()[2:] if not line.startswith(" ")]
+        lines = result.stdout.splitlines()
+        assert lines[1] == f"sha256:{ruleset.hash}"  # the listing names the rule set it read, in full
+        first_words = [line.split(" ", 1)[0] for line in lines[3:] if not line.startswith(" ")]
         assert first_words == ids, columns
         assert "…" not in result.stdout
     narrow = run("rules", "list", env={"COLUMNS": "80"}).stdout.splitlines()

@@ -297,6 +297,8 @@ def render_rule_list(ruleset, console: Console) -> None:
     head = ("id", "tier", "role", "criteria", "categories; in force")
     widths = [id_width, *(max(len(row[i]) for row in [head, *rows]) for i in (1, 2, 3))]
     console.print(Text(f"{ruleset.name} {ruleset.version}: {len(rules)} rules", style="bold"), soft_wrap=True)
+    # The full hash on a line of its own (71 characters): the listing names the rules it read, as every report does.
+    console.print(Text(f"sha256:{ruleset.hash}", style="dim"), soft_wrap=True)
     from imr_rules.render.data import ruleset_identity
 
     for line in pack_lines(ruleset_identity(ruleset)):
