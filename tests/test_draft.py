@@ -140,6 +140,12 @@ def test_compare_letters_decides_every_item_with_an_outcome_beside_the_hand_anno
     assert "hand-annotated facts, the same" in text
     cli = run("draft", "--compare-letters", folder)
     assert cli.exit_code == 0 and "2 letters (0 unreadable)" in cli.stdout
+    # A file that is no letter is counted and named, one line on stderr; the report still comes.
+    (folder / "notes.txt").write_text("Progress note: the patient is doing well.\n")
+    cli = run("draft", "--compare-letters", folder)
+    assert cli.exit_code == 0 and "2 letters (1 unreadable)" in cli.stdout
+    notes = [line for line in cli.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and notes[0].startswith(f"note: {folder / 'notes.txt'}: not an IMR determination letter (")
 
 
 def test_a_finding_of_another_body_region_is_not_drafted_for_the_item(tmp_path):

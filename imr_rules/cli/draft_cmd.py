@@ -48,7 +48,10 @@ def draft(
         from imr_rules.drafting.letters_compare import compare_letters as run_comparison, format_letter_comparison, hand_annotated
 
         annotated = hand_annotated(cases) if cases is not None else None
-        typer.echo(format_letter_comparison(run_comparison(compare_letters, threshold), annotated))
+        comparison = run_comparison(compare_letters, threshold)
+        for line in comparison.left_out:  # each letter the count leaves out, by name (stderr: the report stays clean)
+            typer.echo(f"note: {line}", err=True)
+        typer.echo(format_letter_comparison(comparison, annotated))
         return
     if not documents:
         print_errors(["no documents given: pass clinical documents (.txt, .md, .pdf) or --evaluate DIR"])

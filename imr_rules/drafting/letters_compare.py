@@ -34,6 +34,8 @@ class LetterComparison:
     decided: list[Decided] = field(default_factory=list)
     letters: int = 0
     unreadable: int = 0
+    # One line per letter left out ("path: why"), so the count can be traced to its files.
+    left_out: list[str] = field(default_factory=list)
 
 
 def compare_letters(paths: Iterable[str | Path], threshold: float = DEFAULT_THRESHOLD, ruleset=None,
@@ -48,10 +50,13 @@ def compare_letters(paths: Iterable[str | Path], threshold: float = DEFAULT_THRE
     for path in letter_paths(paths):
         try:
             letter, text = read_for_comparison(path, pdf_engine)
-        except ImrRulesError:  # a file that is not a letter, or cannot be read: counted, not fatal
-            letter = None
-        if letter is None or not letter.items:
+        except ImrRulesError as error:  # a file that is not a letter, or cannot be read: counted, not fatal
             result.unreadable += 1
+            result.left_out.append(error.one_line())
+            continue
+        if not letter.items:
+            result.unreadable += 1
+            result.left_out.append(f"{path}: no disputed item was found in the letter (is this an IMR determination letter?)")
             continue
         result.letters += 1
         result.decided.extend(decide_letter(letter, text, ruleset, threshold))
