@@ -303,7 +303,7 @@ def documented_failures(decision: Decision, facts: Mapping[str, Any]) -> tuple[s
     ``rule/CRITERION`` labels in rule and criterion order; () when no rule fails on documented facts.
 
     A rule *fails on documented facts* when, by its own logic, it still fails with every open
-    question resolved in the request's favour (see :func:`_in_favour`). Then documenting what is
+    question resolved in the request's favour (see :func:`in_favour`). Then documenting what is
     not documented could not change the outcome, and a reviewer does not weigh it: the denial
     rests on the documented failure. A rule whose own applicability (``when``) is not documented
     fails on nothing documented.
@@ -321,7 +321,7 @@ def _failures_in_favour(decision: Decision, facts: Mapping[str, Any], remedied: 
         deciding, undecided = _deciding(rule, statuses, unknown)
         favoured = tuple(
             Status.MET if f"{rule.id}/{criterion.id}" in remedied and status is Status.NOT_MET
-            else _in_favour(status, index in undecided or applies_by_default(criterion, facts), quantity)
+            else in_favour(status, index in undecided or applies_by_default(criterion, facts), quantity)
             for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, deciding, certifiable)))
         if not rule_passes(rule, favoured):
             failures.extend(f"{rule.id}/{criterion.id}" for criterion, status in zip(rule.criteria, favoured)
@@ -329,7 +329,7 @@ def _failures_in_favour(decision: Decision, facts: Mapping[str, Any], remedied: 
     return tuple(failures)
 
 
-def _in_favour(status: Status, applicability_unknown: bool, certifiable: int | None) -> Status:
+def in_favour(status: Status, applicability_unknown: bool, certifiable: int | None) -> Status:
     """A criterion's status with what is not documented resolved in the request's favour.
 
     Not documented: taken as met. Not met where it is not documented whether the criterion

@@ -290,7 +290,7 @@ def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
     documented, beside a documented failure) is resolved in the request's favour, as the engine
     resolved it (not documented as met, not met where applicability is unknown as not applicable).
     """
-    from imr_rules.engine import rule_passes
+    from imr_rules.engine import in_favour, rule_passes
 
     out = []
     for result in determination.rule_results:
@@ -299,7 +299,9 @@ def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
         rule = ruleset.get(result.rule_id)
         if rule is None:
             continue
-        favoured = {f.criterion_id: Status.MET if f.status is Status.NOT_DOCUMENTED else Status.NOT_APPLICABLE
+        # An unweighed failure rests on what is not documented: not documented, or failing where it
+        # is not documented whether it applies (the engine's own reading of "in the request's favour").
+        favoured = {f.criterion_id: in_favour(f.status, applicability_unknown=True, certifiable=None)
                     for f in result.findings if not f.weighed}
         passes = lambda statuses, rule=rule, favoured=favoured: rule_passes(  # noqa: E731
             rule, tuple(statuses.get(c, favoured.get(c, Status.NOT_APPLICABLE)) for c in rule.criterion_ids))
