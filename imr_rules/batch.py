@@ -210,6 +210,8 @@ AHEAD = 3
 # Chunks this process may have done itself beyond those in flight in workers, while the next
 # result in order was still in a worker: the bound on what waits in memory to be written.
 LOCAL_AHEAD = 4
+
+
 def usable_workers(jobs: int) -> int:
     """Worker processes for ``--jobs``: 0 means one per core this process may run on, and no more
     workers than those cores (a second worker on one core only adds switching)."""
