@@ -181,6 +181,20 @@ def test_second_annotation_evidence_is_verbatim(path):
         assert not outside, f"{path} item {item.index}: evidence not found verbatim in the letter: {outside}"
 
 
+def _readme_table_total(readme: str, row: str) -> int:
+    """The last column ("whole set") of a row of the held-out README's counts table."""
+    line = next(line for line in readme.splitlines() if line.startswith(f"| {row} |"))
+    return int(line.strip("| ").split("|")[-1].strip().split()[0])
+
+
+def test_held_out_counts_match_the_readme():
+    """The README's counts table states what the measured figures are over: a held-out file added
+    or dropped without updating it (and its figures) fails here."""
+    readme = (HOLDOUT / "README.md").read_text(encoding="utf-8")
+    items = sum(len(load_case(path).items) for path in HELD_OUT)
+    assert (len(HELD_OUT), items) == (_readme_table_total(readme, "letters"), _readme_table_total(readme, "items"))
+
+
 def test_held_out_letters_are_not_in_the_cases():
     """A letter is either tuned against (examples/cases) or held out, never both."""
     assert not {p.stem for p in HELD_OUT} & {p.stem for p in BUNDLED}
