@@ -4,7 +4,9 @@ For each item: pick the rules that apply (category, codes or keywords; the editi
 the request date; MTUS first, ODG where MTUS is silent or where a rule supplements it), evaluate
 every criterion with three-valued logic, and combine. Then weigh the findings as a reviewer does:
 where a rule fails on documented facts, what is merely undocumented beside it is not weighed
-(:func:`documented_failures`; the outcome never depends on it). There is no global state: the same request
+(:func:`documented_failures`); within a rule that could still pass, an open question that no way
+of passing needs is not weighed either (:func:`moot_findings`). The outcome never depends on the
+weighing. There is no global state: the same request
 and rule set always give the same report, so the function maps onto pandas, Dask or Spark as is.
 """
 
@@ -38,6 +40,7 @@ from imr_rules.model import (
 from imr_rules.applicability import applicability_findings
 from imr_rules.rationale import decided_by_ids, rationale, remedy, statement, template_values
 from imr_rules.ruleset.loading import RuleSet, reference_statuses
+from imr_rules.weighing import minimal_passing_sets
 
 
 def evaluate(request: Request, ruleset: RuleSet) -> Report:
@@ -200,9 +203,14 @@ def _remedies(results: tuple[RuleResult, ...], decision: Decision, facts: Mappin
     other failures' remedies would not meet the guideline either: offering them ("reduce the request to 6 visits")
     would mislead. A failure without a remedy of its own does not make the request incurable where
     the rule has another way to pass (``any: [IM-E1, IM-E2]``: no red flag, but a failed period of
-    conservative care, which its remedy asks for, would do).
+    conservative care, which its remedy asks for, would do). A finding moot within its rule
+    (``only_through``) matters only once the documented failures that leave it moot are cured: where
+    one of them has no remedy, its own remedy would never help, and is left out.
     """
-    findings = sorted((f for r in results for f in r.findings if f.remedy), key=lambda f: not f.weighed)
+    with_remedy = {f"{f.rule_id}/{f.criterion_id}" for r in results for f in r.findings if f.remedy}
+    findings = sorted((f for r in results for f in r.findings
+                       if f.remedy and (not f.only_through or with_remedy.issuperset(f.decided_by))),
+                      key=lambda f: not f.weighed)
     remedies = tuple(dict.fromkeys(f.remedy for f in findings))
     if not remedies:
         return (), ()
@@ -358,7 +366,67 @@ def _weighed(status: Status, conditional: bool, decisive: bool, decided_by: tupl
     failing where its applicability is not documented) beside a documented failure."""
     if not decided_by or not decisive:
         return True
-    return not (status is Status.NOT_DOCUMENTED or (conditional and status is Status.NOT_MET))
+    return not _rests_on_silence(status, conditional)
+
+
+def _rests_on_silence(status: Status, conditional: bool) -> bool:
+    """Whether a finding rests on what the records do not document: not documented, or failing
+    where it is not documented whether the criterion applies."""
+    return status is Status.NOT_DOCUMENTED or (conditional and status is Status.NOT_MET)
+
+
+class Moot(NamedTuple):
+    """Why an open finding is moot within its rule (see :func:`moot_findings`)."""
+
+    decided_by: tuple[str, ...]  # the documented failures that leave it moot, ``rule/CRITERION``
+    only_through: tuple[tuple[str, ...], ...]  # the ways the rule could still be met
+
+
+def moot_findings(rule: Rule, statuses: tuple[Status, ...], certifiable: tuple, unknown: tuple[int, ...],
+                  facts: Mapping[str, Any]) -> dict[int, Moot]:
+    """Weighing within a rule that does not fail on documented facts: the open findings (by
+    criterion position) that could not change whether it passes.
+
+    An open question (what :func:`in_favour` would change) is weighed only if it belongs to some
+    minimal set of open questions whose favourable resolution, the documented findings fixed as
+    they are, meets the rule. In low-back imaging (``any: [IM-L3, all: [IM-L1, IM-L2, IM-L4,
+    IM-L5]]``) with IM-L1 documented not met, only a red flag (IM-L3) could meet it: documenting
+    IM-L2 or IM-L4 cannot change the outcome. Such a finding is moot where it rests on the records'
+    silence; the documented failures that leave it moot are those that share a minimal way of
+    passing with it once documented failures may be cured too (IM-L1). Under ``all`` every open
+    question is needed (or the rule fails on documented facts), so nothing is moot. The rule's
+    own logic decides every set (:func:`rule_passes`); too many open questions: nothing is moot.
+    """
+    if rule.all_required:
+        return {}
+    deciding, undecided = _deciding(rule, statuses, unknown)
+    conditional = tuple(i in undecided or applies_by_default(c, facts) for i, c in enumerate(rule.criteria))
+    favoured = tuple(in_favour(s, conditional[i], q) for i, (s, q) in enumerate(zip(deciding, certifiable)))
+    open_questions = tuple(i for i, (s, f) in enumerate(zip(deciding, favoured)) if s is not f)
+    failures = tuple(i for i, f in enumerate(favoured) if f is Status.NOT_MET)
+    if not open_questions or not failures:
+        return {}
+
+    def passes(changed: frozenset[int]) -> bool:
+        # A changed open question takes its favourable status; a changed documented failure is cured.
+        return rule_passes(rule, tuple(
+            (Status.MET if i in failures else favoured[i]) if i in changed else status
+            for i, status in enumerate(deciding)))
+
+    ways = minimal_passing_sets(open_questions, passes)
+    if not ways:  # the rule fails on documented facts (documented_failures weighs it), or too many
+        return {}
+    cured_ways = minimal_passing_sets(open_questions + failures, passes) or ()
+    label = lambda i: f"{rule.id}/{rule.criteria[i].id}"  # noqa: E731
+    only_through = tuple(tuple(label(i) for i in sorted(way)) for way in ways)
+    moot = {}
+    for index in open_questions:
+        if any(index in way for way in ways) or not _rests_on_silence(deciding[index], conditional[index]):
+            continue
+        deciders = sorted({i for way in cured_ways if index in way for i in way if i in failures})
+        if deciders:  # moot for want of documented failures (a redundant criterion): still weighed
+            moot[index] = Moot(tuple(label(i) for i in deciders), only_through)
+    return moot
 
 
 def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, ...]) -> Outcome:
@@ -374,9 +442,13 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
     asked = unknown if any(i not in rule.advisory for i in unknown) else ()
     findings = [f if not decided_by else replace(f, weighed=False, decided_by=decided_by)
                 for f in applicability_findings(rule, asked, facts, vocabulary)]
+    # The open question of applicability is never moot within its rule: the rule cannot pass while
+    # it is open. Criteria are weighed within the rule only where no rule fails on documented facts.
+    moot = {} if decided_by else moot_findings(rule, statuses, certifiable, unknown, facts)
     for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
         values = template_values(criterion, facts, item, rule.unit, quantity)
         weighed = _weighed(status, index in unknown or applies_by_default(criterion, facts), criterion.decisive, decided_by)
+        why_not = moot.get(index) or Moot(decided_by if not weighed else (), ())
         findings.append(
             Finding(
                 rule_id=rule.id,
@@ -392,8 +464,9 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
                 conditional=index in unknown,
                 decisive=criterion.decisive,
                 why=criterion.why,
-                weighed=weighed,
-                decided_by=() if weighed else decided_by,
+                weighed=weighed and index not in moot,
+                decided_by=why_not.decided_by,
+                only_through=why_not.only_through,
             )
         )
     edition = rule.edition_on(request.request_date)

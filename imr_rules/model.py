@@ -335,11 +335,16 @@ class Finding:
     decisive: bool = True
     why: str | None = None
     # False when the finding rests on what the records do not document (not documented, or a
-    # criterion whose applicability is not documented) while a documented failure of the item
-    # decides it anyway: documenting it could not change the outcome, so it is not weighed. Its
-    # status stays what it is; ``decided_by`` names the documented failures (``rule/CRITERION``).
+    # criterion whose applicability is not documented) and documenting it could not change the
+    # outcome, so it is not weighed: either a rule of the item fails on documented facts anyway,
+    # or, within its own rule, documented failures leave it moot (``only_through`` is then set).
+    # Its status stays what it is; ``decided_by`` names the documented failures (``rule/CRITERION``).
     weighed: bool = True
     decided_by: tuple[str, ...] = ()
+    # For a finding moot within its rule: the ways the rule could still be met, each a minimal set
+    # of its open criteria (``rule/CRITERION``) whose favourable resolution would meet it
+    # (``any: [IM-L3, all: [IM-L1, ...]]`` with IM-L1 not met: only IM-L3). () otherwise.
+    only_through: tuple[tuple[str, ...], ...] = ()
 
 
 APPLICABILITY = "applicability"  # the criterion id of the finding "it is not documented which criteria apply"

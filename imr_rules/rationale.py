@@ -143,16 +143,35 @@ def _documentation(findings: list, lead: str) -> list[str]:
 
 
 def _not_weighed(findings: list) -> list[str]:
-    """'Not weighed, since the request fails on X whatever the records show of them (of it, for one): ...'."""
-    if not findings:
-        return []
+    """One sentence per reason for not weighing (the findings' ``decided_by`` and ``only_through``):
+    'Not weighed, since the request fails on X whatever the records show of them (of it, for one): ...',
+    or, for findings moot within their rule, 'Not weighed, since with X not met the guideline can be
+    met only through Y, whatever the records show of them: ...'."""
+    groups: dict[tuple, list] = {}
+    for finding in findings:
+        groups.setdefault((finding.decided_by, finding.only_through), []).append(finding)
+    return [_not_weighed_sentence(group) for group in groups.values()]
+
+
+def _not_weighed_sentence(findings: list) -> str:
     undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED and not is_applicability(f)]
     failing = [_lower_first(f.statement.rstrip(".")) + " (if it applies)" for f in findings if f.status is Status.NOT_MET]
     questions = [f"it is not documented {asked}" for asked in open_questions(findings)]
     parts = ([f"there is no {documentation_of(undocumented)}"] if undocumented else []) + failing + questions
     them = "them" if len(undocumented) + len(failing) + len(questions) > 1 else "it"
-    return [f"Not weighed, since the request fails on {decided_by_ids(findings[0].decided_by)} whatever the "
-            f"records show of {them}: " + "; ".join(parts)]
+    first = findings[0]
+    if first.only_through:
+        since = f"with {decided_by_ids(first.decided_by)} not met {ways_to_meet(first.only_through, 'the guideline')},"
+    else:
+        since = f"the request fails on {decided_by_ids(first.decided_by)}"
+    return f"Not weighed, since {since} whatever the records show of {them}: " + "; ".join(parts)
+
+
+def ways_to_meet(only_through: Iterable[Iterable[str]], what: str) -> str:
+    """For a finding moot within its rule, how the rule could still be met: 'the rule can be met
+    only through IM-L3' ('..., or through IM-L6 and IM-L7 together' where there are several ways)."""
+    ways = [decided_by_ids(way) + (" together" if len(tuple(way)) > 1 else "") for way in only_through]
+    return f"{what} can be met only through " + ", or through ".join(ways)
 
 
 def decided_by_ids(labels: Iterable[str]) -> str:

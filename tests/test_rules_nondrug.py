@@ -30,6 +30,7 @@ AREAS = {
 }
 EXPECTED = {
     "imaging-lumbar-mri-nerve-compromise.yaml": ["medically_necessary"],
+    "imaging-lumbar-mri-no-nerve-compromise.yaml": ["not_medically_necessary"],
     "imaging-cervical-mri-no-indication.yaml": ["not_medically_necessary"],
     "imaging-repeat-lumbar-mri.yaml": ["not_medically_necessary", "medically_necessary"],
     "imaging-lumbar-xray-no-red-flags.yaml": ["not_medically_necessary"],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple
 
+from imr_rules.evaluation.branches import branch_deciding_sets
 from imr_rules.evaluation.cases import Case
 from imr_rules.evaluation.reasons import ReasonFigures, deciding_sets, reason_figures
 from imr_rules.model import Outcome, Status
@@ -278,37 +279,47 @@ def compare_item(case: Case, item, ruleset) -> ItemComparison:
         reasons=item.reasons,
         no_facts=baseline.outcome.value if baseline is not None else None,
         no_facts_failing=_failing(baseline) if baseline is not None else (),
-        deciding=_deciding(determination, ruleset),
-        no_facts_deciding=_deciding(baseline, ruleset) if baseline is not None else (),
+        deciding=_deciding(determination, ruleset, request),
+        no_facts_deciding=_deciding(baseline, ruleset, bare) if baseline is not None else (),
     )
 
 
-def _deciding(determination, ruleset) -> tuple[tuple[frozenset, ...], ...]:
-    """Per rule that decides not necessary, the minimal sets of failures that decide it.
-
-    Only weighed findings decide: what the engine found not weighed (resting on what is not
-    documented, beside a documented failure) is resolved in the request's favour, as the engine
-    resolved it (not documented as met, not met where applicability is unknown as not applicable).
+def _deciding(determination, ruleset, request=None) -> tuple[tuple[frozenset, ...], ...]:
+    """Per rule that decides not necessary, the minimal sets of failures that decide it; where an
+    open applicability question decides which criteria apply, one family per answer
+    (evaluation.branches), re-decided by the engine with ``request``.
     """
-    from imr_rules.engine import in_favour, rule_passes
-
     out = []
     for result in determination.rule_results:
-        if result.outcome is not Outcome.NOT_MEDICALLY_NECESSARY:
+        if result.outcome is not Outcome.NOT_MEDICALLY_NECESSARY or ruleset.get(result.rule_id) is None:
             continue
-        rule = ruleset.get(result.rule_id)
-        if rule is None:
-            continue
-        # An unweighed failure rests on what is not documented: not documented, or failing where it
-        # is not documented whether it applies (the engine's own reading of "in the request's favour").
-        favoured = {f.criterion_id: in_favour(f.status, applicability_unknown=True, certifiable=None)
-                    for f in result.findings if not f.weighed}
-        passes = lambda statuses, rule=rule, favoured=favoured: rule_passes(  # noqa: E731
-            rule, tuple(statuses.get(c, favoured.get(c, Status.NOT_APPLICABLE)) for c in rule.criterion_ids))
-        sets = deciding_sets([f for f in result.findings if f.decisive and f.weighed], passes, FAILING, Status.MET)
+        sets = None
+        if request is not None:
+            sets = branch_deciding_sets(result, determination, request, ruleset, lambda r: _rule_sets(r, ruleset))
+        sets = _rule_sets(result, ruleset) if sets is None else sets
         if sets:
             out.append(sets)
     return tuple(out)
+
+
+def _rule_sets(result, ruleset) -> tuple[frozenset, ...]:
+    """One rule result's deciding sets.
+
+    Only weighed findings decide: what the engine found not weighed (resting on what is not
+    documented, beside a documented failure or moot within its rule) is resolved in the request's
+    favour, as the engine resolved it (not documented as met, not met where applicability is
+    unknown as not applicable).
+    """
+    from imr_rules.engine import in_favour, rule_passes
+
+    rule = ruleset.get(result.rule_id)
+    # An unweighed failure rests on what is not documented: not documented, or failing where it
+    # is not documented whether it applies (the engine's own reading of "in the request's favour").
+    favoured = {f.criterion_id: in_favour(f.status, applicability_unknown=True, certifiable=None)
+                for f in result.findings if not f.weighed}
+    passes = lambda statuses: rule_passes(  # noqa: E731
+        rule, tuple(statuses.get(c, favoured.get(c, Status.NOT_APPLICABLE)) for c in rule.criterion_ids))
+    return deciding_sets([f for f in result.findings if f.decisive and f.weighed], passes, FAILING, Status.MET)
 
 
 def _undocumented(failing: Iterable[FailingCriterion]) -> frozenset[str]:

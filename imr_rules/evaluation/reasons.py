@@ -18,7 +18,8 @@ of an ``any`` the rule did not need, and the failing criteria of a rule that pas
 branch. The **deciding** count reads each rule's ``logic``: for a rule that decides not necessary,
 its *deciding sets* are the minimal sets of its failing criteria whose change to met would make it
 pass (under ``all`` one set, every failure; under ``any: [A, B]`` two, {A} and {B}); an
-applicability finding belongs to every set. Per rule the set that best matches the reviewer
+applicability finding belongs to every set. Where it is open which criteria apply, compare gives one
+family of sets per answer (``evaluation.branches``), each re-decided by the engine. Per rule the set that best matches the reviewer
 (most named criteria, then fewest members) is the one counted; its unnamed members are the
 deciding spurious failures. A rule that passes decides nothing. Both figures are reported. Right
 for the right reason is likewise given twice: a reviewer's reason among every failing criterion,
@@ -28,7 +29,9 @@ Deciding sets take the engine's weighing (``Finding.weighed``): where a rule of 
 documented facts (it still fails with every open question resolved in the request's favour), what
 rests on the records' silence beside it (not documented, or failing where its applicability is not
 documented, applicability findings included) is *not weighed*, as a reviewer does not weigh it:
-documenting it could not change the outcome. An unweighed finding belongs to no deciding set and is
+documenting it could not change the outcome. So is an open finding that documented failures leave
+moot within its rule (lumbar imaging's IM-L2 beside a documented IM-L1: only IM-L3 could still meet
+the rule; ``engine.moot_findings``). An unweighed finding belongs to no deciding set and is
 resolved in the request's favour when the sets are enumerated; the "every failure" count still
 counts it. Before this (issue 12), such findings decided beside the documented failure (PT "PM-10
 not met: passive modality" beside "PM-3A not documented" and the first-course question; TENS
@@ -48,8 +51,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import combinations
 from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from imr_rules.weighing import minimal_passing_sets
 
 UPHELD = "upheld"
 
@@ -113,10 +117,6 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-# Above this many failing criteria in one rule, the sets are not enumerated: every failure decides.
-_MAX_ENUMERATED = 12
-
-
 def deciding_sets(findings: Sequence, passes: Callable[[Mapping[str, Any]], bool],
                   failing_statuses: Iterable, met: Any, applicability: str = "applicability") -> tuple[frozenset[str], ...]:
     """A failing rule's deciding sets: minimal sets of its failing criteria whose change to met makes it pass.
@@ -133,16 +133,11 @@ def deciding_sets(findings: Sequence, passes: Callable[[Mapping[str, Any]], bool
     statuses = {f.criterion_id: f.status for f in findings if not is_applicability(f)}
     failed = [f for f in findings if not is_applicability(f) and f.status in failing_statuses]
     everything = frozenset(label(f) for f in failed) | always
-    if not failed or len(failed) > _MAX_ENUMERATED:
+    if not failed:
         return (everything,) if everything else ()
-    minimal: list[frozenset] = []
-    for size in range(1, len(failed) + 1):
-        for subset in combinations(failed, size):
-            ids = {f.criterion_id for f in subset}
-            if any(prior <= ids for prior in minimal):
-                continue
-            if passes({cid: (met if cid in ids else status) for cid, status in statuses.items()}):
-                minimal.append(frozenset(ids))
+    by_id = {f.criterion_id: f for f in failed}
+    minimal = minimal_passing_sets(tuple(by_id), lambda ids: passes(
+        {cid: (met if cid in ids else status) for cid, status in statuses.items()}))
     if not minimal:
         return (everything,)
     rule_id = failed[0].rule_id

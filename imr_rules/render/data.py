@@ -88,6 +88,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "why": finding.why,
         "weighed": finding.weighed,
         "decided_by": list(finding.decided_by),
+        "only_through": [list(way) for way in finding.only_through],
         "statement": finding.statement,
         "values": {name: plain(value) for name, value in finding.values},
         "evidence": dict(finding.evidence),

@@ -21,11 +21,15 @@ NOT_WEIGHED = "not weighed"
 
 def not_weighed_note(criterion: dict[str, Any]) -> str:
     """For a finding a documented failure outweighs: 'the request fails on PM-10 whatever the
-    records show about this' (empty for a weighed finding)."""
+    records show about this'; for one moot within its rule: 'with IM-L1 not met, this cannot
+    change the outcome: the rule can be met only through IM-L3' (empty for a weighed finding)."""
     if criterion.get("weighed", True):
         return ""
-    from imr_rules.rationale import decided_by_ids
+    from imr_rules.rationale import decided_by_ids, ways_to_meet
 
+    if criterion.get("only_through"):
+        return (f"with {decided_by_ids(criterion['decided_by'])} not met, this cannot change the outcome: "
+                f"{ways_to_meet(criterion['only_through'], 'the rule')}")
     return f"the request fails on {decided_by_ids(criterion['decided_by'])} whatever the records show about this"
 
 
