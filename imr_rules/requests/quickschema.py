@@ -93,7 +93,15 @@ def _all_of(checks: list[Check]) -> Check:
     if len(checks) == 2:
         first, second = checks
         return lambda v: first(v) and second(v)
-    return lambda v: all([check(v) for check in checks])
+    checks = tuple(checks)
+
+    def every(v: Any) -> bool:  # a loop that stops at the first failure, building no list
+        for check in checks:
+            if not check(v):
+                return False
+        return True
+
+    return every
 
 
 def _type(value, node, root) -> Check:
@@ -101,7 +109,15 @@ def _type(value, node, root) -> Check:
     tests = [_TYPES[name] for name in names]
     if len(tests) == 1:
         return tests[0]
-    return lambda v: any([test(v) for test in tests])
+    tests = tuple(tests)
+
+    def any_type(v: Any) -> bool:
+        for test in tests:
+            if test(v):
+                return True
+        return False
+
+    return any_type
 
 
 def _properties(value, node, root) -> Check:
@@ -119,7 +135,8 @@ def _properties(value, node, root) -> Check:
 
 
 def _required(value, node, root) -> Check:
-    return lambda v: not isinstance(v, dict) or all(k in v for k in value)
+    names = frozenset(value)
+    return lambda v: not isinstance(v, dict) or names.issubset(v.keys())
 
 
 def _additional(value, node, root) -> Check:
@@ -127,7 +144,7 @@ def _additional(value, node, root) -> Check:
     if value is False:
         return lambda v: not isinstance(v, dict) or known.issuperset(v)
     extra = _compile(value, root)
-    return lambda v: not isinstance(v, dict) or all([extra(v[k]) for k in v if k not in known])
+    return lambda v: not isinstance(v, dict) or all(map(extra, [v[k] for k in v if k not in known]))
 
 
 def _items(value, node, root) -> Check:
