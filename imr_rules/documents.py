@@ -154,12 +154,12 @@ def parse_json_record(text: str, name: str, line: int | None = None) -> Document
         raise InputFileError("not a finite number", source, "write a number")
 
     def refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        record: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in record:
-                raise InputFileError(f"duplicate key '{short_key(key)}'", source,
-                                     "keep one; otherwise the last value would silently win")
-            record[key] = value
+        record = dict(pairs)  # built in C: a key given twice shows as a shorter dict
+        if len(record) != len(pairs):
+            seen: set[str] = set()
+            key = next(key for key, _ in pairs if key in seen or seen.add(key))
+            raise InputFileError(f"duplicate key '{short_key(key)}'", source,
+                                 "keep one; otherwise the last value would silently win")
         return record
 
     try:
