@@ -30,6 +30,7 @@ DEFAULT_MME_TABLE = "cdc-2016"
 _HYPHENATED_COMBINATION = lazy(r"(\d(?:\.\d+)?)-(\d+(?:\.\d+)?\s*(?:mg|mcg))", re.I)
 _PERCENT = lazy(r"\d\s*%")
 _COMPOUND_WORD = lazy(r"\bcompound(?:ed)?\b", re.I)
+_REFILL_WORD = lazy(r"refill", re.I)
 
 
 def _whole_words(words: list[str]) -> str:
@@ -226,8 +227,10 @@ def drug_refills(request: Request, item: Item) -> dict[str, Any]:
     if not is_drug_line(item):
         return {}
     text = _full_text(item)
-    match = next((m for m in (p.search(text) for p in _refills_patterns()) if m), None)
-    if match is None:
+    # Both patterns hold the word "refill" (matched as they match it, ignoring case as re does): most
+    # lines lack it, and then need no scan for the number words.
+    match = _REFILL_WORD.search(text) and next((m for m in (p.search(text) for p in _refills_patterns()) if m), None)
+    if not match:
         return {"drug.refills": 0}
     word = match.group(1)
     return {"drug.refills": int(word) if word.isdigit() else number_words()[word.lower()]}

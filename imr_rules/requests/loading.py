@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import time
+from functools import lru_cache
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -106,7 +108,7 @@ FUTURE_TOLERANCE_DAYS = 31
 
 def _check_dates(document: Document, request: Request) -> None:
     """Impossible dates are errors: a request before the injury, a date too far in the future."""
-    latest = dt.date.today() + dt.timedelta(days=FUTURE_TOLERANCE_DAYS)
+    latest = _latest_date(int(time.time()) // 60)
     for date, path in ((request.request_date, ("request_date",)), (request.patient.date_of_injury, ("patient", "date_of_injury"))):
         if date is not None and date > latest:
             raise RequestError(f"date is more than {FUTURE_TOLERANCE_DAYS} days after today", document.source(path),
@@ -115,6 +117,14 @@ def _check_dates(document: Document, request: Request) -> None:
     if request.request_date is not None and injury is not None and request.request_date < injury:
         raise RequestError("request_date is before patient.date_of_injury", document.source(("request_date",)),
                            "a request for this injury comes after it: check both dates")
+
+
+@lru_cache(maxsize=1)
+def _latest_date(minute: int) -> dt.date:
+    """The latest plausible date, worked out again each minute rather than for every request of a
+    batch (today's date costs a look at the local time zone): a request checked in the minute
+    after midnight may see yesterday's limit, a day within the month's tolerance."""
+    return dt.date.today() + dt.timedelta(days=FUTURE_TOLERANCE_DAYS)
 
 
 def _check_item_amounts(document: Document, specs: list, items: tuple[Item, ...]) -> None:
