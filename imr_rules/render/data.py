@@ -17,6 +17,10 @@ from imr_rules.model import Citation, Determination, Finding, Report, RuleResult
 TOOL = "imr-rules"
 
 
+# Values that are already plain JSON: most of a report's values, passed through without a call.
+_PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
+
+
 def plain(value: Any) -> Any:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
@@ -90,7 +94,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "decided_by": list(finding.decided_by),
         "only_through": [list(way) for way in finding.only_through],
         "statement": finding.statement,
-        "values": {name: plain(value) for name, value in finding.values},
+        "values": {name: value if type(value) in _PLAIN_SCALARS else plain(value) for name, value in finding.values},
         "evidence": dict(finding.evidence),
         "remedy": finding.remedy,
         "citation": citation_to_dict(finding.citation) if finding.citation else None,
