@@ -10,8 +10,7 @@ import pytest
 
 from imr_rules import model
 
-FAST = [model.Provenance, model.Fact, model.Drug, model.Item, model.Diagnosis, model.Patient, model.Request,
-        model.Finding, model.RuleResult, model.Determination, model.Report]
+FAST = [model.Fact, model.Item, model.Request, model.Finding, model.RuleResult, model.Determination]
 
 
 def built_both_ways(cls, *args, **kwargs):
