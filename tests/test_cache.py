@@ -69,15 +69,6 @@ def test_the_same_rules_elsewhere_name_their_own_files(cache, tmp_path):
     assert all(rule.path.startswith(str(copy)) for rule in ruleset.rules)
 
 
-def test_the_built_in_sha256_gives_hashlib_digests():
-    import hashlib
-
-    from imr_rules.digest import sha256
-
-    for data in (b"", b"imr-rules", bytes(range(256)) * 1000):
-        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
-
-
 def edit_in_place(path, old: str, new: str) -> None:
     """Replace text in a file keeping its size and its modification time (an edit within the
     file system's timestamp resolution, a restored backup, a checkout)."""

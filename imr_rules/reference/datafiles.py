@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import yaml
 
-from imr_rules.digest import sha256  # not hashlib: its OpenSSL bindings cost milliseconds per start
+from hashlib import sha256
 from imr_rules.errors import ImrRulesError, Source
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -20,7 +20,7 @@ from pathlib import Path
 from functools import partial
 from typing import Any, Callable
 
-from imr_rules.digest import sha256
+from hashlib import sha256
 from imr_rules.documents import Document
 
 FORMAT = 2

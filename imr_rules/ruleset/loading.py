@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from imr_rules.ruleset import cache as _cache
 from imr_rules.ruleset.conditions import ConditionError, check_pattern, compile_condition, kleene, unguarded_facts
-from imr_rules.digest import sha256
+from hashlib import sha256
 from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError, Source
 from imr_rules.ruleset.kinds import KINDS

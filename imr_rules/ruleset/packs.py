@@ -27,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping, NamedTuple
 
-from imr_rules.digest import sha256
+from hashlib import sha256
 from imr_rules.documents import Document
 from imr_rules.errors import ImrRulesError, RuleError, Source
 
