@@ -28,7 +28,7 @@ def test_json_contract():
     result = run("check", TWELVE, "--format", "json")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert report["ruleset"]["version"] == "2026.11.0"
+    assert report["ruleset"]["version"] == "2026.11.1"
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", report["ruleset"]["hash"])
     assert report["request"] == {"id": "massage-twelve-visits", "source": TWELVE, "request_date": "2016-12-12"}
     item = report["items"][0]
@@ -60,7 +60,7 @@ def test_output_is_byte_identical_between_runs(fmt):
 
 def test_every_format_names_the_ruleset():
     for fmt in ("text", "json", "markdown"):
-        assert "2026.11.0" in run("check", TWELVE, "--format", fmt).stdout
+        assert "2026.11.1" in run("check", TWELVE, "--format", fmt).stdout
 
 
 def test_text_report_shows_criteria_and_rationale():
