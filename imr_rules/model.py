@@ -431,6 +431,14 @@ def _stored_in_one_update(cls: type) -> type:
     """
     from dataclasses import MISSING, fields
 
+    # What the generated __init__ would do and this one would not: say so at import, not by
+    # silently skipping a check or storing a field that is not a parameter.
+    unsupported = [f.name for f in fields(cls) if not f.init or f.kw_only]
+    if unsupported or hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
+        raise TypeError(f"{cls.__name__}: a field with init=False or kw_only ({', '.join(unsupported) or 'none'}), "
+                        "__post_init__ or __slots__ needs the dataclass's own __init__: "
+                        "drop the class from the list below")
+
     namespace: dict[str, Any] = {"_FACTORY": _FACTORY}
     parameters, factories, stored = [], [], []
     for f in fields(cls):

@@ -61,3 +61,18 @@ def test_default_factories_give_each_instance_its_default_and_replace_still_work
     assert changed.values == {"a": 1} and changed.id == "1" and item.values is None
     request = model.Request("r", dt.date(2020, 1, 1), model.Patient(), (), (item,))
     assert dataclasses.replace(request, items=()).items == () and request.items == (item,)
+
+
+@pytest.mark.parametrize("extra", ["post_init", "init_false", "kw_only"])
+def test_a_class_the_fast_init_would_build_wrongly_is_refused_at_import(extra):
+    # A __post_init__ the fast __init__ would skip, or a field that is not a positional parameter.
+    namespace = {"__annotations__": {"a": int, "b": int}}
+    if extra == "post_init":
+        namespace["__post_init__"] = lambda self: None
+    elif extra == "init_false":
+        namespace["b"] = dataclasses.field(default=0, init=False)
+    else:
+        namespace["b"] = dataclasses.field(default=0, kw_only=True)
+    cls = dataclasses.dataclass(frozen=True)(type("Record", (), namespace))
+    with pytest.raises(TypeError, match="Record"):
+        model._stored_in_one_update(cls)
