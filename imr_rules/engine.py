@@ -327,14 +327,22 @@ def _failures_in_favour(decision: Decision, facts: Mapping[str, Any], remedied: 
         if rule.when is not None and rule.when(facts) is not True:
             continue
         deciding, undecided = _deciding(rule, statuses, unknown)
-        favoured = tuple(
-            Status.MET if f"{rule.id}/{criterion.id}" in remedied and status is Status.NOT_MET
-            else in_favour(status, index in undecided or applies_by_default(criterion, facts), quantity)
-            for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, deciding, certifiable)))
+        _, resolved = _resolved_in_favour(rule, deciding, undecided, certifiable, facts)
+        favoured = tuple(Status.MET if f"{rule.id}/{criterion.id}" in remedied and status is Status.NOT_MET else own
+                         for criterion, status, own in zip(rule.criteria, deciding, resolved))
         if not rule_passes(rule, favoured):
             failures.extend(f"{rule.id}/{criterion.id}" for criterion, status in zip(rule.criteria, favoured)
                             if status is Status.NOT_MET)
     return tuple(failures)
+
+
+def _resolved_in_favour(rule: Rule, deciding: tuple[Status, ...], undecided: tuple[int, ...], certifiable: tuple,
+                        facts: Mapping[str, Any]) -> tuple[tuple[bool, ...], tuple[Status, ...]]:
+    """Per criterion of a rule (deciding statuses, see :func:`_deciding`): whether it is not
+    documented that it applies (an open question of applicability or its rule's default), and its
+    status resolved in the request's favour (:func:`in_favour`)."""
+    conditional = tuple(i in undecided or applies_by_default(c, facts) for i, c in enumerate(rule.criteria))
+    return conditional, tuple(in_favour(s, c, q) for s, c, q in zip(deciding, conditional, certifiable))
 
 
 def in_favour(status: Status, applicability_unknown: bool, certifiable: int | None) -> Status:
@@ -400,8 +408,7 @@ def moot_findings(rule: Rule, statuses: tuple[Status, ...], certifiable: tuple, 
     if rule.all_required:
         return {}
     deciding, undecided = _deciding(rule, statuses, unknown)
-    conditional = tuple(i in undecided or applies_by_default(c, facts) for i, c in enumerate(rule.criteria))
-    favoured = tuple(in_favour(s, conditional[i], q) for i, (s, q) in enumerate(zip(deciding, certifiable)))
+    conditional, favoured = _resolved_in_favour(rule, deciding, undecided, certifiable, facts)
     open_questions = tuple(i for i, (s, f) in enumerate(zip(deciding, favoured)) if s is not f)
     failures = tuple(i for i, f in enumerate(favoured) if f is Status.NOT_MET)
     if not open_questions or not failures:
