@@ -284,7 +284,7 @@ def compare_item(case: Case, item, ruleset) -> ItemComparison:
     )
 
 
-def _deciding(determination, ruleset, request=None) -> tuple[tuple[frozenset, ...], ...]:
+def _deciding(determination, ruleset, request) -> tuple[tuple[frozenset, ...], ...]:
     """Per rule that decides not necessary, the minimal sets of failures that decide it; where an
     open applicability question decides which criteria apply, one family per answer
     (evaluation.branches), re-decided by the engine with ``request``.
@@ -293,10 +293,9 @@ def _deciding(determination, ruleset, request=None) -> tuple[tuple[frozenset, ..
     for result in determination.rule_results:
         if result.outcome is not Outcome.NOT_MEDICALLY_NECESSARY or ruleset.get(result.rule_id) is None:
             continue
-        sets = None
-        if request is not None:
-            sets = branch_deciding_sets(result, determination, request, ruleset, lambda r: _rule_sets(r, ruleset))
-        sets = _rule_sets(result, ruleset) if sets is None else sets
+        sets = branch_deciding_sets(result, determination, request, ruleset, lambda r: _rule_sets(r, ruleset))
+        if sets is None:
+            sets = _rule_sets(result, ruleset)
         if sets:
             out.append(sets)
     return tuple(out)
