@@ -11,12 +11,12 @@ made of everything it depends on. The cache never changes a result: a miss just 
 from __future__ import annotations
 
 import marshal
+from hashlib import sha256
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
-from hashlib import sha256
 from imr_rules.errors import ImrRulesError, Source
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

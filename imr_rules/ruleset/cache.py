@@ -18,9 +18,9 @@ import marshal
 import os
 from pathlib import Path
 from functools import partial
+from hashlib import sha256
 from typing import Any, Callable
 
-from hashlib import sha256
 from imr_rules.documents import Document
 
 FORMAT = 2

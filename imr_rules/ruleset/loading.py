@@ -11,13 +11,13 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from hashlib import sha256
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from imr_rules.ruleset import cache as _cache
 from imr_rules.ruleset.conditions import ConditionError, check_pattern, compile_condition, kleene, unguarded_facts
-from hashlib import sha256
 from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError, Source
 from imr_rules.ruleset.kinds import KINDS

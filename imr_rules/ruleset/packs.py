@@ -24,10 +24,10 @@ not where the folder is: a pack copied elsewhere keeps its hash, a changed file 
 
 from __future__ import annotations
 
+from hashlib import sha256
 from pathlib import Path
 from typing import Any, Iterable, Mapping, NamedTuple
 
-from hashlib import sha256
 from imr_rules.documents import Document
 from imr_rules.errors import ImrRulesError, RuleError, Source
 
