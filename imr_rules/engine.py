@@ -6,8 +6,8 @@ every criterion with three-valued logic, and combine. Then weigh the findings as
 where a rule fails on documented facts, what is merely undocumented beside it is not weighed
 (:func:`documented_failures`); within a rule that could still pass, an open question that no way
 of passing needs is not weighed either (:func:`moot_findings`). The outcome never depends on the
-weighing. There is no global state: the same request
-and rule set always give the same report, so the function maps onto pandas, Dask or Spark as is.
+weighing. There is no global state: the same request and rule set always give the same report,
+so the function maps onto pandas, Dask or Spark as is.
 """
 
 from __future__ import annotations
