@@ -310,6 +310,26 @@ def test_cli_json_and_list_checks(tmp_path):
     assert [c["code"] for c in listed] == [c.code for c in CHECKS]
 
 
+def test_cli_names_the_rule_set_it_linted_by_version_and_hash():
+    from imr_rules.ruleset.loading import load_ruleset
+
+    bundled = load_ruleset()
+    text = run_cli()
+    assert text.exit_code == 0
+    assert f"ok: no findings; rule set {bundled.name} {bundled.version} (sha256:{bundled.hash})" in text.output
+    data = json.loads(run_cli("--format", "json").output)
+    assert data["ruleset"]["version"] == bundled.version and data["ruleset"]["hash"] == f"sha256:{bundled.hash}"
+
+
+def test_cli_names_no_hash_where_a_file_of_the_rule_set_does_not_load(tmp_path):
+    # A hash of the rules that happened to load would name a rule set nobody wrote.
+    folder = rules_dir(tmp_path, CLEAN, "id: broken\ntitle: x\ncriteria: 3\n")
+    text = run_cli(str(folder))
+    assert text.exit_code == 3 and "the rule set does not load as a whole, so it has no hash" in text.output
+    assert "sha256:" not in text.output
+    assert json.loads(run_cli(str(folder), "--format", "json").stdout)["ruleset"] is None
+
+
 # ---- the shipped rules (other areas land rule files here too; all must lint clean) ---------------
 
 

@@ -132,6 +132,7 @@ def lint_rules(
     if unknown:
         raise typer.BadParameter(f"unknown check code(s) {', '.join(unknown)}; see --list-checks", param_hint="--exclude")
     findings = _or_exit(lambda: lint(paths or None, exclude=exclude or (), packs=_packs(pack)))
+    ruleset = _linted_ruleset(paths, pack)
     if format == "sarif":
         from imr_rules.render.sarif import lint_sarif
 
@@ -143,15 +144,32 @@ def lint_rules(
     elif format == "json":
         from imr_rules.render.data import lint_to_dict
 
-        dump_json(lint_to_dict(findings), sys.stdout)
+        dump_json(lint_to_dict(findings, ruleset), sys.stdout)
     else:
         from imr_rules.render.text import lint_lines, lint_summary
 
         for line in lint_lines(findings):
             typer.echo(line)
-        typer.echo(lint_summary(findings), err=bool(findings))
+        typer.echo(lint_summary(findings, ruleset), err=bool(findings))
     if has_errors(findings):
         raise typer.Exit(EXIT_FAILED)
+
+
+def _linted_ruleset(paths, pack) -> dict | None:
+    """The identity (name, version, hash) of the rule set the linted files belong to, as every
+    report names the rules it read; None where some file of it does not load, since a hash of the
+    rules that happened to load would name a rule set nobody wrote."""
+    from imr_rules.authoring.ruletests import rule_scope
+    from imr_rules.errors import ImrRulesError
+    from imr_rules.render.data import ruleset_identity
+    from imr_rules.ruleset.loading import load_ruleset_collecting
+
+    try:
+        scope = rule_scope(paths or None, _packs(pack))
+        ruleset, errors = load_ruleset_collecting(scope.load, packs=scope.packs)
+    except ImrRulesError:
+        return None
+    return None if errors else ruleset_identity(ruleset)
 
 
 def _print_checks(checks, format: str) -> None:

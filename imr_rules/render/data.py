@@ -294,8 +294,10 @@ def lint_finding_to_dict(finding) -> dict[str, Any]:
             "rule_id": finding.rule_id, "message": finding.message, "hint": finding.hint}
 
 
-def lint_to_dict(findings) -> dict[str, Any]:
-    return {"findings": [lint_finding_to_dict(f) for f in findings],
+def lint_to_dict(findings, ruleset: dict | None = None) -> dict[str, Any]:
+    """``ruleset`` is the linted rule set's identity, None (null) where it does not load as a whole."""
+    return {"ruleset": ruleset,
+            "findings": [lint_finding_to_dict(f) for f in findings],
             "errors": sum(f.severity == "error" for f in findings),
             "warnings": sum(f.severity == "warning" for f in findings)}
 

@@ -35,9 +35,14 @@ def lint_lines(findings) -> list[str]:
     return [finding.one_line() for finding in findings]
 
 
-def lint_summary(findings) -> str:
+def lint_summary(findings, ruleset: dict | None = None) -> str:
+    """The last line of ``rules lint``: the counts, and the rule set linted (or that it does not load)."""
+    from imr_rules.render.wording import ruleset_line
+
     errors = sum(f.severity == "error" for f in findings)
-    return f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no findings"
+    counts = f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "ok: no findings"
+    named = f"rule set {ruleset_line(ruleset)}" if ruleset else "the rule set does not load as a whole, so it has no hash"
+    return f"{counts}; {named}"
 
 
 def check_list_lines(checks) -> list[str]:
