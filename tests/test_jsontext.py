@@ -81,3 +81,13 @@ def test_a_report_is_written_by_orjson_and_reads_back_the_same(tmp_path):
         report = report_to_dict(evaluate(load_request(path, ruleset.vocabulary), ruleset))
         assert same_in_orjson(report), path.name  # the fast path is the one a batch takes
         assert json_line(report) == stdlib_line(report)
+
+
+def test_without_orjson_a_record_is_the_standard_librarys_text(monkeypatch):
+    # sys.modules[name] = None makes ``import orjson`` raise ImportError, as on an install without it.
+    import sys
+
+    monkeypatch.setitem(sys.modules, "orjson", None)
+    monkeypatch.setattr(jsontext, "_ORJSON_MODULE", [])
+    record = {"text": "é \u2028 \"q\"", "n": 3, "x": 0.5, "nested": [{"ok": True, "none": None}]}
+    assert json_line(record) == json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"

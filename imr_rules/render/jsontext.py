@@ -65,10 +65,28 @@ def same_in_orjson(data: Any) -> bool:
 
 def _orjson_line(data: Any) -> str | None:
     """orjson's compact record (its separators are the standard library's with (",", ":"), and it
-    writes non-ASCII text as itself), or None where orjson refuses the value."""
-    import orjson  # imported on first use: commands that write no JSON Lines never load it
-
+    writes non-ASCII text as itself), or None where orjson refuses the value or is not installed
+    (an install without it writes the same bytes, only slower, rather than stop with an error)."""
+    orjson = _orjson()
+    if orjson is None:
+        return None
     try:
         return orjson.dumps(data, option=orjson.OPT_APPEND_NEWLINE).decode("utf-8")
     except orjson.JSONEncodeError:
         return None
+
+
+_ORJSON_MODULE: list = []  # [] until first looked for, then [the module or None]
+
+
+def _orjson():
+    """orjson, imported on first use (commands that write no JSON Lines never load it); None where
+    it is not installed. Looked for once: a failed import is not cached by Python and would search
+    the path again for every record."""
+    if not _ORJSON_MODULE:
+        try:
+            import orjson
+        except ImportError:
+            orjson = None
+        _ORJSON_MODULE.append(orjson)
+    return _ORJSON_MODULE[0]
