@@ -115,6 +115,71 @@ def test_when_workers_lag_this_process_does_chunks_itself_in_order(monkeypatch):
     assert done_here > len(results) // 4  # the workers sleep 20 ms an item; this process does not
 
 
+def _busy_pid(_item):
+    """A millisecond of processor work: a worker that has its core takes as long by the clock."""
+    import os
+    import time
+
+    end = time.thread_time() + 0.001
+    while time.thread_time() < end:
+        pass
+    return os.getpid()
+
+
+def test_while_workers_have_their_cores_this_process_does_no_chunks(monkeypatch):
+    """On free cores a chunk done here would put three processes on two cores: it waits instead.
+    (Whether the workers are starved is measured; here they are declared never starved, so that
+    the test does not depend on how busy the machine running it is.)"""
+    import os
+
+    monkeypatch.setattr(batch, "STARVED", float("inf"))
+    monkeypatch.setattr(batch, "CHUNK_SECONDS", 0.005)
+    pids = list(batch.ordered_map(_busy_pid, range(400), 2, warmup=0.0))
+    assert pids[0] == os.getpid() and os.getpid() not in pids[1:] and len(set(pids[1:])) == 2
+
+
+def test_workers_are_starved_only_by_what_ran_while_this_process_did_no_work_of_its_own():
+    """A chunk that ran beside this process's own chunk found the cores shared with it: it says
+    nothing of other programs, and is not read."""
+    pacing = batch._Pacing(workers=2, now=10.0)
+    starved = batch._Chunk([], seconds=0.2, cpu=0.1, started=11.0, error=None)
+    assert not pacing.helping(11.5)  # nothing measured yet: no help
+    pacing.worked_here(12.0)
+    pacing.measure(starved, now=12.1)  # it started before this process's own work ended
+    pacing.measure(starved, now=12.2)
+    assert not pacing.helping(12.3)
+    late = starved._replace(started=12.5)
+    pacing.measure(late, now=12.8)
+    assert not pacing.helping(12.9)  # one chunk per worker is read before deciding
+    pacing.measure(late._replace(seconds=0.1), now=12.9)  # together: 0.3 s by the clock for 0.2 s of work
+    assert pacing.helping(13.0) and not pacing.helping(12.9 + batch.HELP_SECONDS)
+    for _ in range(2):  # once it stops helping, chunks that had their cores end the help
+        pacing.measure(late._replace(started=20.0, seconds=0.1), now=20.2)
+    assert not pacing.helping(20.3)
+
+
+def test_ctrl_c_with_workers_exits_130_without_a_traceback(tmp_path):
+    """Ctrl-C reaches the whole process group (the workers too): the command still ends with the
+    documented exit code and one quiet stop, with no worker's traceback on the terminal."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(line(f"r{i}", 2 + i % 12) + "\n" for i in range(20_000)))
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLES.parents[1])}
+    process = subprocess.Popen([sys.executable, "-m", "imr_rules.cli", "check", str(path), "--format", "jsonl",
+                                "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                               start_new_session=True)
+    for _ in range(2_000):  # well past the warm-up in this process: the workers are at work
+        assert process.stdout.readline()
+    os.killpg(process.pid, signal.SIGINT)
+    stderr = process.communicate(timeout=60)[1].decode()
+    assert process.returncode == 130
+    assert "Traceback" not in stderr and "Process " not in stderr, stderr
+
+
 @pytest.mark.parametrize("bad", [0, 1, 57, 199])
 def test_an_exception_comes_after_every_result_before_it_as_without_workers(monkeypatch, bad):
     from functools import partial
