@@ -158,6 +158,31 @@ def test_workers_are_starved_only_by_what_ran_while_this_process_did_no_work_of_
     assert not pacing.helping(20.3)
 
 
+def test_a_worker_that_dies_stops_the_map_with_an_error_instead_of_a_hang():
+    """A worker killed mid-chunk (out of memory, a crash in a library) leaves a result that will
+    never come: the map raises instead of waiting for it forever (run apart, with a time limit)."""
+    import subprocess
+    import sys
+
+    program = (
+        "import os, time\n"
+        "from imr_rules import batch\n"
+        "PARENT = os.getpid()\n"
+        "def dies_in_a_worker(x):\n"
+        "    if x >= 300 and os.getpid() != PARENT:\n"
+        "        os._exit(3)\n"
+        "    time.sleep(0.001)\n"
+        "    return x\n"
+        "try:\n"
+        "    list(batch.ordered_map(dies_in_a_worker, range(1000), 2, warmup=0.0))\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120,
+                          env={**__import__("os").environ, "PYTHONPATH": str(EXAMPLES.parents[1])})
+    assert done.stdout.strip() == "BrokenProcessPool", done.stderr
+
+
 def test_ctrl_c_with_workers_exits_130_without_a_traceback(tmp_path):
     """Ctrl-C reaches the whole process group (the workers too): the command still ends with the
     documented exit code and one quiet stop, with no worker's traceback on the terminal."""
