@@ -149,21 +149,15 @@ def syntax_hint(problem: str, kind: str, line: int | None) -> str:
 def parse_json_record(text: str, name: str, line: int | None = None) -> Document:
     """One JSON Lines record as a document (no line map: the whole record is one line)."""
     source = Source(name, line)
-
-    def refuse_constant(constant: str) -> Any:
-        raise InputFileError("not a finite number", source, "write a number")
-
-    def refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        record = dict(pairs)  # built in C: a key given twice shows as a shorter dict
-        if len(record) != len(pairs):
-            seen: set[str] = set()
-            key = next(key for key, _ in pairs if key in seen or seen.add(key))
-            raise InputFileError(f"duplicate key '{short_key(key)}'", source,
-                                 "keep one; otherwise the last value would silently win")
-        return record
-
     try:
-        data = json.loads(text, parse_constant=refuse_constant, object_pairs_hook=refuse_duplicates)
+        if text.startswith("\ufeff"):  # what json.loads refuses before decoding
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        data = _RECORD_DECODER.decode(text)
+    except _NotFinite:
+        raise InputFileError("not a finite number", source, "write a number") from None
+    except _DuplicateKey as exc:
+        raise InputFileError(f"duplicate key '{short_key(exc.key)}'", source,
+                             "keep one; otherwise the last value would silently win") from None
     except json.JSONDecodeError as exc:
         raise InputFileError(f"malformed JSON: {exc.msg} (column {exc.colno})", source,
                              "each line must be one JSON request object") from None
@@ -173,6 +167,35 @@ def parse_json_record(text: str, name: str, line: int | None = None) -> Document
         raise InputFileError(f"malformed JSON: a value cannot be read ({_reason(exc)})", source) from None
     check_data(data, lambda path: Source(name, line, format_field_path(path) or None))
     return Document(f"{name}:{line}" if line is not None else name, data, checked=True)
+
+
+class _NotFinite(Exception):
+    """NaN or Infinity in a record: not JSON (parse_json_record names the place)."""
+
+
+class _DuplicateKey(Exception):
+    """A key given twice in one object of a record (parse_json_record names the place)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_constant(constant: str) -> Any:
+    raise _NotFinite(constant)
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record = dict(pairs)  # built in C: a key given twice shows as a shorter dict
+    if len(record) != len(pairs):
+        seen: set[str] = set()
+        raise _DuplicateKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return record
+
+
+# Made once: json.loads with hooks builds a new decoder (and its scanner) for every record. The
+# hooks raise exceptions of their own, which parse_json_record turns into the record's one-line error.
+_RECORD_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
 
 
 def _reason(exc: Exception) -> str:
