@@ -16,7 +16,7 @@ import bisect
 import datetime as dt
 import re
 from functools import lru_cache
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
 from imr_rules.requests.derived import item_facts
@@ -36,6 +36,7 @@ from imr_rules.model import (
     Rule,
     RuleResult,
     Status,
+    replaced,
 )
 from imr_rules.applicability import applicability_findings
 from imr_rules.rationale import decided_by_ids, rationale, remedy, statement, template_values
@@ -447,7 +448,7 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
     # An open question that only advisory criteria hang on is no finding of its own; beside a
     # documented failure it is still reported, as an open question not weighed.
     asked = unknown if any(i not in rule.advisory for i in unknown) else ()
-    findings = [f if not decided_by else replace(f, weighed=False, decided_by=decided_by)
+    findings = [f if not decided_by else replaced(f, weighed=False, decided_by=decided_by)
                 for f in applicability_findings(rule, asked, facts, vocabulary)]
     # The open question of applicability is never moot within its rule: the rule cannot pass while
     # it is open. Criteria are weighed within the rule only where no rule fails on documented facts.

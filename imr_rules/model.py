@@ -465,5 +465,18 @@ def _stored_in_one_update(cls: type) -> type:
 
 # The records a batch builds several of per request (compiling each __init__ costs about 0.15 ms
 # at start-up, so the few built once a request keep the dataclass's own).
-for _cls in (Fact, Item, Request, Finding, RuleResult, Determination):
+_STORED_IN_ONE_UPDATE = (Fact, Item, Request, Finding, RuleResult, Determination)
+for _cls in _STORED_IN_ONE_UPDATE:
     _stored_in_one_update(_cls)
+
+
+def replaced(record: Any, **changes: Any) -> Any:
+    """``dataclasses.replace`` for the records above, about three times as fast: a batch replaces
+    several a request (every item with its facts, findings beside a documented failure), and
+    ``replace`` reads each field through ``fields()`` and ``getattr`` first. Their instance dict
+    holds their fields and nothing else (their ``__init__`` stores exactly those, and they have no
+    cached properties), so it gives every field's value; a name that is not a field is refused by
+    ``__init__``, as ``replace`` refuses it."""
+    if type(record) not in _STORED_IN_ONE_UPDATE:
+        raise TypeError(f"replaced() takes the records stored in one update, not {type(record).__name__}")
+    return type(record)(**{**record.__dict__, **changes})

@@ -76,3 +76,19 @@ def test_a_class_the_fast_init_would_build_wrongly_is_refused_at_import(extra):
     cls = dataclasses.dataclass(frozen=True)(type("Record", (), namespace))
     with pytest.raises(TypeError, match="Record"):
         model._stored_in_one_update(cls)
+
+
+@pytest.mark.parametrize("cls", FAST, ids=lambda c: c.__name__)
+def test_replaced_gives_what_dataclasses_replace_gives(cls):
+    record = cls(**required_arguments(cls))
+    for name in [f.name for f in dataclasses.fields(cls)]:
+        fast, plain = model.replaced(record, **{name: "<changed>"}), dataclasses.replace(record, **{name: "<changed>"})
+        assert type(fast) is cls and vars(fast) == vars(plain) and list(vars(fast)) == list(vars(plain))
+    assert vars(record) == vars(cls(**required_arguments(cls)))  # the original is untouched
+    with pytest.raises(TypeError):
+        model.replaced(record, not_a_field=1)
+
+
+def test_replaced_refuses_records_with_an_init_of_their_own():
+    with pytest.raises(TypeError, match="Drug"):
+        model.replaced(model.Drug(name="x"), name="y")

@@ -7,10 +7,9 @@ A value that cannot be computed is left out, so it reads as *not documented*.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Callable
 
-from imr_rules.model import Item, Request
+from imr_rules.model import Item, Request, replaced
 from imr_rules.requests import derive_clinical, derive_core, derive_diagnoses, derive_drugs
 
 Deriver = Callable[[Request, Item], dict[str, Any]]
@@ -38,9 +37,9 @@ def item_facts(request: Request, item: Item) -> tuple[dict[str, Any], dict[str, 
 
 def with_item_facts(request: Request) -> Request:
     """The request with every item's facts computed once, so evaluating never recomputes them."""
-    items = tuple(replace(item, values=values, evidence=evidence)
+    items = tuple(replaced(item, values=values, evidence=evidence)
                   for item in request.items for values, evidence in [compute_item_facts(request, item)])
-    return replace(request, items=items)
+    return replaced(request, items=items)
 
 
 def compute_item_facts(request: Request, item: Item) -> tuple[dict[str, Any], dict[str, str]]:
