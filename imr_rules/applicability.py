@@ -45,8 +45,11 @@ def applicability_findings(rule: Rule, unknown: tuple[int, ...], facts: Mapping[
     return tuple(findings)
 
 
+_NUMBERED = APPLICABILITY + "-"  # the second and later questions of a rule: APPLICABILITY-2, ...
+
+
 def is_applicability(finding: Finding) -> bool:
-    return finding.criterion_id == APPLICABILITY or finding.criterion_id.startswith(APPLICABILITY + "-")
+    return finding.criterion_id == APPLICABILITY or finding.criterion_id.startswith(_NUMBERED)
 
 
 def rationale_sentences(findings: Iterable[Finding]) -> list[str]:

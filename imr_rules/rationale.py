@@ -25,20 +25,28 @@ def fill(template: str, values: Mapping[str, Any], drop_missing: bool = False) -
 
     pieces = _pieces(template)
     if len(pieces) == 1:
-        text = template
-    else:
-        out = []
-        for index, piece in enumerate(pieces):
-            if index % 2 == 0:  # text between placeholders
-                out.append(piece)
-                continue
-            value = values.get(piece)
-            if value is None:
-                out.append("" if drop_missing else "{" + piece + "}")
-            else:
-                out.append(format_value(value))
-        text = "".join(out)
-    return " ".join(text.split()).replace(" ,", ",").replace(" .", ".") if drop_missing else text
+        return _tidied(template) if drop_missing else template
+    out = []
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:  # text between placeholders
+            out.append(piece)
+            continue
+        value = values.get(piece)
+        if value is None:
+            out.append("" if drop_missing else "{" + piece + "}")
+        else:
+            out.append(format_value(value))
+    text = "".join(out)
+    return _tidy(text) if drop_missing else text
+
+
+def _tidy(text: str) -> str:
+    """Single spaces, and none before a comma or full stop (where a dropped value leaves them)."""
+    return " ".join(text.split()).replace(" ,", ",").replace(" .", ".")
+
+
+# A wording without placeholders (most "met" wordings) is tidied once: a rule set has a few hundred.
+_tidied = lru_cache(maxsize=4096)(_tidy)
 
 
 @lru_cache(maxsize=4096)

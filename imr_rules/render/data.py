@@ -12,10 +12,16 @@ from typing import Any
 
 from imr_rules import __version__
 from imr_rules.applicability import is_applicability
-from imr_rules.model import Citation, Determination, Finding, Report, RuleResult
+from imr_rules.model import Citation, Determination, Finding, Outcome, Report, Role, RuleResult, Status
 
 TOOL = "imr-rules"
 
+
+# Each member's text, looked up: an enum's ``.value`` is a property run in Python, read several
+# times a report.
+_STATUS_TEXT = {member: member.value for member in Status}
+_OUTCOME_TEXT = {member: member.value for member in Outcome}
+_ROLE_TEXT = {member: member.value for member in Role}
 
 # Values that are already plain JSON: most of a report's values, passed through without a call.
 _PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
@@ -86,7 +92,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "rule_id": finding.rule_id,
         "id": finding.criterion_id,
         "requirement": finding.requirement,
-        "status": finding.status.value,
+        "status": _STATUS_TEXT[finding.status],
         "conditional": finding.conditional,
         "decisive": finding.decisive,
         "why": finding.why,
@@ -108,8 +114,8 @@ def rule_result_to_dict(result: RuleResult) -> dict[str, Any]:
     return {
         "id": result.rule_id,
         "title": result.title,
-        "role": result.role.value,
-        "outcome": result.outcome.value,
+        "role": _ROLE_TEXT[result.role],
+        "outcome": _OUTCOME_TEXT[result.outcome],
         "citation": citation_to_dict(result.citation),
         "pack": result.pack,
     }
@@ -175,7 +181,7 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
         "frequency_per_week": plain(item.frequency_per_week),
         "duration_weeks": plain(item.duration_weeks),
         "drug": drug,
-        "decision": determination.outcome.value,
+        "decision": _OUTCOME_TEXT[determination.outcome],
         "reason": determination.reason,
         "guideline_in_force": guideline_to_dict(determination.guideline),
         "formulary": dict(determination.formulary) if determination.formulary is not None else None,
