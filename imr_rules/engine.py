@@ -454,7 +454,8 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
     # it is open. Criteria are weighed within the rule only where no rule fails on documented facts.
     moot = {} if decided_by else moot_findings(rule, statuses, certifiable, unknown, facts)
     for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
-        values = template_values(criterion, facts, item, rule.unit, quantity)
+        # Not applicable: its statement is fixed and it has no remedy, so it reads no template values.
+        values = facts if status is Status.NOT_APPLICABLE else template_values(criterion, facts, item, rule.unit, quantity)
         weighed = _weighed(status, index in unknown or applies_by_default(criterion, facts), criterion.decisive, decided_by)
         why_not = moot.get(index) or Moot(decided_by if not weighed else (), ())
         findings.append(

@@ -83,14 +83,22 @@ def definitions_in_force(facts_read: Iterable[str], day: dt.date | None) -> tupl
     """The 9792.20 definitions in force on a day whose fact some applying criterion reads."""
     read = set(facts_read)
     found = []
-    for spec in (table().get("definitions") or {}).values():
+    for key, spec in (table().get("definitions") or {}).items():
         entry = _on(spec["editions"], day) if spec["fact"] in read else None
         if entry is not None:
-            found.append(DefinitionInForce(
-                term=spec["term"], section=entry["section"], text=" ".join(entry["text"].split()),
-                effective_from=_date(entry["from"]), effective_to=_date(entry.get("to")), source=entry["source"],
-                verify=bool(entry.get("verify")), note=entry.get("note")))
+            found.append(_definition(key, entry["from"]))
     return tuple(sorted(found, key=lambda d: d.term))
+
+
+@lru_cache(maxsize=256)  # a few definitions, each with a few editions: made once, not per item
+def _definition(key: str, effective_from: str) -> DefinitionInForce:
+    """The edition of a definition that takes effect on ``effective_from``."""
+    spec = table()["definitions"][key]
+    entry = next(entry for entry in spec["editions"] if entry["from"] == effective_from)
+    return DefinitionInForce(
+        term=spec["term"], section=entry["section"], text=" ".join(entry["text"].split()),
+        effective_from=_date(entry["from"]), effective_to=_date(entry.get("to")), source=entry["source"],
+        verify=bool(entry.get("verify")), note=entry.get("note"))
 
 
 def edition(topic: str, day: dt.date | None) -> GuidelineInForce | None:
