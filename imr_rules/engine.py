@@ -443,6 +443,9 @@ def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, 
     return Outcome.MEDICALLY_NECESSARY if passes else Outcome.NOT_MEDICALLY_NECESSARY
 
 
+_WEIGHED = Moot((), ())  # a weighed finding: decided by nothing else, moot in no way
+
+
 def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: Mapping[str, Any],
                  evidence: Mapping[str, str], request: Request, vocabulary, decided_by: tuple[str, ...] = ()) -> RuleResult:
     # An open question that only advisory criteria hang on is no finding of its own; beside a
@@ -457,7 +460,7 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
         # Not applicable: its statement is fixed and it has no remedy, so it reads no template values.
         values = facts if status is Status.NOT_APPLICABLE else template_values(criterion, facts, item, rule.unit, quantity)
         weighed = _weighed(status, index in unknown or applies_by_default(criterion, facts), criterion.decisive, decided_by)
-        why_not = moot.get(index) or Moot(decided_by if not weighed else (), ())
+        why_not = moot.get(index) or (_WEIGHED if weighed else Moot(decided_by, ()))
         findings.append(
             Finding(
                 rule_id=rule.id,
@@ -465,8 +468,8 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
                 requirement=criterion.requirement,
                 status=status,
                 statement=statement(criterion, status, values),
-                values=tuple((name, facts[name]) for name in criterion.facts_used if name in facts),
-                evidence=tuple((name, evidence[name]) for name in criterion.facts_used if name in evidence),
+                values=tuple([(name, facts[name]) for name in criterion.facts_used if name in facts]),
+                evidence=tuple([(name, evidence[name]) for name in criterion.facts_used if name in evidence]),
                 remedy=remedy(criterion, status, quantity, values),
                 certifiable_quantity=quantity,
                 citation=criterion.citation,
