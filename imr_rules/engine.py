@@ -329,8 +329,10 @@ def _failures_in_favour(decision: Decision, facts: Mapping[str, Any], remedied: 
             continue
         deciding, undecided = _deciding(rule, statuses, unknown)
         _, resolved = _resolved_in_favour(rule, deciding, undecided, certifiable, facts)
-        favoured = tuple(Status.MET if f"{rule.id}/{criterion.id}" in remedied and status is Status.NOT_MET else own
-                         for criterion, status, own in zip(rule.criteria, deciding, resolved))
+        # The label is made only for a failure that a remedy may have cured.
+        favoured = resolved if not remedied else tuple([
+            Status.MET if status is Status.NOT_MET and f"{rule.id}/{criterion.id}" in remedied else own
+            for criterion, status, own in zip(rule.criteria, deciding, resolved)])
         if not rule_passes(rule, favoured):
             failures.extend(f"{rule.id}/{criterion.id}" for criterion, status in zip(rule.criteria, favoured)
                             if status is Status.NOT_MET)
@@ -342,8 +344,8 @@ def _resolved_in_favour(rule: Rule, deciding: tuple[Status, ...], undecided: tup
     """Per criterion of a rule (deciding statuses, see :func:`_deciding`): whether it is not
     documented that it applies (an open question of applicability or its rule's default), and its
     status resolved in the request's favour (:func:`in_favour`)."""
-    conditional = tuple(i in undecided or applies_by_default(c, facts) for i, c in enumerate(rule.criteria))
-    return conditional, tuple(in_favour(s, c, q) for s, c, q in zip(deciding, conditional, certifiable))
+    conditional = tuple([i in undecided or applies_by_default(c, facts) for i, c in enumerate(rule.criteria)])
+    return conditional, tuple([in_favour(s, c, q) for s, c, q in zip(deciding, conditional, certifiable)])
 
 
 def in_favour(status: Status, applicability_unknown: bool, certifiable: int | None) -> Status:
@@ -368,14 +370,6 @@ def applies_by_default(criterion: Criterion, facts: Mapping[str, Any]) -> bool:
     """Whether the criterion applies only by its rule's ``applies_if_undocumented`` default (what
     decides it is not documented): its failure rests on what is not documented, as a conditional one's."""
     return criterion.applies_by_default is not None and criterion.applies_by_default(facts) is None
-
-
-def _weighed(status: Status, conditional: bool, decisive: bool, decided_by: tuple[str, ...]) -> bool:
-    """False for a deciding finding that rests on what is not documented (not documented, or
-    failing where its applicability is not documented) beside a documented failure."""
-    if not decided_by or not decisive:
-        return True
-    return not _rests_on_silence(status, conditional)
 
 
 def _rests_on_silence(status: Status, conditional: bool) -> bool:
@@ -459,7 +453,11 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
     for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
         # Not applicable: its statement is fixed and it has no remedy, so it reads no template values.
         values = facts if status is Status.NOT_APPLICABLE else template_values(criterion, facts, item, rule.unit, quantity)
-        weighed = _weighed(status, index in unknown or applies_by_default(criterion, facts), criterion.decisive, decided_by)
+        # Not weighed: a deciding finding that rests on what is not documented (not documented, or
+        # failing where its applicability is not documented) beside a documented failure. Whether
+        # it applies only by default is asked only where a documented failure may outweigh it.
+        weighed = not decided_by or not criterion.decisive or not _rests_on_silence(
+            status, index in unknown or applies_by_default(criterion, facts))
         why_not = moot.get(index) or (_WEIGHED if weighed else Moot(decided_by, ()))
         findings.append(
             Finding(
