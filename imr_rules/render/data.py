@@ -98,7 +98,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "why": finding.why,
         "weighed": finding.weighed,
         "decided_by": list(finding.decided_by),
-        "only_through": [list(way) for way in finding.only_through],
+        "only_through": [list(way) for way in finding.only_through] if finding.only_through else [],
         "statement": finding.statement,
         "values": {name: value if type(value) in _PLAIN_SCALARS else plain(value) for name, value in finding.values},
         "evidence": dict(finding.evidence),
