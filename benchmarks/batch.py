@@ -65,6 +65,7 @@ def environment() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed tool runs from compiled bytecode
+    env.pop("PYTHONUNBUFFERED", None)  # nor is its output unbuffered, as the floor's file is not
     env["COLUMNS"] = "100"
     return env
 

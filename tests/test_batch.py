@@ -292,3 +292,43 @@ def test_reports_do_not_depend_on_what_was_checked_before():
     forward = reports(files)
     assert len(forward) == len(files) > 20
     assert reports(files[::-1])[::-1] == forward
+
+
+def test_json_lines_into_a_pipe_stream_each_report_as_it_is_made():
+    """A reader downstream of a pipe gets each report while the input is still open (into a
+    regular file, reports are written in blocks)."""
+    import os
+    import select
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLES.parents[1])}
+    env.pop("PYTHONUNBUFFERED", None)  # standard output buffered, as Python has it by default
+    process = subprocess.Popen([sys.executable, "-m", "imr_rules.cli", "check", "-", "--format", "jsonl"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        for number in range(3):
+            process.stdin.write((line(f"r{number}", 4) + "\n").encode())
+            process.stdin.flush()
+            assert select.select([process.stdout], [], [], 30)[0], "no report while the input is open"
+            assert json.loads(process.stdout.readline())["request"]["id"] == f"r{number}"
+    finally:
+        process.communicate(timeout=60)  # closes the input: the command ends
+    assert process.returncode == 0
+
+
+def test_json_lines_into_a_file_are_complete(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    source = tmp_path / "many.jsonl"
+    source.write_text("".join(line(f"r{i}", 2 + i % 12) + "\n" for i in range(50)))
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLES.parents[1])}
+    command = [sys.executable, "-m", "imr_rules.cli", "check", str(source), "--format", "jsonl"]
+    with open(tmp_path / "out.jsonl", "wb") as out:
+        subprocess.run(command, stdout=out, env=env, check=True)
+    subprocess.run([*command, "-o", str(tmp_path / "o.jsonl")], env=env, check=True)
+    piped = subprocess.run(command, capture_output=True, env=env, check=True).stdout
+    assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "o.jsonl").read_bytes() == piped
+    assert len(piped.splitlines()) == 50
