@@ -293,11 +293,22 @@ def ordered_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int,
     # An executor rather than multiprocessing.Pool: Pool's thread that watches the workers wakes
     # whenever a result waits to be read, and spun for about a tenth of this process's time.
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(_start_method()),
-                               initializer=initializer, initargs=initargs)
+                               initializer=_start_worker, initargs=(initializer, initargs))
     try:
         yield from _in_order(pool, function, local, iterator, jobs, timing)
     finally:  # stopped early (an error, Ctrl-C): what no worker has started is dropped
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(initializer: Any, initargs: tuple) -> None:
+    """A worker leaves Ctrl-C to this process, which stops the map and shuts the workers down: a
+    worker idle between chunks (waiting while the output is written) would otherwise die of the
+    interrupt with its traceback on the terminal."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 class _ChunkTiming:

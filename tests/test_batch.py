@@ -205,6 +205,31 @@ def test_ctrl_c_with_workers_exits_130_without_a_traceback(tmp_path):
     assert "Traceback" not in stderr and "Process " not in stderr, stderr
 
 
+def test_ctrl_c_while_workers_wait_between_chunks_shows_no_worker_traceback():
+    """Workers idle while this process is slow to write (a full pipe) wait on their queue: Ctrl-C
+    there is this process's to handle (run apart, with a time limit)."""
+    import os
+    import subprocess
+    import sys
+
+    program = (
+        "import os, signal, sys, time\n"
+        "from imr_rules import batch\n"
+        "try:\n"
+        "    for i, x in enumerate(batch.ordered_map(abs, range(100_000), 2, warmup=0.0)):\n"
+        "        if i == 10:\n"
+        "            time.sleep(1.0)  # the workers finish what is in flight and wait\n"
+        "            os.killpg(0, signal.SIGINT)\n"
+        "            time.sleep(1.0)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120,
+                          start_new_session=True, env={**os.environ, "PYTHONPATH": str(EXAMPLES.parents[1])})
+    assert done.stdout.strip() == "interrupted", done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("bad", [0, 1, 57, 199])
 def test_an_exception_comes_after_every_result_before_it_as_without_workers(monkeypatch, bad):
     from functools import partial
