@@ -330,9 +330,10 @@ class _Pacing:
     Each worker chunk tells how long it took by the clock and in processor time. Only chunks
     that started after this process last did work of its own are read (a chunk run beside it
     shares the cores with it, and would find the workers starved by this process itself); once
-    one such chunk per worker is back, the workers are starved when together they took more than
-    :data:`STARVED` times their processor time by the clock. Then this process helps for
-    :data:`HELP_SECONDS`, and stops to measure again. Until the first measurement it does not
+    as many such chunks are back as there are workers (counted, not told apart by worker), the
+    workers are starved when together they took more than :data:`STARVED` times their processor
+    time by the clock. Then this process helps for :data:`HELP_SECONDS` and stops to measure
+    again; a measurement completed while it helps ends or renews the help at once. Until the first measurement it does not
     help. A worker that waits on something other than a core (a slow disk, a child process)
     looks starved too, and is helped as before this measure existed.
     """
