@@ -290,8 +290,9 @@ def ordered_map(function: Callable[[Any], Any], items: Iterable[Any], jobs: int,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # An executor rather than multiprocessing.Pool: Pool's thread that watches the workers wakes
-    # whenever a result waits to be read, and spun for about a tenth of this process's time.
+    # An executor rather than multiprocessing.Pool: a worker that dies raises BrokenProcessPool
+    # here, where Pool waited for its result forever (and Pool's thread that watches the workers
+    # woke whenever a result waited to be read: 5,667 times in a 10,000-request batch).
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(_start_method()),
                                initializer=_start_worker, initargs=(initializer, initargs))
     try:
@@ -333,8 +334,8 @@ class _Pacing:
     as many such chunks are back as there are workers (counted, not told apart by worker), the
     workers are starved when together they took more than :data:`STARVED` times their processor
     time by the clock. Then this process helps for :data:`HELP_SECONDS` and stops to measure
-    again; a measurement completed while it helps ends or renews the help at once. Until the first measurement it does not
-    help. A worker that waits on something other than a core (a slow disk, a child process)
+    again; a measurement completed while it helps ends or renews the help at once. Until the
+    first measurement it does not help. A worker that waits on something other than a core (a slow disk, a child process)
     looks starved too, and is helped as before this measure existed.
     """
 
