@@ -499,9 +499,9 @@ def _certifiable_quantity(statuses, certifiable) -> int | None:
 
 def _unconfirmed_note(request: Request, item: Item) -> tuple[str, ...]:
     """Facts drafted from documents (``imr-rules draft``) that no reviewer has confirmed yet."""
-    # Nearly every fact was written by hand (no provenance): those need no merging and sorting.
-    if all(fact.provenance is None for fact in request.facts.values()) and all(
-            fact.provenance is None for fact in item.facts.values()):
+    # Nearly every request has no drafted fact left unconfirmed: it needs no merging and sorting.
+    if not any(fact.unconfirmed for fact in request.facts.values()) and not any(
+            fact.unconfirmed for fact in item.facts.values()):
         return ()
     facts = {**request.facts, **item.facts}
     names = sorted(name for name, fact in facts.items() if fact.unconfirmed)

@@ -90,3 +90,19 @@ def test_invalid_regular_expression_is_reported():
     with pytest.raises(ConditionError) as raised:
         check_pattern("(", ("matches",))
     assert "invalid regular expression" in raised.value.message
+
+
+@pytest.mark.parametrize("decisive", [False, True])
+def test_combined_parts_decide_as_kleene_does(decisive):
+    """_kleene_over writes kleene's loop out for speed: every mix of true, false and unknown parts
+    gives what kleene() gives, and the parts after a decisive one are not asked."""
+    from itertools import product
+
+    from imr_rules.ruleset.conditions import _kleene_over, kleene
+
+    for values in (v for n in range(4) for v in product((True, False, None), repeat=n)):
+        asked = []
+        parts = tuple((lambda _facts, i=i, v=v: asked.append(i) or v) for i, v in enumerate(values))
+        assert _kleene_over(parts, decisive)({}) is kleene(values, decisive), values
+        stop = values.index(decisive) + 1 if decisive in values else len(values)
+        assert asked == list(range(stop)), values

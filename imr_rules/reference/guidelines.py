@@ -86,15 +86,16 @@ def definitions_in_force(facts_read: Iterable[str], day: dt.date | None) -> tupl
     for key, spec in (table().get("definitions") or {}).items():
         entry = _on(spec["editions"], day) if spec["fact"] in read else None
         if entry is not None:
-            found.append(_definition(key, entry["from"]))
+            found.append(_definition(key, spec["editions"].index(entry)))
     return tuple(sorted(found, key=lambda d: d.term))
 
 
 @lru_cache(maxsize=256)  # a few definitions, each with a few editions: made once, not per item
-def _definition(key: str, effective_from: str) -> DefinitionInForce:
-    """The edition of a definition that takes effect on ``effective_from``."""
+def _definition(key: str, position: int) -> DefinitionInForce:
+    """A definition's edition, by its position in the table (never ambiguous, as a start date
+    shared by two editions would be)."""
     spec = table()["definitions"][key]
-    entry = next(entry for entry in spec["editions"] if entry["from"] == effective_from)
+    entry = spec["editions"][position]
     return DefinitionInForce(
         term=spec["term"], section=entry["section"], text=" ".join(entry["text"].split()),
         effective_from=_date(entry["from"]), effective_to=_date(entry.get("to")), source=entry["source"],

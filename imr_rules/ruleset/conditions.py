@@ -326,7 +326,6 @@ def _kleene_over(parts: tuple[Compiled, ...], decisive: bool) -> Compiled:
     return combined
 
 
-
 def unguarded_facts(spec: Any, definitions: Mapping[str, Any] | None = None) -> tuple[str, ...]:
     """The facts whose absence can leave a condition unknown, sorted (shared definitions included).
 
