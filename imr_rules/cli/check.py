@@ -98,9 +98,9 @@ def _rendered_where_checked(format: str):
     text report needs the output stream's console and --format json one document of all reports:
     those are made here, from the reports."""
     if format == "jsonl":
-        from imr_rules.render.jsontext import json_line
+        from imr_rules.render.jsontext import report_line
 
-        return json_line
+        return report_line
     if format == "markdown":
         from imr_rules.render.markdown import render_markdown
 

@@ -7,6 +7,7 @@ findings. Every machine-readable format (json, jsonl) writes these shapes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -28,14 +29,37 @@ _PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
 
 
 def plain(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
+    """A value from a request or the reference data as plain JSON: dates as ISO text, tuples as
+    lists, whole floats as integers, a subclass of text or a number (a str enum member) as what the
+    standard library writes for it. NaN, infinity (ValueError) and objects that are not JSON values
+    (TypeError) are refused here, where a report is made, as the standard library would refuse
+    them when writing it: a check report is written without looking at its values again
+    (``jsontext.report_line``), and orjson would write NaN as null and an enum member or a UUID."""
+    kind = type(value)
+    if kind in _PLAIN_SCALARS:
+        return value
+    if kind is float:
+        return _finite(value)
+    if isinstance(value, dt.date):  # a datetime is a date too
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return _finite(float.__float__(value))
+    raise TypeError(f"{kind.__name__} is not a JSON value")
+
+
+def _finite(value: float) -> float | int:
+    if value.is_integer():
         return int(value)
+    if not math.isfinite(value):
+        raise ValueError("a number that is not finite is not a JSON value")
     return value
 
 
@@ -184,7 +208,7 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
         "decision": _OUTCOME_TEXT[determination.outcome],
         "reason": determination.reason,
         "guideline_in_force": guideline_to_dict(determination.guideline),
-        "formulary": dict(determination.formulary) if determination.formulary is not None else None,
+        "formulary": plain(determination.formulary),  # the reference data's, with a fact of the request
         "definitions_in_force": [definition_to_dict(d) for d in determination.definitions],
         "certifiable_quantity": determination.certifiable_quantity,
         "citations": [citation_to_dict(c) for c in determination.citations],
@@ -198,6 +222,11 @@ def determination_to_dict(determination: Determination) -> dict[str, Any]:
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
+    """A check report of JSON values only, so that the JSON Lines output writes it without looking
+    at its values again (``jsontext.report_line``): the fields of fixed type (text, whole numbers,
+    booleans, None; enum members by their text) as they are, and every value whose type varies
+    (fact values, frequency, duration, dates, the formulary status) through ``plain``, which
+    refuses what JSON cannot hold."""
     request = report.request
     return {
         "tool": TOOL,
