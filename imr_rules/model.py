@@ -8,12 +8,14 @@ A :class:`Request` holds requested :class:`Item` s and documented facts. A :clas
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from functools import cached_property
 from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
+
+from imr_rules.records import record
 
 
 class Status(str, Enum):
@@ -59,7 +61,7 @@ class Role(str, Enum):
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
+@record
 class Provenance:
     """Where a drafted fact came from (``imr-rules draft``): the document, the character span of
     its evidence, the section, the extraction rule that fired, the context that applied, the
@@ -74,7 +76,7 @@ class Provenance:
     confirmed: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Fact:
     """One documented fact: its value and, optionally, the record's words that show it.
 
@@ -91,7 +93,7 @@ class Fact:
         return self.provenance is not None and not self.provenance.confirmed
 
 
-@dataclass(frozen=True)
+@record
 class Drug:
     """A requested drug as written on the request, with what could be read of it."""
 
@@ -101,7 +103,7 @@ class Drug:
     directions: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Item:
     """One requested treatment line of the RFA."""
 
@@ -123,7 +125,7 @@ class Item:
     evidence: Mapping[str, str] | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@record
 class Diagnosis:
     """A diagnosis as the RFA gives it: a code in a code system, and/or its text."""
 
@@ -132,7 +134,7 @@ class Diagnosis:
     text: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Patient:
     """What the request says of the injured worker."""
 
@@ -141,7 +143,7 @@ class Patient:
     date_of_injury: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Request:
     """One Request for Authorization: its items, its diagnoses and the documented facts."""
 
@@ -155,7 +157,7 @@ class Request:
     notes: tuple[str, ...] = ()  # what reading the file noticed (e.g. a quantity lost to a YAML comment)
 
 
-@dataclass(frozen=True)
+@record
 class Citation:
     """A guideline citation as determinations give it: tier, title, year, section, pages."""
 
@@ -177,7 +179,7 @@ class Citation:
         return text
 
 
-@dataclass(frozen=True)
+@record
 class Edition:
     """A period in which a rule is in force, and how it is cited during it."""
 
@@ -197,7 +199,7 @@ class Edition:
 Condition = Callable[[Mapping[str, Any]], "bool | None"]
 
 
-@dataclass(frozen=True)
+@record
 class Criterion:
     """One checkable requirement of a guideline."""
 
@@ -224,7 +226,7 @@ class Criterion:
     why: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class RuleSpec:
     """A rule as its file states it: validated and parsed into domain types, nothing compiled.
 
@@ -262,7 +264,7 @@ def _from_spec(name: str) -> property:
     return property(attrgetter(f"spec.{name}"), doc=f"The spec's {name}.")
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     """A rule ready to evaluate: its :class:`RuleSpec` and what was compiled from it."""
 
@@ -311,7 +313,7 @@ class Rule:
         return in_force[-1] if in_force else None
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     """A criterion's status for one item, the request values it used, and its wording."""
 
@@ -350,7 +352,7 @@ class Finding:
 APPLICABILITY = "applicability"  # the criterion id of the finding "it is not documented which criteria apply"
 
 
-@dataclass(frozen=True)
+@record
 class RuleResult:
     """One rule's findings for an item, and what the rule alone decides."""
 
@@ -364,7 +366,7 @@ class RuleResult:
     pack: str | None = None  # the criteria pack of the rule; None: the bundled rules
 
 
-@dataclass(frozen=True)
+@record
 class Determination:
     """The decision for one requested item and why."""
 
@@ -394,7 +396,7 @@ class Determination:
         return tuple(result.citation for result in self.rule_results)
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """Determinations for every item of one request, and the rule set that made them."""
 
@@ -407,67 +409,9 @@ class Report:
     packs: tuple = ()  # the criteria packs (ruleset.packs.Pack) layered over the bundled rules
 
 
-# ---- construction speed ----------------------------------------------------------------------
-
-class _Factory:
-    """The default of a field made by a default factory (shown as dataclasses show it)."""
-
-    def __repr__(self) -> str:
-        return "<factory>"
-
-
-_FACTORY = _Factory()
-
-
-def _stored_in_one_update(cls: type) -> type:
-    """Give a frozen dataclass an ``__init__`` that stores its fields with one update of the
-    instance's ``__dict__``, not one ``object.__setattr__`` per field as the generated one does.
-
-    A batch builds some 15 of these objects a request (six findings of 16 fields each), and the
-    generated ``__init__`` was about a twentieth of ``check --format jsonl`` (issue 15). The class
-    stays a frozen dataclass (``fields``, ``replace``, equality, hashing and assignment refused
-    after construction are unchanged); the same parameters, in the same order, with the same
-    defaults. tests/test_model_init.py builds each class both ways and compares.
-    """
-    from dataclasses import MISSING, fields
-
-    # What the generated __init__ would do and this one would not: say so at import, not by
-    # silently skipping a check or storing a field that is not a parameter.
-    unsupported = [f.name for f in fields(cls) if not f.init or f.kw_only]
-    if unsupported or hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
-        raise TypeError(f"{cls.__name__}: a field with init=False or kw_only ({', '.join(unsupported) or 'none'}), "
-                        "__post_init__ or __slots__ needs the dataclass's own __init__: "
-                        "drop the class from the list below")
-
-    namespace: dict[str, Any] = {"_FACTORY": _FACTORY}
-    parameters, factories, stored = [], [], []
-    for f in fields(cls):
-        if f.default is not MISSING:
-            namespace[f"_default_{f.name}"] = f.default
-            parameters.append(f"{f.name}=_default_{f.name}")
-        elif f.default_factory is not MISSING:
-            namespace[f"_factory_{f.name}"] = f.default_factory
-            parameters.append(f"{f.name}=_FACTORY")
-            factories.append(f"    if {f.name} is _FACTORY:\n        {f.name} = _factory_{f.name}()\n")
-        else:
-            parameters.append(f.name)
-        stored.append(f"{f.name!r}: {f.name}")
-    source = (f"def __init__(self, {', '.join(parameters)}):\n" + "".join(factories)
-              + f"    self.__dict__.update({{{', '.join(stored)}}})\n")
-    exec(source, namespace)  # noqa: S102 - source made above from the class's own field names
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__annotations__ = dict(cls.__init__.__annotations__)
-    cls.__dataclass_init__ = cls.__init__  # kept for the test that compares both
-    cls.__init__ = init
-    return cls
-
-
-# The records a batch builds several of per request (compiling each __init__ costs about 0.15 ms
-# at start-up, so the few built once a request keep the dataclass's own).
-_STORED_IN_ONE_UPDATE = (Fact, Item, Request, Finding, RuleResult, Determination)
-for _cls in _STORED_IN_ONE_UPDATE:
-    _stored_in_one_update(_cls)
+# The records a batch replaces several of a request, whose instance dict holds their fields and
+# nothing else (no cached properties): what :func:`replaced` takes.
+_REPLACEABLE = (Fact, Item, Request, Finding, RuleResult, Determination)
 
 
 def replaced(record: Any, **changes: Any) -> Any:
@@ -477,6 +421,6 @@ def replaced(record: Any, **changes: Any) -> Any:
     holds their fields and nothing else (their ``__init__`` stores exactly those, and they have no
     cached properties), so it gives every field's value; a name that is not a field is refused by
     ``__init__``, as ``replace`` refuses it."""
-    if type(record) not in _STORED_IN_ONE_UPDATE:
-        raise TypeError(f"replaced() takes the records stored in one update, not {type(record).__name__}")
+    if type(record) not in _REPLACEABLE:
+        raise TypeError(f"replaced() takes {', '.join(c.__name__ for c in _REPLACEABLE)}, not {type(record).__name__}")
     return type(record)(**{**record.__dict__, **changes})

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -19,12 +18,13 @@ from typing import Any, Mapping
 
 import yaml
 
+from imr_rules.records import record
 from imr_rules.reference import datafiles
 
 ENV = "IMR_RULES_DRUG_LIST"
 
 
-@dataclass(frozen=True)
+@record
 class FormularyStatus:
     """A drug's status on the Drug List in force on a day, with where it comes from."""
 

@@ -10,17 +10,17 @@ reviewer must apply to an item, whether or not a rule here encodes its criteria,
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Mapping
 
+from imr_rules.records import record
 from imr_rules.reference import datafiles
 
 CHRONIC_WEEKS = 13  # "chronic pain": pain lasting three months or more from its onset (8 CCR 9792.20)
 
 
-@dataclass(frozen=True)
+@record
 class GuidelineInForce:
     """One MTUS guideline edition: what a reviewer applies to an item on the request date."""
 
@@ -60,7 +60,7 @@ def _on(entries, day: dt.date | None) -> Mapping[str, Any] | None:
     return chosen
 
 
-@dataclass(frozen=True)
+@record
 class DefinitionInForce:
     """A definition of 8 CCR 9792.20 (e.g. functional improvement) as in force on the request date."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, cached_property
 from hashlib import sha256
 from importlib import resources
@@ -22,6 +22,7 @@ from imr_rules.documents import Document, load_document
 from imr_rules.errors import ImrRulesError, RuleError, Source
 from imr_rules.ruleset.kinds import KINDS
 from imr_rules.model import Citation, Criterion, Edition, Role, Rule, RuleSpec, Status, Tier
+from imr_rules.records import record
 from imr_rules.reference.vocabulary import Vocabulary, default_vocabulary, decision_tables, parse_date
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ RULES_DIR_ENVIRONMENT = "IMR_RULES_DIR"
 _DEFAULT_ROLE = {Tier.MTUS: Role.PRIMARY, Tier.ACOEM: Role.PRIMARY, Tier.ODG: Role.FALLBACK, Tier.OTHER: Role.FALLBACK}
 
 
-@dataclass(frozen=True)
+@record
 class RuleSet:
     """Compiled rules plus what identifies them: a version and a hash of every file used."""
 
