@@ -10,13 +10,13 @@ import codecs
 import datetime as dt
 import json
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 import yaml
 
+from imr_rules import package_files
 from imr_rules.errors import ImrRulesError, InputFileError, Source, enum_value_shown, value_kind
 from imr_rules.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, check_data, check_node_graph, short_key
 
@@ -234,7 +234,7 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None
 @lru_cache(maxsize=8)
 def packaged_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in imr_rules/schemas/ (request, rule, ruleset, case)."""
-    return json.loads(resources.files("imr_rules").joinpath(f"schemas/{name}").read_text(encoding="utf-8"))
+    return json.loads(package_files().joinpath(f"schemas/{name}").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=8)

@@ -124,3 +124,20 @@ def test_the_cli_holds_no_formatting_and_no_bare_exit_numbers():
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"from rich\.(table|text|panel|padding)\b|\bTable\(|\bText\(", source), path.name
         assert not re.search(r"(?:typer\.Exit|sys\.exit)\(\d", source), path.name
+
+
+def test_a_check_reaches_the_package_files_without_importlib_resources():
+    # The package's data, schemas and rules are found from its own folder (imr_rules.package_files):
+    # importlib.resources and the readers it loads on first use cost every start some 3% of Python's.
+    modules = modules_after(run_main_code("check", str(EXAMPLES / "drug-opioid-maintenance-documented.yaml")))
+    assert "imr_rules.engine" in modules
+    assert not any(m == "importlib.resources" or m.startswith(("importlib.resources.", "importlib.readers")) for m in modules)
+
+
+def test_package_files_is_the_folder_importlib_resources_gives():
+    from importlib import resources
+
+    import imr_rules
+
+    assert imr_rules.package_files() == resources.files("imr_rules")
+    assert imr_rules.package_files().joinpath("reference/data/guidelines.yaml").is_file()

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import yaml
 
+from imr_rules import package_files
 from imr_rules.errors import ImrRulesError, Source
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -38,9 +39,7 @@ def load_table(name: str, schema: str) -> Any:
     cached under the hash of both), so a start pays for neither YAML nor jsonschema. A table that
     breaks its schema raises :class:`DataFileError` naming the file, line and field.
     """
-    from importlib import resources
-
-    package = resources.files("imr_rules")
+    package = package_files()
     file = package / "reference" / "data" / name
     text = file.read_text(encoding="utf-8")
     schema_text = (package / "schemas" / schema).read_text(encoding="utf-8")

@@ -23,11 +23,11 @@ import os
 import re
 from collections import namedtuple
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
 
+from imr_rules import package_files
 from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 from imr_rules.model import Diagnosis, Request
@@ -72,7 +72,7 @@ def code_system(code: str, declared: str | None = None) -> str | None:
 
 @lru_cache(maxsize=1)
 def groups() -> tuple[Group, ...]:
-    text = resources.files("imr_rules").joinpath("reference/data/diagnosis_groups.yaml").read_text(encoding="utf-8")
+    text = package_files().joinpath("reference/data/diagnosis_groups.yaml").read_text(encoding="utf-8")
     data = datafiles.safe_load(text)
     return tuple(
         Group(

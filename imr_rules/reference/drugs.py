@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections import namedtuple
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
+from imr_rules import package_files
 from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 
@@ -123,7 +123,7 @@ def _may_name_a_drug(key: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _table() -> tuple[Any, str]:
-    path = resources.files("imr_rules") / "reference" / "data" / _DATA_FILE
+    path = package_files() / "reference" / "data" / _DATA_FILE
     try:
         return path, path.read_text(encoding="utf-8")
     except OSError as error:

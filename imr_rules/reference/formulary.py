@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
+from imr_rules import package_files
 from imr_rules.records import record
 from imr_rules.reference import datafiles
 
@@ -52,7 +52,7 @@ def _date(text: str | None) -> dt.date | None:
 
 @lru_cache(maxsize=1)
 def bundled() -> Mapping[str, Any]:
-    text = resources.files("imr_rules").joinpath("reference/data/drug_formulary.yaml").read_text(encoding="utf-8")
+    text = package_files().joinpath("reference/data/drug_formulary.yaml").read_text(encoding="utf-8")
     return datafiles.safe_load(text)
 
 

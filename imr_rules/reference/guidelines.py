@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable, Mapping
 
+from imr_rules import package_files
 from imr_rules.records import record
 from imr_rules.reference import datafiles
 
@@ -42,7 +42,7 @@ class GuidelineInForce:
 @lru_cache(maxsize=1)
 def table() -> Mapping[str, Any]:
     """The parsed guidelines table (cached on disk like the other data tables)."""
-    text = resources.files("imr_rules").joinpath("reference/data/guidelines.yaml").read_text(encoding="utf-8")
+    text = package_files().joinpath("reference/data/guidelines.yaml").read_text(encoding="utf-8")
     return datafiles.safe_load(text)
 
 

@@ -6,12 +6,12 @@ import difflib
 import os
 from collections import namedtuple
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
+from imr_rules import package_files
 from imr_rules.reference import datafiles
 from imr_rules.errors import ImrRulesError, Source
 
@@ -104,7 +104,7 @@ def _one_line(text: Any) -> str | None:
 
 def vocabulary_files() -> list[Any]:
     """The vocabulary files, sorted: core.yaml, then one file per area (drugs, imaging, ...)."""
-    folder = resources.files("imr_rules").joinpath("reference/data/vocabulary")
+    folder = package_files().joinpath("reference/data/vocabulary")
     return sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")), key=lambda f: f.name)
 
 
@@ -113,7 +113,7 @@ def decision_tables() -> list[tuple[str, bytes]]:
     (drug lexicon, formulary, postsurgical courses, guideline timeline, ...) and any official Drug
     List loaded through IMR_RULES_DRUG_LIST. The rule-set hash covers them all, because a change
     in any of them can change a decision, and the hash in a report must identify what decided."""
-    folder = resources.files("imr_rules").joinpath("reference/data")
+    folder = package_files().joinpath("reference/data")
     tables = [(f"vocabulary/{f.name}", f.read_bytes()) for f in vocabulary_files()]
     tables += sorted((f.name, f.read_bytes()) for f in folder.iterdir() if f.name.endswith(".yaml"))
     for name in filter(None, os.environ.get("IMR_RULES_DRUG_LIST", "").split(os.pathsep)):

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Mapping
 
 
+from imr_rules import package_files
 from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 from imr_rules.model import Item, Request
@@ -37,7 +37,7 @@ _REGION_ORDER = {"C": 0, "T": 8, "L": 20, "S": 25}
 
 @lru_cache(maxsize=1)
 def postsurgical_table() -> Mapping[str, Any]:
-    text = resources.files("imr_rules").joinpath("reference/data/postsurgical_courses.yaml").read_text(encoding="utf-8")
+    text = package_files().joinpath("reference/data/postsurgical_courses.yaml").read_text(encoding="utf-8")
     data = datafiles.safe_load(text)
     for entry in data["surgeries"]:
         entry["pattern"] = lazy(entry["match"], re.I)

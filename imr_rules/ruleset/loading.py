@@ -12,10 +12,10 @@ import os
 from dataclasses import field
 from functools import cache, cached_property
 from hashlib import sha256
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
+from imr_rules import package_files
 from imr_rules.ruleset import cache as _cache
 from imr_rules.ruleset.conditions import ConditionError, check_pattern, compile_condition, kleene, unguarded_facts
 from imr_rules.documents import Document, load_document
@@ -80,7 +80,7 @@ def default_rules_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "rules"
     if (checkout / MANIFEST).exists():
         return checkout
-    return Path(str(resources.files("imr_rules").joinpath("rules")))
+    return Path(str(package_files().joinpath("rules")))
 
 
 def rule_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -153,8 +153,9 @@ def load_ruleset_collecting(
     if paths is None:
         paths = [default_rules_dir()]
         files = rule_files(paths)
-        errors.extend(folders_without_rules(paths, f"check ${RULES_DIR_ENVIRONMENT}: it names the rule folder to use"
-                                            if os.environ.get(RULES_DIR_ENVIRONMENT) else None))
+        if not any(f.name != MANIFEST for f in files):  # the folder's files, just listed: no second walk
+            errors.extend(folders_without_rules(paths, f"check ${RULES_DIR_ENVIRONMENT}: it names the rule folder to use"
+                                                if os.environ.get(RULES_DIR_ENVIRONMENT) else None))
     else:
         paths = [Path(p) for p in paths]
         errors.extend(folders_without_rules(paths))
