@@ -269,11 +269,13 @@ class Rule:
     """A rule ready to evaluate: its :class:`RuleSpec` and what was compiled from it."""
 
     spec: RuleSpec
-    # The criteria are compiled on first use (see ``criteria``): a run touches a few rules, and
-    # compiling all of the library's criteria at start-up would cost more than the run itself.
+    # The criteria, the logic over them and ``when`` are compiled on first use (see ``criteria``,
+    # ``logic``, ``when``): a run touches a few rules, and compiling all of the library's at
+    # start-up would cost more than the run itself.
     criteria_factory: Callable[[], tuple[Criterion, ...]] = field(compare=False, repr=False)
-    logic: Callable[[Mapping[str, Status]], "bool | None"] = field(compare=False, repr=False)
-    when: Condition | None = field(default=None, compare=False, repr=False)
+    logic_factory: Callable[[], Callable[[Mapping[str, Status]], "bool | None"]] = field(compare=False, repr=False)
+    # None: the rule applies to every item it selects (no ``applies_to.when``).
+    when_factory: Callable[[], Condition] | None = field(default=None, compare=False, repr=False)
 
     # What the file says, read through to the spec (the engine and the renderers read these).
     id = _from_spec("id")
@@ -296,6 +298,16 @@ class Rule:
     @cached_property
     def criteria(self) -> tuple[Criterion, ...]:
         return self.criteria_factory()
+
+    @cached_property
+    def logic(self) -> Callable[[Mapping[str, Status]], "bool | None"]:
+        """The rule's logic as a function of its criteria's statuses: True, False, None or "skip"."""
+        return self.logic_factory()
+
+    @cached_property
+    def when(self) -> Condition | None:
+        """``applies_to.when`` as a condition of the facts, or None where the rule has none."""
+        return None if self.when_factory is None else self.when_factory()
 
     @cached_property
     def advisory(self) -> frozenset[int]:

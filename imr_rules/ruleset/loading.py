@@ -375,8 +375,9 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
                  pack: str | None = None) -> Rule:
     """Turn one schema-valid rule document into a :class:`Rule` (raises :class:`RuleError`).
 
-    With ``lazy`` (a document that compiled cleanly before, read from the cache) the criteria are
-    compiled on first use; otherwise now, so that every problem is reported at load.
+    With ``lazy`` (a document that compiled cleanly before, read from the cache) the criteria, the
+    logic and ``when`` are compiled on first use; otherwise now, so that every problem is reported
+    at load.
     """
     data = document.data
     tier = Tier(data["source"]["tier"])
@@ -390,9 +391,14 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
     criteria_factory = cache(criteria_factory)  # compiled once, whoever asks first
     criteria = None if lazy else criteria_factory()
     applies = data["applies_to"]
-    when = None
+    when_factory = None
     if "when" in applies:
-        when, _ = _compile_or_raise(document, applies["when"], ("applies_to", "when"), vocabulary, definitions)
+        def when_factory():
+            return _compile_or_raise(document, applies["when"], ("applies_to", "when"), vocabulary, definitions)[0]
+
+        if not lazy:  # every problem reported at load
+            when = when_factory()
+            when_factory = lambda: when  # noqa: E731
     spec = RuleSpec(
         id=data["id"],
         title=data["title"],
@@ -419,11 +425,17 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
                 "decisive: false and why: go together", document.source(("criteria", index)),
                 "an advisory criterion says why reviewers do not weigh it (guideline wording, letters); give both or neither",
             )
+    def logic_factory():
+        return _compile_logic(document, spec.logic, spec.criterion_ids)
+
+    if not lazy:
+        logic = logic_factory()
+        logic_factory = lambda: logic  # noqa: E731
     return Rule(
         spec=spec,
         criteria_factory=(lambda: criteria) if criteria is not None else criteria_factory,
-        logic=_compile_logic(document, spec.logic, spec.criterion_ids),
-        when=when,
+        logic_factory=logic_factory,
+        when_factory=when_factory,
     )
 
 
