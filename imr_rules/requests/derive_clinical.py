@@ -93,6 +93,7 @@ def course_counts(request: Request, item: Item) -> dict[str, Any]:
     return values
 
 
+@lru_cache(maxsize=4096)  # a batch repeats its services' wording; bounded
 def _spinal_levels(text: str) -> int:
     """Motion segments named in the text: a span counts its segments, a single vertebra one."""
     count = 0
@@ -150,8 +151,13 @@ def postsurgical(request: Request, item: Item) -> dict[str, Any]:
         values["surgery.weeks_since"] = round(days / 7, 1)
         values["surgery.months_since"] = round(days / _DAYS_PER_MONTH, 1)
         within_period = 0 <= days <= _period_months(course) * _DAYS_PER_MONTH
-    values["item.postsurgical"] = bool(_POSTOP_TEXT.search(item.service)) or within_period
+    values["item.postsurgical"] = _says_postoperative(item.service) or within_period
     return values
+
+
+@lru_cache(maxsize=4096)  # a batch repeats its services' wording; bounded
+def _says_postoperative(service: str) -> bool:
+    return _POSTOP_TEXT.search(service) is not None
 
 
 def _period_months(course: Mapping[str, Any] | None) -> int:

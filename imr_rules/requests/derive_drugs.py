@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
@@ -126,9 +127,10 @@ def _is_topical(item: Item, drug: lexicon.Drug) -> bool:
 
 def drug_identity(request: Request, item: Item) -> dict[str, Any]:
     """What the drug is: generic, class, ingredients, form, brand, compounding."""
-    drug, found = identify(item)
-    if drug is None:
-        return {}
+    return dict(_reading(item).identity)
+
+
+def _identity(item: Item, drug: lexicon.Drug, found: tuple[lexicon.Drug, ...]) -> dict[str, Any]:
     text = _full_text(item)
     form = dosage_form(text, drug)
     substances = ingredients(found)
@@ -155,7 +157,46 @@ def drug_identity(request: Request, item: Item) -> dict[str, Any]:
     return values
 
 
-def _strength_mg(item: Item, drug: lexicon.Drug) -> float | None:
+class _Reading(NamedTuple):
+    """What a line's wording says of its drug. Only the wording counts (category, service, drug
+    name, strength, directions), never the amounts or facts of a request."""
+
+    identity: Mapping[str, Any]  # drug_identity's facts; empty where no drug is recognised
+    strength_mg: float | None
+    units_per_day: float | None
+    as_needed: bool | None
+    refills: int | None  # None where the line asks for no drug
+
+
+_NOT_A_DRUG = _Reading(MappingProxyType({}), None, None, None, None)
+_READINGS: dict[tuple, _Reading] = {}
+_READINGS_LIMIT = 4096
+
+
+def _reading(item: Item) -> _Reading:
+    """The reading of the item's wording, remembered (bounded): a batch words the same drug lines
+    again and again, and reading one costs tens of microseconds of pattern searches. Every drug
+    deriver of an item asks, so the line is read once, not once per deriver."""
+    line = item.drug
+    key = ((item.category, item.service) if line is None
+           else (item.category, item.service, line.name, line.strength, line.directions))
+    reading = _READINGS.get(key)
+    if reading is None:
+        if len(_READINGS) >= _READINGS_LIMIT:
+            _READINGS.clear()
+        reading = _READINGS[key] = _read(item)
+    return reading
+
+
+def _read(item: Item) -> _Reading:
+    drug, found = identify(item)
+    if drug is None:
+        return _NOT_A_DRUG if not is_drug_line(item) else _NOT_A_DRUG._replace(refills=_refills(item))
+    units, as_needed = _units_per_day(item, drug)
+    return _Reading(MappingProxyType(_identity(item, drug, found)), _strength_mg(item), units, as_needed, _refills(item))
+
+
+def _strength_mg(item: Item) -> float | None:
     """The active component's strength in mg (mcg/hr for a patch dosed per hour)."""
     text = item.drug.strength if item.drug is not None and item.drug.strength else _drug_text(item)
     strength = parse_strength(_HYPHENATED_COMBINATION.sub(r"\1/\2", text)) or parse_strength(
@@ -188,8 +229,8 @@ def drug_amounts(request: Request, item: Item) -> dict[str, Any]:
     if drug is None:
         return {}
     values: dict[str, Any] = {}
-    strength = _strength_mg(item, drug)
-    units, as_needed = _units_per_day(item, drug)
+    reading = _reading(item)
+    strength, units, as_needed = reading.strength_mg, reading.units_per_day, reading.as_needed
     quantity = item.drug.quantity if item.drug is not None and item.drug.quantity is not None else item.quantity
     if strength is not None:
         values["drug.strength_mg"] = strength
@@ -224,16 +265,19 @@ def drug_refills(request: Request, item: Item) -> dict[str, Any]:
     for what it writes. Refills turn a short course into longer use ("Two refills of Ibuprofen
     600mg #90 ... Long term use is not recommended", CM17-0002181; "as this is a request for a trial
     of Voltaren, the request for 1 refill is excessive", CM16-0243394)."""
-    if not is_drug_line(item):
-        return {}
+    refills = _reading(item).refills
+    return {} if refills is None else {"drug.refills": refills}
+
+
+def _refills(item: Item) -> int:
     text = _full_text(item)
     # Both patterns hold the word "refill" (matched as they match it, ignoring case as re does): most
     # lines lack it, and then need no scan for the number words.
     match = _REFILL_WORD.search(text) and next((m for m in (p.search(text) for p in _refills_patterns()) if m), None)
     if not match:
-        return {"drug.refills": 0}
+        return 0
     word = match.group(1)
-    return {"drug.refills": int(word) if word.isdigit() else number_words()[word.lower()]}
+    return int(word) if word.isdigit() else number_words()[word.lower()]
 
 
 def weeks_in_use(request: Request, item: Item) -> float | None:
@@ -324,7 +368,7 @@ def formulary(request: Request, item: Item) -> dict[str, Any]:
     drug, _ = identify(item)
     if drug is None:
         return {}
-    identity = drug_identity(request, item)
+    identity = _reading(item).identity
     found = formulary_status(drug.generic, request.request_date, identity["drug.compounded"])
     if found.status in ("unknown", "not_in_force"):
         return {}
