@@ -34,8 +34,25 @@ _TYPES: dict[str, Check] = {
 
 def compile_schema(schema: Mapping[str, Any]) -> Check:
     """A function instance -> bool for the schema (raises UnsupportedKeyword for unknown keywords)."""
-    _check_keywords(schema)  # all of them now: $ref targets compile only on first use
-    return _compile(schema, schema)
+    _check_keywords(schema)
+    return _compile(schema, _Context(schema))
+
+
+class _Context:
+    """One schema's compilation: its root (references are resolved in it) and each reference's
+    compiled check, so that a definition used in several places compiles once."""
+
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self.refs: dict[str, Check] = {}
+
+    def resolve(self, reference: str) -> Any:
+        if not reference.startswith("#/"):
+            raise UnsupportedKeyword(f"$ref {reference}")
+        target: Any = self.root
+        for part in reference[2:].split("/"):
+            target = target[part]
+        return target
 
 
 def _check_keywords(node: Any) -> None:
@@ -50,7 +67,7 @@ def _check_keywords(node: Any) -> None:
                 _check_keywords(sub)
         elif keyword in ("items", "additionalProperties"):
             _check_keywords(value)
-        elif keyword not in ANNOTATIONS and keyword not in _KEYWORDS and keyword not in _OBJECT_KEYWORDS:
+        elif keyword not in ANNOTATIONS and keyword not in _KEYWORDS and keyword not in _OBJECT_KEYWORDS + _ARRAY_KEYWORDS:
             raise UnsupportedKeyword(keyword)
 
 
@@ -67,22 +84,76 @@ def json_equal(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _compile(node: Any, root: Mapping[str, Any]) -> Check:
+def _compile(node: Any, context: _Context) -> Check:
     if node is True or node == {}:
         return lambda v: True
     if node is False:
         return lambda v: False
     checks: list[Check] = []
+    # "type": "object" (or "array") beside the keywords of its kind is tested by their one check.
+    kind = node.get("type")
     if any(keyword in node for keyword in _OBJECT_KEYWORDS):
-        checks.append(_object(node, root))
+        checks.append(_object(node, context, strict=kind == "object"))
+    if any(keyword in node for keyword in _ARRAY_KEYWORDS):
+        checks.append(_array(node, context, strict=kind == "array"))
     for keyword, value in node.items():
-        if keyword in ANNOTATIONS or keyword in _OBJECT_KEYWORDS:
+        if keyword in ANNOTATIONS or keyword in _OBJECT_KEYWORDS or keyword in _ARRAY_KEYWORDS:
             continue
+        if keyword == "type" and ((value == "object" and any(k in node for k in _OBJECT_KEYWORDS))
+                                  or (value == "array" and any(k in node for k in _ARRAY_KEYWORDS))):
+            continue  # the strict check above tests it
         builder = _KEYWORDS.get(keyword)
         if builder is None:
             raise UnsupportedKeyword(keyword)
-        checks.append(builder(value, node, root))
+        checks.append(builder(value, node, context))
     return _all_of([c for c in checks if c is not None])
+
+
+# The exact Python types whose every value is of a JSON type (an integral float is an integer
+# too, but is tested, not taken outright), and the exact types a value of it may have.
+_OUTRIGHT = {"object": (dict,), "array": (list,), "string": (str,), "integer": (int,), "number": (int, float),
+             "boolean": (bool,), "null": (type(None),)}
+_POSSIBLE = {**_OUTRIGHT, "integer": (int, float)}
+_JSON_TYPES = frozenset(t for types in _OUTRIGHT.values() for t in types)
+
+
+def _type_names(node: Any) -> list[str] | None:
+    names = node.get("type") if isinstance(node, Mapping) else None
+    return None if names is None else names if isinstance(names, list) else [names]
+
+
+def outright_types(node: Any, context: _Context, following: tuple = ()) -> frozenset[type]:
+    """The exact types whose every value the node accepts, known from the schema alone: a node
+    that only names types, a reference to one, a oneOf or anyOf of such nodes. A value of another
+    type (a str subclass, an integral float) is not refused by this: its check decides."""
+    if node is True or node == {}:
+        return _JSON_TYPES
+    if not isinstance(node, Mapping):
+        return frozenset()
+    keywords = node.keys() - ANNOTATIONS
+    if keywords == {"type"}:
+        return frozenset(t for name in _type_names(node) for t in _OUTRIGHT[name])
+    if keywords == {"$ref"} and node["$ref"] not in following:
+        return outright_types(context.resolve(node["$ref"]), context, following + (node["$ref"],))
+    if keywords == {"anyOf"} or (keywords == {"oneOf"} and _types_apart(node["oneOf"])):
+        options = node["anyOf"] if "anyOf" in node else node["oneOf"]
+        return frozenset().union(*(outright_types(sub, context, following) for sub in options))
+    return frozenset()
+
+
+def _types_apart(options: list) -> bool:
+    """No value can be of two options' types: then at most one option can accept a value, and
+    oneOf is decided by the one option its type allows."""
+    seen: set[type] = set()
+    for option in options:
+        names = _type_names(option)
+        if names is None:
+            return False
+        possible = {t for name in names for t in _POSSIBLE[name]}
+        if possible & seen:
+            return False
+        seen |= possible
+    return True
 
 
 def _all_of(checks: list[Check]) -> Check:
@@ -106,7 +177,7 @@ def _all_of(checks: list[Check]) -> Check:
     return every
 
 
-def _type(value, node, root) -> Check:
+def _type(value, node, context) -> Check:
     names = value if isinstance(value, list) else [value]
     tests = [_TYPES[name] for name in names]
     if len(tests) == 1:
@@ -127,72 +198,87 @@ def _type(value, node, root) -> Check:
 _OBJECT_KEYWORDS = ("properties", "required", "additionalProperties")
 
 
-def _object(node: Mapping[str, Any], root: Mapping[str, Any]) -> Check:
-    compiled = {name: _compile(sub, root) for name, sub in node.get("properties", {}).items()}
+def _object(node: Mapping[str, Any], context: _Context, strict: bool) -> Check:
+    """strict: the node also says "type": "object", so anything but a mapping fails."""
+    # Each property's check, beside the types it accepts outright (tested without a call).
+    compiled = {name: (outright_types(sub, context), _compile(sub, context))
+                for name, sub in node.get("properties", {}).items()}
     required = frozenset(node.get("required", ()))
     additional = node.get("additionalProperties", True)
     closed = additional is False
-    extra = None if additional is True or additional is False or additional == {} else _compile(additional, root)
+    extra = None if additional is True or additional is False or additional == {} else _compile(additional, context)
+    extra_outright = outright_types(additional, context) if extra is not None else frozenset()
 
     def check(v: Any) -> bool:
         if not isinstance(v, dict):
-            return True
+            return not strict
         if required and not v.keys() >= required:
             return False
         for key, item in v.items():
-            sub = compiled.get(key)
-            if sub is not None:
-                if not sub(item):
+            known = compiled.get(key)
+            if known is not None:
+                if type(item) not in known[0] and not known[1](item):
                     return False
-            elif closed or (extra is not None and not extra(item)):
+            elif closed or (extra is not None and type(item) not in extra_outright and not extra(item)):
                 return False
         return True
 
     return check
 
 
-def _items(value, node, root) -> Check:
-    each = _compile(value, root)
-    return lambda v: not isinstance(v, list) or all(map(each, v))
+# Likewise a list's items and length.
+_ARRAY_KEYWORDS = ("items", "minItems", "maxItems")
 
 
-def _min_items(value, node, root) -> Check:
-    return lambda v: not isinstance(v, list) or len(v) >= value
+def _array(node: Mapping[str, Any], context: _Context, strict: bool) -> Check:
+    """strict: the node also says "type": "array", so anything but a list fails."""
+    each = _compile(node["items"], context) if "items" in node else None
+    outright = outright_types(node["items"], context) if each is not None else frozenset()
+    shortest, longest = node.get("minItems", 0), node.get("maxItems")
+
+    def check(v: Any) -> bool:
+        if not isinstance(v, list):
+            return not strict
+        if len(v) < shortest or (longest is not None and len(v) > longest):
+            return False
+        if each is not None:
+            for item in v:
+                if type(item) not in outright and not each(item):
+                    return False
+        return True
+
+    return check
 
 
-def _unique_items(value, node, root) -> Check | None:
+def _unique_items(value, node, context) -> Check | None:
     if not value:
         return None
     return lambda v: not isinstance(v, list) or not any(
         json_equal(v[i], v[j]) for i in range(len(v)) for j in range(i + 1, len(v)))
 
 
-def _max_items(value, node, root) -> Check:
-    return lambda v: not isinstance(v, list) or len(v) <= value
-
-
-def _min_properties(value, node, root) -> Check:
+def _min_properties(value, node, context) -> Check:
     return lambda v: not isinstance(v, dict) or len(v) >= value
 
 
-def _min_length(value, node, root) -> Check:
+def _min_length(value, node, context) -> Check:
     return lambda v: not isinstance(v, str) or len(v) >= value
 
 
-def _minimum(value, node, root) -> Check:
+def _minimum(value, node, context) -> Check:
     return lambda v: not _TYPES["number"](v) or v >= value
 
 
-def _maximum(value, node, root) -> Check:
+def _maximum(value, node, context) -> Check:
     return lambda v: not _TYPES["number"](v) or v <= value
 
 
-def _pattern(value, node, root) -> Check:
+def _pattern(value, node, context) -> Check:
     pattern = re.compile(value)
     return lambda v: not isinstance(v, str) or pattern.search(v) is not None
 
 
-def _enum(value, node, root) -> Check:
+def _enum(value, node, context) -> Check:
     if all(isinstance(option, str) for option in value):
         # Text options: only equal text matches (json_equal of text and anything else is false).
         options = frozenset(value)
@@ -200,8 +286,8 @@ def _enum(value, node, root) -> Check:
     return lambda v: any(json_equal(v, option) for option in value)
 
 
-def _one_of(value, node, root) -> Check:
-    options = [_compile(sub, root) for sub in value]
+def _one_of(value, node, context) -> Check:
+    options = [_compile(sub, context) for sub in value]
 
     def check(v: Any) -> bool:  # exactly one: stop at the second match
         matched = False
@@ -212,35 +298,42 @@ def _one_of(value, node, root) -> Check:
                 matched = True
         return matched
 
-    return check
+    if not _types_apart(value):
+        return check
+    # Options of types apart: a value's exact type names the one option that may accept it (or
+    # that accepts it outright); a value of another type (a subclass) is tried against them all.
+    by_type: dict[type, Any] = dict.fromkeys(_JSON_TYPES, False)
+    for sub, option in zip(value, options):
+        outright = outright_types(sub, context)
+        for name in _type_names(sub):
+            for kind in _POSSIBLE[name]:
+                by_type[kind] = True if kind in outright else option
+
+    def one_of_apart(v: Any) -> bool:
+        option = by_type.get(type(v), check)
+        return option if option is True or option is False else option(v)
+
+    return one_of_apart
 
 
-def _any_of(value, node, root) -> Check:
-    options = [_compile(sub, root) for sub in value]
+def _any_of(value, node, context) -> Check:
+    options = [_compile(sub, context) for sub in value]
     return lambda v: any(option(v) for option in options)
 
 
-def _ref(value, node, root) -> Check:
-    if not value.startswith("#/"):
-        raise UnsupportedKeyword(f"$ref {value}")
-    target: Any = root
-    for part in value[2:].split("/"):
-        target = target[part]
-    resolved: list[Check] = []
-
-    def check(v: Any) -> bool:  # compiled on first use: references may be recursive
-        if not resolved:
-            resolved.append(_compile(target, root))
-        return resolved[0](v)
-
-    return check
+def _ref(value, node, context) -> Check:
+    compiled = context.refs.get(value)
+    if compiled is None:
+        target = context.resolve(value)
+        # While the target compiles, a reference back to it (a recursive schema) calls the
+        # finished check through the context.
+        context.refs[value] = lambda v: context.refs[value](v)
+        compiled = context.refs[value] = _compile(target, context)
+    return compiled
 
 
 _KEYWORDS = {
     "type": _type,
-    "items": _items,
-    "minItems": _min_items,
-    "maxItems": _max_items,
     "uniqueItems": _unique_items,
     "minProperties": _min_properties,
     "minLength": _min_length,
