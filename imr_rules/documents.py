@@ -18,7 +18,8 @@ import yaml
 
 from imr_rules import package_files
 from imr_rules.errors import ImrRulesError, InputFileError, Source, enum_value_shown, value_kind
-from imr_rules.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, check_data, check_node_graph, short_key
+from imr_rules.limits import (MAX_DEPTH, MAX_DOCUMENT_BYTES, NumberOutOfBounds, check_data, check_node_graph,
+                              plainly_within_size, read_float, read_int, short_key)
 
 Path_ = tuple[Any, ...]
 
@@ -148,24 +149,31 @@ def syntax_hint(problem: str, kind: str, line: int | None) -> str:
 
 def parse_json_record(text: str, name: str, line: int | None = None) -> Document:
     """One JSON Lines record as a document (no line map: the whole record is one line)."""
-    source = Source(name, line)
+    numbers_checked = True
     try:
         if text.startswith("\ufeff"):  # what json.loads refuses before decoding
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-        data = _RECORD_DECODER.decode(text)
+        try:
+            data = _RECORD_DECODER.decode(text)
+        except NumberOutOfBounds:
+            # Read again, numbers as they are: an error of syntax later in the line comes first,
+            # and the walk below names the number's place.
+            data = _ANY_NUMBER_DECODER.decode(text)
+            numbers_checked = False
     except _NotFinite:
-        raise InputFileError("not a finite number", source, "write a number") from None
+        raise InputFileError("not a finite number", Source(name, line), "write a number") from None
     except _DuplicateKey as exc:
-        raise InputFileError(f"duplicate key '{short_key(exc.key)}'", source,
+        raise InputFileError(f"duplicate key '{short_key(exc.key)}'", Source(name, line),
                              "keep one; otherwise the last value would silently win") from None
     except json.JSONDecodeError as exc:
-        raise InputFileError(f"malformed JSON: {exc.msg} (column {exc.colno})", source,
+        raise InputFileError(f"malformed JSON: {exc.msg} (column {exc.colno})", Source(name, line),
                              "each line must be one JSON request object") from None
     except RecursionError:
-        raise InputFileError(f"nested more than {MAX_DEPTH} levels deep", source) from None
+        raise InputFileError(f"nested more than {MAX_DEPTH} levels deep", Source(name, line)) from None
     except ValueError as exc:  # an integer beyond Python's digit limit
-        raise InputFileError(f"malformed JSON: a value cannot be read ({_reason(exc)})", source) from None
-    check_data(data, lambda path: Source(name, line, format_field_path(path) or None))
+        raise InputFileError(f"malformed JSON: a value cannot be read ({_reason(exc)})", Source(name, line)) from None
+    if not numbers_checked or not plainly_within_size(text):
+        check_data(data, lambda path: Source(name, line, format_field_path(path) or None))
     return Document(f"{name}:{line}" if line is not None else name, data, checked=True)
 
 
@@ -194,8 +202,12 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 # Made once: json.loads with hooks builds a new decoder (and its scanner) for every record. The
-# hooks raise exceptions of their own, which parse_json_record turns into the record's one-line error.
-_RECORD_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
+# hooks raise exceptions of their own, which parse_json_record turns into the record's one-line
+# error. Numbers are checked against the bounds as they are read, so that a record of plain size
+# needs no walk after decoding; the second decoder reads a record holding a number out of bounds.
+_ANY_NUMBER_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates)
+_RECORD_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, object_pairs_hook=_refuse_duplicates,
+                                   parse_int=read_int, parse_float=read_float)
 
 
 def _reason(exc: Exception) -> str:

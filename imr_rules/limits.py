@@ -114,6 +114,37 @@ def _check_scalar(node: Any, name: str) -> None:
                              "write a plausible number")
 
 
+class NumberOutOfBounds(Exception):
+    """A number read from JSON text is too long or not finite (see :func:`read_int`)."""
+
+
+def read_int(text: str) -> int:
+    """A JSON integer as the decoder reads it, refused while reading when longer than the bound
+    (JSON writes no leading zeros, so the digits are the number's)."""
+    if len(text) - (text[0] == "-") > MAX_NUMBER_DIGITS:
+        raise NumberOutOfBounds(text)
+    return int(text)
+
+
+def read_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused while reading when it overflows (1e999)."""
+    value = float(text)
+    if value == _INFINITY or value == -_INFINITY:
+        raise NumberOutOfBounds(text)
+    return value
+
+
+_INFINITY = float("inf")
+
+
+def plainly_within_size(text: str) -> bool:
+    """True where JSON text cannot hold more values than :data:`MAX_NODES` nor nest deeper than
+    :data:`MAX_DEPTH`: each value takes a character at least, and each level a bracket. Numbers
+    read by :func:`read_int` and :func:`read_float` are within bounds too, so such a record
+    needs no walk."""
+    return len(text) < MAX_NODES and text.count("{") + text.count("[") < MAX_DEPTH
+
+
 def check_data(data: Any, where: Callable[[tuple], Source]) -> None:
     """The same bounds over already-parsed data (a JSON Lines record, a mapping given to the library)."""
     if not _plainly_within_bounds(data):

@@ -187,3 +187,14 @@ def test_other_drug_items_are_read_per_request_never_from_the_last_one():
     assert with_nsaid.items[1].values["drug.nsaid_on_request"] is True
     assert with_nsaid.items[0].values["drug.nsaid_on_request"] is False  # not its own companion
     assert alone.items[0].values["drug.nsaid_on_request"] is False
+
+
+def test_lines_worded_alike_share_their_reading_but_not_their_amounts():
+    # A drug line's reading is remembered by its wording: the amounts and the other wording still count.
+    line = {"service": "Norco", "drug": {"name": "Norco", "strength": "10/325 mg", "quantity": 120, "directions": "1 po q6h"}}
+    first = _facts(line)
+    fewer = _facts({**line, "drug": {**line["drug"], "quantity": 60}})
+    stronger = _facts({**line, "drug": {**line["drug"], "strength": "7.5/325 mg"}})
+    assert (first["drug.days_supply"], fewer["drug.days_supply"]) == (30, 15)
+    assert (first["drug.mme_per_day"], stronger["drug.mme_per_day"]) == (40, 30)
+    assert _facts({**line, "category": "injection_other"}).get("drug.generic") is None

@@ -173,6 +173,44 @@ def test_non_finite_and_huge_numbers_from_the_library():
         parse_request("request_date: 2016-12-01\nitems: [{service: Massage, quantity: " + "9" * 5000 + "}]\n", "r.yaml")
 
 
+@pytest.mark.parametrize("number, error", [
+    ("999999999999999", None), ("-999999999999999", None), ("1.5e3", None), ("0.1234567890123456789", None),
+    ("1000000000000000", "items[0].quantity: number longer than 15 digits"),
+    ("-1000000000000000", "items[0].quantity: number longer than 15 digits"),
+    ("1e999", "items[0].quantity: not a finite number"), ("-1E+400", "items[0].quantity: not a finite number"),
+])
+def test_numbers_of_a_json_lines_record_are_bounded_as_read(number, error):
+    """A record's numbers are checked as they are decoded; one out of bounds is named by its place."""
+    line = '{"items": [{"service": "Massage", "quantity": ' + number + '}], "request_date": "2016-12-01"}'
+    if error is None:
+        assert parse_json_record(line, "r.jsonl", 4).data["items"][0]["quantity"] == json.loads(number)
+    else:
+        with pytest.raises(ImrRulesError, match=re.escape(f"r.jsonl:4: {error}")):
+            parse_json_record(line, "r.jsonl", 4)
+
+
+def test_a_json_lines_record_is_read_whole_before_its_numbers_are_refused():
+    # The errors of reading come first, as they did when the bounds were checked after decoding.
+    with pytest.raises(ImrRulesError, match=r"r.jsonl:2: malformed JSON: Expecting ',' delimiter"):
+        parse_json_record('{"items": [{"quantity": 10000000000000000}] "request_date": 1}', "r.jsonl", 2)
+    with pytest.raises(ImrRulesError, match="r.jsonl:2: duplicate key 'a'"):
+        parse_json_record('{"n": 1e999, "x": {"a": 1, "a": 2}}', "r.jsonl", 2)
+    with pytest.raises(ImrRulesError, match=r"r.jsonl:2: not a finite number \(write a number\)$"):
+        parse_json_record('{"n": 10000000000000000, "m": NaN}', "r.jsonl", 2)
+
+
+def test_a_json_lines_record_with_many_brackets_is_bounded_exactly():
+    """A record with as many brackets as the depth bound is walked: its depth decides, not its brackets."""
+    from imr_rules.limits import MAX_DEPTH
+
+    wide = '{"request_date": "2016-12-01", "items": [' + ", ".join(['{"service": "Massage"}'] * MAX_DEPTH) + "]}"
+    assert len(parse_json_record(wide, "r.jsonl", 1).data["items"]) == MAX_DEPTH
+    deep = '{"items": ' + "[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1) + "}"
+    with pytest.raises(ImrRulesError, match=f"r.jsonl:1: items\\[0\\]\\[0\\]: nested more than {MAX_DEPTH} levels deep"):
+        parse_json_record(deep, "r.jsonl", 1)
+    assert parse_json_record('{"items": ' + "[" * (MAX_DEPTH - 2) + "1" + "]" * (MAX_DEPTH - 2) + "}", "r.jsonl", 1)
+
+
 def _out_of_bounds(value, depth=1):
     """What the bounds refuse, written plainly: too deep, a number not finite or too long."""
     from imr_rules.limits import MAX_DEPTH, MAX_NUMBER_DIGITS
