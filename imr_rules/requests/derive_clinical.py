@@ -16,6 +16,7 @@ from imr_rules import package_files
 from imr_rules.reference import datafiles
 from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cost)
 from imr_rules.model import Item, Request
+from imr_rules.requests.derive_core import documented
 from imr_rules.requests.shorthand import body_regions as regions_named, number_word_alternatives, number_words
 
 _POSTOP_TEXT = lazy(r"\bpost-?\s?op(?:erative)?\b|post-?surgical|associated surgical service", re.I)
@@ -44,14 +45,10 @@ def postsurgical_table() -> Mapping[str, Any]:
     return data
 
 
+@lru_cache(maxsize=1024)  # each wording is searched for once in the table's patterns; bounded
 def surgery_course(surgery_type: str) -> Mapping[str, Any] | None:
     """The 9792.24.3 table entry for a surgery described in words, or None if it is not listed."""
     return next((e for e in postsurgical_table()["surgeries"] if e["pattern"].search(surgery_type)), None)
-
-
-def _fact(request: Request, item: Item, name: str) -> Any:
-    fact = item.facts.get(name) or request.facts.get(name)
-    return None if fact is None else fact.value
 
 
 def body_regions(request: Request, item: Item) -> dict[str, Any]:
@@ -77,16 +74,16 @@ def course_counts(request: Request, item: Item) -> dict[str, Any]:
     # same original request already authorized count too: reviewers judge the remaining portion
     # as part of the original request ("the originally requested 6 additional sessions ... is in
     # excess of the guidelines", CM17-0020728; "the full complement of 12", CM17-0014320).
-    prior = _fact(request, item, "prior_sessions")
-    if prior is None and _fact(request, item, "prior_course") is False:
+    prior = documented(request, item, "prior_sessions")
+    if prior is None and documented(request, item, "prior_course") is False:
         prior = 0
     if prior is not None:
-        prior += _fact(request, item, "authorized_visits") or 0
+        prior += documented(request, item, "authorized_visits") or 0
     values: dict[str, Any] = {} if prior is None else {"item.prior_visits": prior}
     days = _rental_days(item)
     if days is not None:
         values["item.rental_days"] = days
-    levels = _fact(request, item, "injection_levels")
+    levels = documented(request, item, "injection_levels")
     levels = levels if levels is not None else _spinal_levels(item.service)
     if levels:
         values["item.spinal_levels"] = levels
@@ -135,14 +132,14 @@ def _rental_days_stated(service: str) -> int | None:
 
 def postsurgical(request: Request, item: Item) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    surgery_type = _fact(request, item, "surgery_type")
+    surgery_type = documented(request, item, "surgery_type")
     course = surgery_course(surgery_type) if isinstance(surgery_type, str) else None
     if course:
         values["surgery.general_course_visits"] = course["visits"]
         values["surgery.initial_course_visits"] = course["visits"] // 2
     if surgery_type is not None:
         values["surgery.period_months"] = _period_months(course)
-    surgery_date = _fact(request, item, "surgery_date")
+    surgery_date = documented(request, item, "surgery_date")
     within_period = False
     # A surgery dated after the request is not yet done: the time since it is not documented (and
     # the report says why, see surgery_date_notes), never a negative time that passes "within".

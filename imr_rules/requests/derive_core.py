@@ -11,6 +11,16 @@ from typing import Any
 from imr_rules.model import Item, Request
 
 
+def documented(request: Request, item: Item, name: str) -> Any:
+    """A documented fact's value, the item's own first (as item_facts gives it), else None. Asked
+    with ``in`` and ``[]``: a mapping proxy's ``get`` looks the method up at every call."""
+    facts = item.facts
+    if name in facts:
+        return facts[name].value
+    facts = request.facts
+    return facts[name].value if name in facts else None
+
+
 def item_fields(request: Request, item: Item) -> dict[str, Any]:
     values: dict[str, Any] = {"item.service": item.service, "item.codes": item.codes}
     for name, value in (
@@ -23,11 +33,11 @@ def item_fields(request: Request, item: Item) -> dict[str, Any]:
     ):
         if value is not None:
             values[name] = value
-    prior = item.facts.get("prior_sessions") or request.facts.get("prior_sessions")
-    if item.quantity is not None and prior is not None:
+    prior = documented(request, item, "prior_sessions") if item.quantity is not None else None
+    if prior is not None:
         # Visits of the same original request already authorized belong to the course too.
-        authorized = item.facts.get("authorized_visits") or request.facts.get("authorized_visits")
-        values["item.total_with_prior"] = item.quantity + prior.value + (authorized.value if authorized else 0)
+        authorized = documented(request, item, "authorized_visits")
+        values["item.total_with_prior"] = item.quantity + prior + (authorized if authorized is not None else 0)
     return values
 
 

@@ -22,6 +22,7 @@ from imr_rules.lazyre import lazy  # patterns compile on first use (start-up cos
 from imr_rules.reference import drugs as lexicon
 from imr_rules.reference.formulary import status as formulary_status
 from imr_rules.model import Item, Request
+from imr_rules.requests.derive_core import documented
 from imr_rules.reference.vocabulary import drug_categories
 from imr_rules.requests.shorthand import number_word_alternatives, number_words, parse_directions, parse_strength
 
@@ -51,12 +52,6 @@ def _form_table() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], frozenset[st
     # Matched as the lexicon writes generic names (lower case), so without IGNORECASE.
     name_form_words = lazy(r"\s+(?:" + "|".join(table["generic_name_form_words"]) + r")$")
     return forms, topical, name_form_words
-
-
-def _value(request: Request, item: Item, name: str) -> Any:
-    """A documented fact's value, the item's own first (as item_facts gives it)."""
-    fact = item.facts.get(name) or request.facts.get(name)
-    return None if fact is None else fact.value
 
 
 def _drug_text(item: Item) -> str:
@@ -161,6 +156,8 @@ class _Reading(NamedTuple):
     """What a line's wording says of its drug. Only the wording counts (category, service, drug
     name, strength, directions), never the amounts or facts of a request."""
 
+    drug_line: bool  # a drug is requested (see is_drug_line), recognised or not
+    drug: lexicon.Drug | None  # the drug recognised (identify)
     identity: Mapping[str, Any]  # drug_identity's facts; empty where no drug is recognised
     strength_mg: float | None
     units_per_day: float | None
@@ -168,7 +165,7 @@ class _Reading(NamedTuple):
     refills: int | None  # None where the line asks for no drug
 
 
-_NOT_A_DRUG = _Reading(MappingProxyType({}), None, None, None, None)
+_NOT_A_DRUG = _Reading(False, None, MappingProxyType({}), None, None, None, None)
 _READINGS: dict[tuple, _Reading] = {}
 _READINGS_LIMIT = 4096
 
@@ -191,9 +188,10 @@ def _reading(item: Item) -> _Reading:
 def _read(item: Item) -> _Reading:
     drug, found = identify(item)
     if drug is None:
-        return _NOT_A_DRUG if not is_drug_line(item) else _NOT_A_DRUG._replace(refills=_refills(item))
+        return _NOT_A_DRUG if not is_drug_line(item) else _NOT_A_DRUG._replace(drug_line=True, refills=_refills(item))
     units, as_needed = _units_per_day(item, drug)
-    return _Reading(MappingProxyType(_identity(item, drug, found)), _strength_mg(item), units, as_needed, _refills(item))
+    return _Reading(True, drug, MappingProxyType(_identity(item, drug, found)), _strength_mg(item), units, as_needed,
+                    _refills(item))
 
 
 def _strength_mg(item: Item) -> float | None:
@@ -225,11 +223,11 @@ def mme_table(request: Request) -> str:
 
 def drug_amounts(request: Request, item: Item) -> dict[str, Any]:
     """How much: strength, units and mg per day, days' supply and morphine equivalents."""
-    drug, _ = identify(item)
+    reading = _reading(item)
+    drug = reading.drug
     if drug is None:
         return {}
     values: dict[str, Any] = {}
-    reading = _reading(item)
     strength, units, as_needed = reading.strength_mg, reading.units_per_day, reading.as_needed
     quantity = item.drug.quantity if item.drug is not None and item.drug.quantity is not None else item.quantity
     if strength is not None:
@@ -265,8 +263,8 @@ def drug_refills(request: Request, item: Item) -> dict[str, Any]:
     for what it writes. Refills turn a short course into longer use ("Two refills of Ibuprofen
     600mg #90 ... Long term use is not recommended", CM17-0002181; "as this is a request for a trial
     of Voltaren, the request for 1 refill is excessive", CM16-0243394)."""
-    refills = _reading(item).refills
-    return {} if refills is None else {"drug.refills": refills}
+    reading = _reading(item)
+    return {"drug.refills": reading.refills} if reading.drug_line else {}
 
 
 def _refills(item: Item) -> int:
@@ -281,23 +279,23 @@ def _refills(item: Item) -> int:
 
 
 def weeks_in_use(request: Request, item: Item) -> float | None:
-    start = _value(request, item, "medication.start_date")
+    start = documented(request, item, "medication.start_date")
     if isinstance(start, dt.date) and request.request_date is not None:
         return max(0.0, round((request.request_date - start).days / 7, 1))
-    weeks = _value(request, item, "medication.weeks_in_use")
+    weeks = documented(request, item, "medication.weeks_in_use")
     if weeks is not None:
         return float(weeks)
-    if _value(request, item, "medication.current") is False:
+    if documented(request, item, "medication.current") is False:
         return 0.0
     return None
 
 
 def pain_relief_percent(request: Request, item: Item) -> float | None:
-    stated = _value(request, item, "medication.pain_relief_percent")
+    stated = documented(request, item, "medication.pain_relief_percent")
     if stated is not None:
         return float(stated)
-    without = _value(request, item, "medication.pain_without")
-    with_drug = _value(request, item, "medication.pain_with")
+    without = documented(request, item, "medication.pain_without")
+    with_drug = documented(request, item, "medication.pain_with")
     if without is None or with_drug is None or without <= 0:
         return None
     return round(100 * (without - with_drug) / without, 1)
@@ -308,16 +306,16 @@ def drug_history(request: Request, item: Item) -> dict[str, Any]:
 
     These read only documented facts, so they hold for any drug line, even one the lexicon lacks.
     """
-    if not is_drug_line(item):
+    if not _reading(item).drug_line:
         return {}
     values: dict[str, Any] = {}
     weeks = weeks_in_use(request, item)
     if weeks is not None:
         values["drug.weeks_in_use"] = weeks
-        start = _value(request, item, "medication.start_date")
+        start = documented(request, item, "medication.start_date")
         exact = isinstance(start, dt.date) and request.request_date is not None
         values["drug.days_in_use"] = max(0, (request.request_date - start).days) if exact else round(weeks * 7)
-    current = _value(request, item, "medication.current")
+    current = documented(request, item, "medication.current")
     if current is not None:
         values["drug.ongoing"] = current
     elif weeks is not None:
@@ -330,10 +328,11 @@ def drug_history(request: Request, item: Item) -> dict[str, Any]:
 
 def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
     """Whether the same request also asks for an oral NSAID or an opioid (PPI and drug tests depend on it)."""
-    ids_by_class = _oral_classes_on_request(request)
+    nsaids, opioids = _oral_classes_on_request(request)
+    # Another item than this one: most requests have none at all, and then no set is made.
     return {
-        "drug.nsaid_on_request": bool(ids_by_class["nsaid"] - {item.id}),
-        "drug.opioid_on_request": bool(ids_by_class["opioid"] - {item.id}),
+        "drug.nsaid_on_request": bool(nsaids) and nsaids != {item.id},
+        "drug.opioid_on_request": bool(opioids) and opioids != {item.id},
     }
 
 
@@ -345,17 +344,21 @@ def other_drug_items(request: Request, item: Item) -> dict[str, Any]:
 _last_request: tuple = (None, None)
 
 
-def _oral_classes_on_request(request: Request) -> dict[str, frozenset]:
+def _oral_classes_on_request(request: Request) -> tuple[frozenset, frozenset]:
+    """The ids of the items asking for an oral NSAID, and for an oral opioid."""
     global _last_request
     last, answer = _last_request
     if last is request:
         return answer
-    ids_by_class: dict[str, set] = {"nsaid": set(), "opioid": set()}
+    nsaids, opioids = set(), set()
     for other in request.items:
-        drug, _ = identify(other)
-        if drug is not None and drug.drug_class in ids_by_class and not _is_topical(other, drug):
-            ids_by_class[drug.drug_class].add(other.id)
-    answer = {name: frozenset(ids) for name, ids in ids_by_class.items()}
+        identity = _reading(other).identity  # empty where no drug is recognised
+        if identity and not identity["drug.topical"]:
+            if identity["drug.class"] == "nsaid":
+                nsaids.add(other.id)
+            elif identity["drug.class"] == "opioid":
+                opioids.add(other.id)
+    answer = (frozenset(nsaids), frozenset(opioids))
     _last_request = (request, answer)
     return answer
 
@@ -365,10 +368,10 @@ def formulary(request: Request, item: Item) -> dict[str, Any]:
 
     A status no source establishes (unknown) leaves these facts undocumented: nothing is guessed.
     """
-    drug, _ = identify(item)
+    reading = _reading(item)
+    drug, identity = reading.drug, reading.identity
     if drug is None:
         return {}
-    identity = _reading(item).identity
     found = formulary_status(drug.generic, request.request_date, identity["drug.compounded"])
     if found.status in ("unknown", "not_in_force"):
         return {}
@@ -399,7 +402,7 @@ def _special_fill_applies(request: Request, item: Item, limit_days: int | None) 
 
 def _perioperative_fill_applies(request: Request, item: Item, limit_days: int | None) -> bool:
     """9792.27.13: prescribed from 4 days before to 4 days after surgery, supply within the limit."""
-    surgery, day = _value(request, item, "surgery_date"), request.request_date
+    surgery, day = documented(request, item, "surgery_date"), request.request_date
     if not limit_days or not isinstance(surgery, dt.date) or day is None or abs((day - surgery).days) > 4:
         return False
     supply = drug_amounts(request, item).get("drug.days_supply")
@@ -407,7 +410,7 @@ def _perioperative_fill_applies(request: Request, item: Item, limit_days: int | 
 
 
 def drug_screens(request: Request, item: Item) -> dict[str, Any]:
-    last = _value(request, item, "uds.last_date")
+    last = documented(request, item, "uds.last_date")
     if not isinstance(last, dt.date) or request.request_date is None:
         return {}
     return {"uds.weeks_since_last": round((request.request_date - last).days / 7, 1)}

@@ -11,7 +11,6 @@ import datetime as dt
 import difflib
 import time
 from functools import lru_cache
-from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
@@ -22,7 +21,7 @@ from imr_rules.requests.derived import with_item_facts
 from imr_rules.errors import RequestError, enum_value_shown, raise_all, text_shape, value_kind
 from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Provenance, Request
 from imr_rules.requests.comments import lost_quantity_notes
-from imr_rules.requests.shorthand import parse_schedule
+from imr_rules.requests.shorthand import Schedule, parse_schedule
 from imr_rules.requests.quickschema import schema_check
 from imr_rules.reference.vocabulary import Vocabulary, categories, default_vocabulary, parse_date, python_type_matches
 
@@ -182,10 +181,12 @@ def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: 
     problems: list = []
     facts = {}
     for name, spec in sorted(raw.items()):
-        fact = _collecting(problems, lambda name=name, spec=spec: _one_fact(document, path, name, spec, vocabulary, scope))
-        if fact is not None:
-            facts[name] = fact
-    raise_all(problems)
+        try:  # as _collecting does, written out: a batch reads thousands of facts
+            facts[name] = _one_fact(document, path, name, spec, vocabulary, scope)
+        except RequestError as error:
+            problems.append(error)
+    if problems:
+        raise_all(problems)
     return MappingProxyType(facts)
 
 
@@ -200,8 +201,7 @@ def _one_fact(document: Document, path: tuple, name: str, spec: Any, vocabulary:
                            "give it through the item's fields (quantity, frequency, ...)")
     if scope == "request" and definition.scope == "item":
         raise RequestError(f"'{name}' describes one item's prior course", where(), "put it under that item's facts:")
-    fact = _fact(spec)
-    fact = replace(fact, value=_coerce(fact.value, definition.type)) if definition.type == "date" else fact
+    fact = _fact(spec, definition.type == "date")
     if not python_type_matches(definition.type, fact.value):
         raise RequestError(f"expected {definition.type} for fact '{name}', got {value_kind(fact.value)}",
                            where(), _type_hint(definition.type))
@@ -209,27 +209,29 @@ def _one_fact(document: Document, path: tuple, name: str, spec: Any, vocabulary:
     return fact
 
 
-_PROVENANCE_KEYS = ("source", "span", "section", "rule", "context", "confidence", "confirmed")
+_PROVENANCE_KEYS = frozenset(("source", "span", "section", "rule", "context", "confidence", "confirmed"))
 
 
-def _fact(spec: Any) -> Fact:
-    """A fact from its plain value or its mapping; provenance keys (from ``draft``) go together."""
+def _fact(spec: Any, is_date: bool) -> Fact:
+    """A fact from its plain value or its mapping; provenance keys (from ``draft``) go together.
+    A date fact's ISO text is read as a date (other text is left for the type check to report)."""
     if not isinstance(spec, dict):
-        return Fact(spec)
+        return Fact(_coerce(spec) if is_date else spec)
     provenance = None
-    if any(key in spec for key in _PROVENANCE_KEYS):
+    if not _PROVENANCE_KEYS.isdisjoint(spec):
         span = spec.get("span")
         provenance = Provenance(
             source=spec.get("source"), span=tuple(span[:2]) if span else None, section=spec.get("section"),
             rule=spec.get("rule"), context=tuple(spec.get("context") or ()), confidence=spec.get("confidence"),
             confirmed=bool(spec.get("confirmed", False)),
         )
-    return Fact(spec["value"], spec.get("evidence"), spec.get("date"), provenance)
+    value = spec["value"]
+    return Fact(_coerce(value) if is_date else value, spec.get("evidence"), spec.get("date"), provenance)
 
 
-def _coerce(value: Any, fact_type: str) -> Any:
+def _coerce(value: Any) -> Any:
     """A date fact's ISO text as a date; anything else unchanged (the type check then reports it)."""
-    day = parse_date(value) if fact_type == "date" else None
+    day = parse_date(value)
     return value if day is None else day
 
 
@@ -296,8 +298,7 @@ def _schedule(spec: Mapping[str, Any]) -> dict[str, Any]:
 
     Explicit fields win over ``other_info``, which wins over the service text ("... 2x6").
     """
-    texts = [spec.get("other_info"), spec.get("service")]
-    parsed = [parse_schedule(t) for t in texts if t]
+    stated = _stated_schedule(spec.get("other_info"), spec.get("service"))
     frequency = spec.get("frequency")
     if isinstance(frequency, str):
         frequency = parse_schedule(frequency if "week" in frequency or "wk" in frequency else frequency + "/week").frequency_per_week
@@ -307,14 +308,26 @@ def _schedule(spec: Mapping[str, Any]) -> dict[str, Any]:
     quantity = spec.get("quantity")
     if isinstance(quantity, str):
         quantity = parse_schedule(quantity).quantity
-    frequency = frequency if frequency is not None else next((p.frequency_per_week for p in parsed if p.frequency_per_week is not None), None)
-    duration = duration if duration is not None else next((p.duration_weeks for p in parsed if p.duration_weeks is not None), None)
+    frequency = frequency if frequency is not None else stated.frequency_per_week
+    duration = duration if duration is not None else stated.duration_weeks
     if quantity is None and frequency is not None and duration is not None and float(frequency * duration).is_integer():
         quantity = int(frequency * duration)
     if quantity is None:
-        quantity = next((p.quantity for p in parsed if p.quantity is not None), None)
-    unit = next((p.unit for p in parsed if p.unit), None)
-    return {"quantity": quantity, "frequency": frequency, "duration": duration, "unit": unit}
+        quantity = stated.quantity
+    return {"quantity": quantity, "frequency": frequency, "duration": duration, "unit": stated.unit}
+
+
+@lru_cache(maxsize=4096)  # a batch repeats its items' wording; bounded
+def _stated_schedule(other_info: str | None, service: str | None) -> Schedule:
+    """The frequency, duration, quantity and unit the free text states: each from ``other_info``
+    where it states one, else from the service text."""
+    parsed = [parse_schedule(text) for text in (other_info, service) if text]
+
+    def first(name: str, stated=lambda value: value is not None) -> Any:
+        return next((getattr(p, name) for p in parsed if stated(getattr(p, name))), None)
+
+    return Schedule(frequency_per_week=first("frequency_per_week"), duration_weeks=first("duration_weeks"),
+                    quantity=first("quantity"), unit=first("unit", bool))
 
 
 def _check_unique_item_ids(document: Document, items: tuple[Item, ...]) -> None:
