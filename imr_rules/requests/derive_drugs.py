@@ -416,4 +416,15 @@ def drug_screens(request: Request, item: Item) -> dict[str, Any]:
     return {"uds.weeks_since_last": round((request.request_date - last).days / 7, 1)}
 
 
-DERIVERS = (drug_identity, drug_amounts, drug_refills, drug_history, other_drug_items, formulary, drug_screens,)
+def drug_line(request: Request, item: Item) -> dict[str, Any]:
+    """What a drug line asks for: its identity, amounts, refills and use history. Every other item
+    (most items of a batch) gets nothing from any of them, so it is asked once, here."""
+    if not _reading(item).drug_line:
+        return {}
+    values = drug_identity(request, item)
+    for deriver in (drug_amounts, drug_refills, drug_history):
+        values.update(deriver(request, item))
+    return values
+
+
+DERIVERS = (drug_line, other_drug_items, formulary, drug_screens,)

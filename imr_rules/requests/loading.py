@@ -19,7 +19,7 @@ from imr_rules.limits import check_data, short_key
 from imr_rules.documents import Document, dates_to_text, load_document, parse_document, schema_errors, schema_validator
 from imr_rules.requests.derived import with_item_facts
 from imr_rules.errors import RequestError, enum_value_shown, raise_all, text_shape, value_kind
-from imr_rules.model import Diagnosis, Drug, Fact, Item, Patient, Provenance, Request
+from imr_rules.model import EMPTY, Diagnosis, Drug, Fact, Item, Patient, Provenance, Request
 from imr_rules.requests.comments import lost_quantity_notes
 from imr_rules.requests.shorthand import Schedule, parse_schedule
 from imr_rules.requests.quickschema import schema_check
@@ -178,6 +178,8 @@ def _fact_name_problems(document: Document, data: Mapping[str, Any], vocabulary:
 
 
 def _facts(document: Document, path: tuple, raw: Mapping[str, Any], vocabulary: Vocabulary, scope: str) -> Mapping[str, Fact]:
+    if not raw:
+        return EMPTY  # most items document no fact of their own
     problems: list = []
     facts = {}
     for name, spec in sorted(raw.items()):
