@@ -16,6 +16,7 @@ import bisect
 import datetime as dt
 import re
 from functools import lru_cache
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple
 
@@ -39,7 +40,7 @@ from imr_rules.model import (
     replaced,
 )
 from imr_rules.applicability import applicability_findings
-from imr_rules.rationale import decided_by_ids, rationale, remedy, statement, template_values
+from imr_rules.rationale import decided_by_ids, rationale, wording
 from imr_rules.ruleset.loading import RuleSet, reference_statuses
 from imr_rules.weighing import minimal_passing_sets
 
@@ -59,8 +60,10 @@ class Decision(NamedTuple):
 
     ``statuses`` and ``certifiable`` hold, rule by rule, each criterion's status and certifiable
     quantity; ``unknown``, rule by rule, the positions of the criteria whose applicability is not
-    documented (their status is what it would be if they applied). A NamedTuple rather than a frozen dataclass: equally immutable, and several times
-    cheaper to create, which matters at hundreds of thousands of items per second.
+    documented (their status is what it would be if they applied); ``weighings``, each rule
+    weighed as a reviewer weighs it (:class:`Weighing`: the decision reads what it needs of it,
+    and the findings the rest). A NamedTuple rather than a frozen dataclass: equally immutable,
+    and several times cheaper to create, which matters at hundreds of thousands of items per second.
     """
 
     outcome: Outcome
@@ -69,6 +72,7 @@ class Decision(NamedTuple):
     certifiable: tuple[tuple[int | None, ...], ...]
     certifiable_quantity: int | None
     unknown: tuple[tuple[int, ...], ...] = ()
+    weighings: tuple[Weighing, ...] = ()
 
 
 _NO_RULE = (Outcome.NO_APPLICABLE_RULE, (), (), (), None)
@@ -83,33 +87,38 @@ def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
 def _reference_decision(rules: tuple[Rule, ...], facts: Mapping[str, Any]) -> Decision:
     if not rules:
         return Decision(*_NO_RULE)
-    all_statuses, all_certifiable, all_unknown = [], [], []
+    all_statuses, all_certifiable, all_unknown, weighings = [], [], [], []
     for rule in rules:
         statuses, certifiable, unknown = reference_statuses(rule.criteria, facts)
         all_statuses.append(statuses)
         all_certifiable.append(certifiable)
         all_unknown.append(unknown)
-    return _combine(rules, tuple(all_statuses), tuple(all_certifiable), tuple(all_unknown))
+        weighings.append(_weigh(rule, statuses, certifiable, unknown, facts))
+    return _combine(rules, tuple(all_statuses), tuple(all_certifiable), tuple(all_unknown), tuple(weighings))
 
 
-def _combine(rules: tuple[Rule, ...], statuses: tuple, certifiable: tuple, unknown: tuple) -> Decision:
+def _combine(rules: tuple[Rule, ...], statuses: tuple, certifiable: tuple, unknown: tuple,
+             weighings: tuple[Weighing, ...]) -> Decision:
     """The decision from every rule's criterion statuses and certifiable quantities.
 
     While it is not documented which criteria of a rule apply, the rule is not met, and no part
     of the request is certifiable: IMR does not certify "whether this is a first request or
     ongoing treatment is unclear".
     """
-    # Advisory criteria (decisive: false) are reported with their real status but decide nothing.
-    deciding, undecided = zip(*(_deciding(r, s, u) for r, s, u in zip(rules, statuses, unknown)))
+    # Advisory criteria (decisive: false) are reported with their real status but decide nothing:
+    # the weighings' deciding statuses count them as not applicable.
     if all(r.role is Role.SUPPLEMENT for r in rules):
         # Only legal limits apply: they decide when one is not met, and otherwise leave the item
         # undecided (with their findings shown), since the guideline's own criteria are not here.
-        if not any(Status.NOT_MET in s for s in deciding):
-            return Decision(Outcome.NO_APPLICABLE_RULE, rules, statuses, certifiable, None, unknown)
-    elif all(not u and rule_passes(rule, s) for rule, s, u in zip(rules, deciding, undecided)):
-        return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses, certifiable, None, unknown)
-    quantity = None if any(undecided) else _certifiable_quantity(deciding, certifiable)
-    return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses, certifiable, quantity, unknown)
+        if not any(Status.NOT_MET in w.deciding for w in weighings):
+            return Decision(Outcome.NO_APPLICABLE_RULE, rules, statuses, certifiable, None, unknown, weighings)
+    elif all(map(_PASSES, weighings)):
+        return Decision(Outcome.MEDICALLY_NECESSARY, rules, statuses, certifiable, None, unknown, weighings)
+    quantity = None if any(map(_UNDECIDED, weighings)) else _certifiable_quantity(map(_DECIDING, weighings), certifiable)
+    return Decision(Outcome.NOT_MEDICALLY_NECESSARY, rules, statuses, certifiable, quantity, unknown, weighings)
+
+
+_PASSES, _UNDECIDED, _DECIDING = attrgetter("passes"), attrgetter("undecided"), attrgetter("deciding")
 
 
 # The selection memos are bounded so that a long batch of items with free-text services (selected
@@ -165,19 +174,20 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
     """The decision for one item with its findings, remedies and rationale."""
     decision = decide(request, item, ruleset)
     facts, evidence = item_facts(request, item)
-    decided_by = documented_failures(decision, facts)
-    results = tuple(
-        _rule_result(rule, statuses, certifiable, unknown, item, facts, evidence, request, ruleset.vocabulary, decided_by)
-        for rule, statuses, certifiable, unknown in zip(decision.rules, decision.statuses, decision.certifiable, decision.unknown)
-    )
+    decided_by = documented_failures(decision)
+    results = tuple([
+        _rule_result(rule, weighing, statuses, certifiable, unknown, item, facts, evidence, request, ruleset.vocabulary, decided_by)
+        for rule, weighing, statuses, certifiable, unknown
+        in zip(decision.rules, decision.weighings, decision.statuses, decision.certifiable, decision.unknown)
+    ])
     unit = decision.rules[0].unit if decision.rules else "units"
     category = _category(item, decision.rules, ruleset)
     guideline = guideline_in_force(
         category, request.request_date, body_region=facts.get("item.body_region"),
         postsurgical=facts.get("item.postsurgical") is True, weeks_since_injury=facts.get("injury.weeks_since"),
     )
-    remedies, incurable = _remedies(results, decision, facts)
-    return Determination(
+    remedies, incurable = _remedies(results, decision)
+    return Determination.make(
         item=item,
         outcome=decision.outcome,
         rule_results=results,
@@ -192,7 +202,7 @@ def evaluate_item(request: Request, item: Item, ruleset: RuleSet) -> Determinati
     )
 
 
-def _remedies(results: tuple[RuleResult, ...], decision: Decision, facts: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _remedies(results: tuple[RuleResult, ...], decision: Decision) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What would cure the request; and, where nothing would, the documented failures that
     leave the other remedies out.
 
@@ -208,18 +218,24 @@ def _remedies(results: tuple[RuleResult, ...], decision: Decision, facts: Mappin
     (``only_through``) matters only once the documented failures that leave it moot are cured: where
     one of them has no remedy, its own remedy would never help, and is left out.
     """
-    with_remedy = {f"{f.rule_id}/{f.criterion_id}" for r in results for f in r.findings if f.remedy}
-    findings = sorted((f for r in results for f in r.findings
-                       if f.remedy and (not f.only_through or with_remedy.issuperset(f.decided_by))),
-                      key=lambda f: not f.weighed)
-    remedies = tuple(dict.fromkeys(f.remedy for f in findings))
+    cures = [f for r in results for f in r.findings if f.remedy]
+    if not cures:  # nothing fails (a necessary item), or nothing that fails has a remedy
+        return (), ()
+    with_remedy = {f"{f.rule_id}/{f.criterion_id}" for f in cures}
+    findings = [f for f in cures if not f.only_through or with_remedy.issuperset(f.decided_by)]
+    # The weighed first (a stable sort: reverse keeps the order of equals).
+    findings.sort(key=_WEIGHED_KEY, reverse=True)
+    remedies = tuple(dict.fromkeys([f.remedy for f in findings]))
     if not remedies:
         return (), ()
     remedied = frozenset(f"{f.rule_id}/{f.criterion_id}" for f in findings)
-    incurable = _failures_in_favour(decision, facts, remedied)
+    incurable = _failures_in_favour(decision, remedied)
     if incurable:
         return (), incurable
     return remedies, ()
+
+
+_WEIGHED_KEY = attrgetter("weighed")
 
 
 def _withheld_remedies_note(incurable: tuple[str, ...]) -> tuple[str, ...]:
@@ -230,9 +246,8 @@ def _withheld_remedies_note(incurable: tuple[str, ...]) -> tuple[str, ...]:
 
 def _facts_read(decision) -> set[str]:
     """The facts that the criteria applying to the item read (not those found not applicable)."""
-    return {fact for rule, statuses in zip(decision.rules, decision.statuses)
-            for criterion, status in zip(rule.criteria, statuses) if status is not Status.NOT_APPLICABLE
-            for fact in criterion.facts_used}
+    return set().union(*[criterion.facts_used for rule, statuses in zip(decision.rules, decision.statuses)
+                         for criterion, status in zip(rule.criteria, statuses) if status is not Status.NOT_APPLICABLE])
 
 
 def _category(item: Item, rules: tuple[Rule, ...], ruleset: RuleSet) -> str | None:
@@ -277,8 +292,8 @@ def _selects(rule: Rule, item: Item) -> bool:
     if item.codes and set(item.codes) & set(rule.codes):
         return True
     if item.category is None and rule.keywords:
-        words = _words(item.service)
-        return any(_words(keyword) in words for keyword in rule.keywords)
+        # map rather than a generator: an item no rule decides is matched against every rule's keywords.
+        return any(map(_words(item.service).__contains__, map(_words, rule.keywords)))
     return False
 
 
@@ -307,7 +322,32 @@ def rule_passes(rule: Rule, statuses: tuple[Status, ...]) -> bool:
     return rule.logic(dict(zip(rule.criterion_ids, statuses))) in (True, "skip")
 
 
-def documented_failures(decision: Decision, facts: Mapping[str, Any]) -> tuple[str, ...]:
+class Weighing(NamedTuple):
+    """One rule's criteria as a reviewer weighs them, for one item.
+
+    Worked out once per rule and item, with the decision: the decision, the documented failures,
+    the remedies and the findings all read it (each used to work it out again).
+    """
+
+    settled: bool  # whether the rule's own applicability is documented (no ``when``, or true)
+    deciding: tuple[Status, ...]  # the statuses that decide (:func:`_deciding`)
+    undecided: tuple[int, ...]  # the deciding criteria whose applicability is unknown
+    conditional: tuple[bool, ...]  # per criterion: applicability open, or applying only by default
+    favoured: tuple[Status, ...]  # per criterion: its status resolved in the request's favour
+    passes: bool  # whether the rule, on its own, is met (its outcome)
+    fails: bool  # whether it fails on documented facts: settled, and failing even when favoured
+
+
+def _weigh(rule: Rule, statuses: tuple, certifiable: tuple, unknown: tuple, facts: Mapping[str, Any]) -> Weighing:
+    deciding, undecided = _deciding(rule, statuses, unknown)
+    conditional, favoured = _resolved_in_favour(rule, deciding, undecided, certifiable, facts)
+    # A rule whose own applicability (``when``) is not documented fails on nothing documented.
+    settled = rule.when is None or rule.when(facts) is True
+    return Weighing(settled, deciding, undecided, conditional, favoured,
+                    not undecided and rule_passes(rule, deciding), settled and not rule_passes(rule, favoured))
+
+
+def documented_failures(decision: Decision) -> tuple[str, ...]:
     """The documented failures that decide an item whatever the records may yet show, as
     ``rule/CRITERION`` labels in rule and criterion order; () when no rule fails on documented facts.
 
@@ -317,22 +357,21 @@ def documented_failures(decision: Decision, facts: Mapping[str, Any]) -> tuple[s
     rests on the documented failure. A rule whose own applicability (``when``) is not documented
     fails on nothing documented.
     """
-    return _failures_in_favour(decision, facts, frozenset())
+    return tuple([f"{rule.id}/{criterion.id}" for rule, weighing in zip(decision.rules, decision.weighings) if weighing.fails
+                  for criterion, status in zip(rule.criteria, weighing.favoured) if status is Status.NOT_MET])
 
 
-def _failures_in_favour(decision: Decision, facts: Mapping[str, Any], remedied: frozenset[str]) -> tuple[str, ...]:
+def _failures_in_favour(decision: Decision, remedied: frozenset[str]) -> tuple[str, ...]:
     """The criteria still not met in the rules that fail with every open question resolved in the
     request's favour and the ``remedied`` criteria (``rule/CRITERION``) taken as met."""
     failures: list[str] = []
-    for rule, statuses, certifiable, unknown in zip(decision.rules, decision.statuses, decision.certifiable, decision.unknown):
-        if rule.when is not None and rule.when(facts) is not True:
+    for rule, weighing in zip(decision.rules, decision.weighings):
+        if not weighing.settled:
             continue
-        deciding, undecided = _deciding(rule, statuses, unknown)
-        _, resolved = _resolved_in_favour(rule, deciding, undecided, certifiable, facts)
         # The label is made only for a failure that a remedy may have cured.
-        favoured = resolved if not remedied else tuple([
+        favoured = tuple([
             Status.MET if status is Status.NOT_MET and f"{rule.id}/{criterion.id}" in remedied else own
-            for criterion, status, own in zip(rule.criteria, deciding, resolved)])
+            for criterion, status, own in zip(rule.criteria, weighing.deciding, weighing.favoured)])
         if not rule_passes(rule, favoured):
             failures.extend(f"{rule.id}/{criterion.id}" for criterion, status in zip(rule.criteria, favoured)
                             if status is Status.NOT_MET)
@@ -344,7 +383,10 @@ def _resolved_in_favour(rule: Rule, deciding: tuple[Status, ...], undecided: tup
     """Per criterion of a rule (deciding statuses, see :func:`_deciding`): whether it is not
     documented that it applies (an open question of applicability or its rule's default), and its
     status resolved in the request's favour (:func:`in_favour`)."""
-    conditional = tuple([i in undecided or applies_by_default(c, facts) for i, c in enumerate(rule.criteria)])
+    conditional = tuple([i in undecided or (c.applies_by_default is not None and applies_by_default(c, facts))
+                         for i, c in enumerate(rule.criteria)])
+    if Status.NOT_MET not in deciding and Status.NOT_DOCUMENTED not in deciding:
+        return conditional, deciding  # in_favour changes no other status: a rule without gaps is as it is
     return conditional, tuple([in_favour(s, c, q) for s, c, q in zip(deciding, conditional, certifiable)])
 
 
@@ -385,8 +427,7 @@ class Moot(NamedTuple):
     only_through: tuple[tuple[str, ...], ...]  # the ways the rule could still be met
 
 
-def moot_findings(rule: Rule, statuses: tuple[Status, ...], certifiable: tuple, unknown: tuple[int, ...],
-                  facts: Mapping[str, Any]) -> dict[int, Moot]:
+def moot_findings(rule: Rule, weighing: Weighing) -> dict[int, Moot]:
     """Weighing within a rule that does not fail on documented facts: the open findings (by
     criterion position) that could not change whether it passes.
 
@@ -402,8 +443,7 @@ def moot_findings(rule: Rule, statuses: tuple[Status, ...], certifiable: tuple, 
     """
     if rule.all_required:
         return {}
-    deciding, undecided = _deciding(rule, statuses, unknown)
-    conditional, favoured = _resolved_in_favour(rule, deciding, undecided, certifiable, facts)
+    deciding, conditional, favoured = weighing.deciding, weighing.conditional, weighing.favoured
     open_questions = tuple(i for i, (s, f) in enumerate(zip(deciding, favoured)) if s is not f)
     failures = tuple(i for i, f in enumerate(favoured) if f is Status.NOT_MET)
     if not open_questions or not failures:
@@ -431,44 +471,40 @@ def moot_findings(rule: Rule, statuses: tuple[Status, ...], certifiable: tuple, 
     return moot
 
 
-def _rule_outcome(rule: Rule, statuses: tuple[Status, ...], unknown: tuple[int, ...]) -> Outcome:
-    statuses, unknown = _deciding(rule, statuses, unknown)
-    passes = not unknown and rule_passes(rule, statuses)
-    return Outcome.MEDICALLY_NECESSARY if passes else Outcome.NOT_MEDICALLY_NECESSARY
-
-
 _WEIGHED = Moot((), ())  # a weighed finding: decided by nothing else, moot in no way
 
 
-def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: Mapping[str, Any],
+def _rule_result(rule: Rule, weighing: Weighing, statuses, certifiable, unknown, item: Item, facts: Mapping[str, Any],
                  evidence: Mapping[str, str], request: Request, vocabulary, decided_by: tuple[str, ...] = ()) -> RuleResult:
     # An open question that only advisory criteria hang on is no finding of its own; beside a
     # documented failure it is still reported, as an open question not weighed.
-    asked = unknown if any(i not in rule.advisory for i in unknown) else ()
+    asked = unknown if unknown and any(i not in rule.advisory for i in unknown) else ()
     findings = [f if not decided_by else replaced(f, weighed=False, decided_by=decided_by)
-                for f in applicability_findings(rule, asked, facts, vocabulary)]
+                for f in applicability_findings(rule, asked, facts, vocabulary)] if asked else []
     # The open question of applicability is never moot within its rule: the rule cannot pass while
     # it is open. Criteria are weighed within the rule only where no rule fails on documented facts.
-    moot = {} if decided_by else moot_findings(rule, statuses, certifiable, unknown, facts)
+    moot = {} if decided_by else moot_findings(rule, weighing)
+    rule_id, unit, conditional = rule.id, rule.unit, weighing.conditional
     for index, (criterion, status, quantity) in enumerate(zip(rule.criteria, statuses, certifiable)):
-        # Not applicable: its statement is fixed and it has no remedy, so it reads no template values.
-        values = facts if status is Status.NOT_APPLICABLE else template_values(criterion, facts, item, rule.unit, quantity)
+        said, cure = wording(criterion, status, quantity, facts, item, unit)
         # Not weighed: a deciding finding that rests on what is not documented (not documented, or
-        # failing where its applicability is not documented) beside a documented failure. Whether
-        # it applies only by default is asked only where a documented failure may outweigh it.
-        weighed = not decided_by or not criterion.decisive or not _rests_on_silence(
-            status, index in unknown or applies_by_default(criterion, facts))
+        # failing where its applicability is not documented) beside a documented failure.
+        weighed = not decided_by or not criterion.decisive or not _rests_on_silence(status, conditional[index])
         why_not = moot.get(index) or (_WEIGHED if weighed else Moot(decided_by, ()))
+        values, quotes = _read(criterion.facts_used, facts, evidence)
+        # Finding.make, not Finding(...) (see model._stored_in_one_update); rule_id and
+        # criterion_id by position: CPython compiles a call whose arguments take more than 30
+        # stack slots (a keyword takes two) into one that packs them into a dict first.
         findings.append(
-            Finding(
-                rule_id=rule.id,
-                criterion_id=criterion.id,
+            Finding.make(
+                rule_id,
+                criterion.id,
                 requirement=criterion.requirement,
                 status=status,
-                statement=statement(criterion, status, values),
-                values=tuple([(name, facts[name]) for name in criterion.facts_used if name in facts]),
-                evidence=tuple([(name, evidence[name]) for name in criterion.facts_used if name in evidence]),
-                remedy=remedy(criterion, status, quantity, values),
+                statement=said,
+                values=values,
+                evidence=quotes,
+                remedy=cure,
                 certifiable_quantity=quantity,
                 citation=criterion.citation,
                 conditional=index in unknown,
@@ -480,8 +516,19 @@ def _rule_result(rule: Rule, statuses, certifiable, unknown, item: Item, facts: 
             )
         )
     edition = rule.edition_on(request.request_date)
-    return RuleResult(rule.id, rule.title, rule.role, edition.citation, rule.summary, tuple(findings),
-                      _rule_outcome(rule, statuses, unknown), rule.pack)
+    outcome = Outcome.MEDICALLY_NECESSARY if weighing.passes else Outcome.NOT_MEDICALLY_NECESSARY
+    return RuleResult(rule_id, rule.title, rule.role, edition.citation, rule.summary, tuple(findings), outcome, rule.pack)
+
+
+def _read(names: tuple[str, ...], facts: Mapping[str, Any], evidence: Mapping[str, str]) -> tuple[tuple, tuple]:
+    """The values and the evidence quotes of the facts a criterion reads, in its order."""
+    values, quotes = [], []
+    for name in names:
+        if name in facts:
+            values.append((name, facts[name]))
+        if name in evidence:
+            quotes.append((name, evidence[name]))
+    return tuple(values), tuple(quotes)
 
 
 def _certifiable_quantity(statuses, certifiable) -> int | None:
@@ -497,11 +544,15 @@ def _certifiable_quantity(statuses, certifiable) -> int | None:
     return smallest if smallest else None
 
 
+_PROVENANCE = attrgetter("provenance")
+
+
 def _unconfirmed_note(request: Request, item: Item) -> tuple[str, ...]:
     """Facts drafted from documents (``imr-rules draft``) that no reviewer has confirmed yet."""
-    # Nearly every request has no drafted fact left unconfirmed: it needs no merging and sorting.
-    if not any(fact.unconfirmed for fact in request.facts.values()) and not any(
-            fact.unconfirmed for fact in item.facts.values()):
+    # Nearly every request has no drafted fact at all (none with a provenance), let alone one left
+    # unconfirmed: it needs no merging and sorting, nor a look at each fact's confirmation (a
+    # Provenance is never false, a missing one is None).
+    if not any(map(_PROVENANCE, request.facts.values())) and not any(map(_PROVENANCE, item.facts.values())):
         return ()
     facts = {**request.facts, **item.facts}
     names = sorted(name for name, fact in facts.items() if fact.unconfirmed)

@@ -15,7 +15,7 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
-from imr_rules.records import record
+from imr_rules.records import record, with_make
 
 
 class Status(str, Enum):
@@ -255,7 +255,7 @@ class RuleSpec:
     logic: Any = field(default="all", compare=False, repr=False)  # "all" or an all/any tree of criterion ids
     pack: str | None = None  # the criteria pack the rule comes from; None: the bundled rules
 
-    @property
+    @cached_property  # read on every decision of a rule with any/all logic
     def criterion_ids(self) -> tuple[str, ...]:
         return tuple(spec["id"] for spec in self.criteria)
 
@@ -314,7 +314,7 @@ class Rule:
         """Indices of the criteria marked ``decisive: false``: reported, never deciding."""
         return frozenset(i for i, spec in enumerate(self.spec.criteria) if spec.get("decisive", True) is False)
 
-    @property
+    @cached_property
     def all_required(self) -> bool:
         """Whether every criterion must pass (``logic: all``, the default)."""
         return self.spec.logic == "all"
@@ -325,6 +325,7 @@ class Rule:
         return in_force[-1] if in_force else None
 
 
+@with_make  # the engine builds several a request: Finding.make (see with_make)
 @record
 class Finding:
     """A criterion's status for one item, the request values it used, and its wording."""
@@ -378,6 +379,7 @@ class RuleResult:
     pack: str | None = None  # the criteria pack of the rule; None: the bundled rules
 
 
+@with_make
 @record
 class Determination:
     """The decision for one requested item and why."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import methodcaller
 from typing import Any, Iterable, Mapping
 
 from imr_rules.applicability import is_applicability, join_ids, open_questions, rationale_sentences
@@ -26,6 +27,11 @@ def fill(template: str, values: Mapping[str, Any], drop_missing: bool = False) -
     pieces = _pieces(template)
     if len(pieces) == 1:
         return _tidied(template) if drop_missing else template
+    return _substituted(pieces, values, drop_missing)
+
+
+def _substituted(pieces: tuple[str, ...], values: Mapping[str, Any], drop_missing: bool = True) -> str:
+    """:func:`fill` of a template already split (:func:`_pieces`) with at least one placeholder."""
     out = []
     for index, piece in enumerate(pieces):
         if index % 2 == 0:  # text between placeholders
@@ -65,19 +71,55 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def statement(criterion: Criterion, status: Status, values: Mapping[str, Any]) -> str:
-    """The finding's own words for its status (used in tables and in the rationale)."""
-    wording = criterion.wording
-    if status is Status.MET:
-        text = wording.get("met") or criterion.requirement
-    elif status is Status.NOT_MET:
-        text = KINDS[criterion.kind].not_met_statement(criterion.params, values) or wording["not_met"]
-    elif status is Status.NOT_DOCUMENTED:
-        text = (KINDS[criterion.kind].undocumented_statement(criterion.params, values)
-                or wording.get("not_documented") or criterion.requirement)
+_NOT_APPLICABLE = "Not applicable to this request."
+
+
+def wording(criterion: Criterion, status: Status, certifiable: int | None, facts: Mapping[str, Any], item: Item,
+            unit: str) -> tuple[str, str | None]:
+    """A finding's statement (its own words for its status, used in tables and in the rationale)
+    and its remedy (what would make the request meet the criterion, if it fails).
+
+    The values the templates may name (:func:`template_values`: a copy of the item's facts and a
+    few more) are gathered only where a template names one: most statements ("met", "not
+    applicable") are fixed words, tidied once for the rule set (see :func:`fill`).
+    """
+    if status is Status.NOT_APPLICABLE:
+        return _NOT_APPLICABLE, None  # fixed words, and nothing to remedy
+    if status is Status.MET:  # nothing to remedy either
+        text, cure = criterion.wording.get("met") or criterion.requirement, None
     else:
-        text = "Not applicable to this request."
-    return fill(text, values, drop_missing=True)
+        text, cure = _failing_statement(criterion, status, facts), _remedy_template(criterion, status, certifiable)
+    pieces = _pieces(text)
+    cure_pieces = _pieces(cure) if cure is not None else ()
+    if len(pieces) == 1 and len(cure_pieces) <= 1:  # fixed words (see fill)
+        return _tidied(text), None if cure is None else _tidied(cure)
+    values = template_values(criterion, facts, item, unit, certifiable)
+    return _worded(text, pieces, values), None if cure is None else _worded(cure, cure_pieces, values)
+
+
+def _worded(template: str, pieces: tuple[str, ...], values: Mapping[str, Any]) -> str:
+    """:func:`fill` (dropping what is missing) of a template already split by :func:`_pieces`."""
+    return _substituted(pieces, values) if len(pieces) > 1 else _tidied(template)
+
+
+def _failing_statement(criterion: Criterion, status: Status, facts: Mapping[str, Any]) -> str:
+    """The statement template of a criterion not met or not documented."""
+    if status is Status.NOT_MET:
+        return KINDS[criterion.kind].not_met_statement(criterion.params, facts) or criterion.wording["not_met"]
+    return (KINDS[criterion.kind].undocumented_statement(criterion.params, facts)
+            or criterion.wording.get("not_documented") or criterion.requirement)
+
+
+def _remedy_template(criterion: Criterion, status: Status, certifiable: int | None) -> str | None:
+    """The remedy template of a criterion not met or not documented; None where there is none."""
+    if criterion.remedy:
+        return criterion.remedy
+    default = KINDS[criterion.kind].default_remedy(status, certifiable)
+    if default:
+        return default
+    if status is Status.NOT_DOCUMENTED and criterion.wording.get("not_documented"):
+        return "document " + criterion.wording["not_documented"]
+    return None
 
 
 def template_values(criterion: Criterion, facts: Mapping[str, Any], item: Item, unit: str, certifiable: int | None) -> dict[str, Any]:
@@ -93,22 +135,11 @@ def template_values(criterion: Criterion, facts: Mapping[str, Any], item: Item, 
     return values
 
 
-def remedy(criterion: Criterion, status: Status, certifiable: int | None, values: Mapping[str, Any]) -> str | None:
-    """What would make the request meet this criterion, if it fails."""
-    if status not in (Status.NOT_MET, Status.NOT_DOCUMENTED):
-        return None
-    if criterion.remedy:
-        return fill(criterion.remedy, values, drop_missing=True)
-    default = KINDS[criterion.kind].default_remedy(status, certifiable)
-    if default:
-        return fill(default, values, drop_missing=True)
-    if status is Status.NOT_DOCUMENTED and criterion.wording.get("not_documented"):
-        return fill("document " + criterion.wording["not_documented"], values, drop_missing=True)
-    return None
+_UNSTOPPED = methodcaller("rstrip", ". ")  # a phrase without its full stop
 
 
 def join_phrases(phrases: Iterable[str]) -> str:
-    phrases = list(dict.fromkeys(p.rstrip(". ") for p in phrases if p))  # two rules may word a gap alike
+    phrases = list(dict.fromkeys(map(_UNSTOPPED, filter(None, phrases))))  # two rules may word a gap alike
     if len(phrases) <= 1:
         return "".join(phrases)
     if len(phrases) == 2:
@@ -131,22 +162,28 @@ def _lower_first(text: str) -> str:
 def documentation_of(phrases: list[str]) -> str:
     """'documentation of X and Y'. A clause ('that NSAIDs were tried') takes no 'of': alone it
     reads 'documentation that NSAIDs were tried', beside noun phrases it comes last."""
-    clauses = [p for p in phrases if p.startswith("that ")]
-    nouns = [p for p in phrases if not p.startswith("that ")]
+    nouns, clauses = [], []
+    for phrase in phrases:
+        (clauses if phrase.startswith("that ") else nouns).append(phrase)
     return ("documentation of " if nouns else "documentation ") + join_phrases(nouns + clauses)
 
 
-def _documentation(findings: list, lead: str) -> list[str]:
-    """'there is documentation of ...', 'however, there is no documentation of ...', then what is not met."""
+def _by_status() -> dict[Status, list[str]]:
+    """Statements of findings to be gathered by status (not applicable ones are left out)."""
+    return {Status.MET: [], Status.NOT_DOCUMENTED: [], Status.NOT_MET: []}
+
+
+def _documentation(statements: Mapping[Status, list[str]], lead: str) -> list[str]:
+    """'there is documentation of ...', 'however, there is no documentation of ...', then what is
+    not met: from the findings' statements by status (:func:`_by_status`)."""
     sentences = []
-    met = [f.statement for f in findings if f.status is Status.MET]
-    undocumented = [f.statement for f in findings if f.status is Status.NOT_DOCUMENTED]
+    met, undocumented = statements[Status.MET], statements[Status.NOT_DOCUMENTED]
     if met:
         sentences.append(f"{lead} {documentation_of(met)}")
     if undocumented:
         no_lead = "However, there is no" if met else f"{lead} no"
         sentences.append(f"{no_lead} {documentation_of(undocumented)}")
-    sentences.extend(f.statement for f in findings if f.status is Status.NOT_MET)
+    sentences.extend(statements[Status.NOT_MET])
     return sentences
 
 
@@ -194,21 +231,36 @@ def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, cer
             f"No rule in this rule set applies to the request for {item.service}. "
             "It is not decided here: a reviewer must apply the guidelines to it."
         )
-    # A rule none of whose criteria applies (an ODG supplement for a first course, say) adds
-    # nothing to the reasoning, so it is not quoted.
-    cited = [r for r in results if any(f.status is not Status.NOT_APPLICABLE for f in r.findings)] or list(results[:1])
-    sentences = [f"According to the {result.citation}, {_lower_first(result.summary)}" for result in cited]
-    everything = [f for result in results for f in result.findings]
-    # The reasoning rests on the weighed findings; what a documented failure outweighs comes after.
-    findings = [f for f in everything if f.weighed]
-    settled = [f for f in findings if not f.conditional and not is_applicability(f) and f.decisive]
+    # One pass sorts the findings. The reasoning rests on the weighed ones: open questions of
+    # applicability (not documented, by what they are), deciding findings settled and
+    # conditional, by status, and advisory ones that fail (an applicability finding is neither
+    # conditional nor advisory); what a documented failure outweighs comes after. A rule none of
+    # whose criteria applies (an ODG supplement for a first course, say) adds nothing to the
+    # reasoning, so it is not quoted.
+    cited, questions, advisory, unweighed = [], [], [], []
+    settled, conditional = _by_status(), _by_status()
+    for result in results:
+        applies = False
+        for f in result.findings:
+            status = f.status
+            applies = applies or status is not Status.NOT_APPLICABLE
+            if not f.weighed:
+                unweighed.append(f)
+            elif status is Status.NOT_DOCUMENTED and is_applicability(f):
+                questions.append(f)
+            elif not f.decisive:
+                if status is Status.NOT_MET or status is Status.NOT_DOCUMENTED:
+                    advisory.append(f)
+            elif status is not Status.NOT_APPLICABLE:
+                (conditional if f.conditional else settled)[status].append(f.statement)
+        if applies:
+            cited.append(result)
+    sentences = [f"According to the {result.citation}, {_lower_first(result.summary)}" for result in cited or results[:1]]
     sentences.extend(_documentation(settled, "Within the medical information available for review, there is"))
-    sentences.extend(rationale_sentences(findings))
-    conditional = [f for f in findings if f.conditional and f.decisive]
+    sentences.extend(rationale_sentences(questions))
     sentences.extend(_documentation(conditional, "Of the criteria that may apply, there is"))
-    sentences.extend(_not_weighed([f for f in everything if not f.weighed]))
+    sentences.extend(_not_weighed(unweighed))
     # Advisory criteria (decisive: false): reported with their wording, but they decide nothing.
-    advisory = [f for f in findings if not f.decisive and f.status in (Status.NOT_MET, Status.NOT_DOCUMENTED)]
     if advisory:
         undocumented = [f.statement for f in advisory if f.status is Status.NOT_DOCUMENTED]
         not_met = [_lower_first(f.statement.rstrip(".")) for f in advisory if f.status is Status.NOT_MET]
@@ -221,7 +273,7 @@ def rationale(item: Item, results: tuple[RuleResult, ...], outcome: Outcome, cer
             f"No rule in this rule set decides the request for {item.service} on the guideline's own "
             "criteria: a reviewer must apply the guideline in force to it"
         )
-        return " ".join(_sentence(s) for s in sentences)
+        return " ".join(map(_sentence, sentences))
     verdict = "medically necessary" if outcome is Outcome.MEDICALLY_NECESSARY else "not medically necessary"
     sentences.append(f"Therefore, the request for {item.service} is {verdict}")
-    return " ".join(_sentence(s) for s in sentences)
+    return " ".join(map(_sentence, sentences))

@@ -151,3 +151,24 @@ def test_replaced_refuses_records_outside_its_list():
     # Rule, for one, keeps cached properties in its instance dict, which replaced() would pass on.
     with pytest.raises(TypeError, match="Drug"):
         model.replaced(model.Drug(name="x"), name="y")
+
+
+MADE = [cls for cls in RECORDS if "make" in vars(cls)]
+
+
+def test_the_engine_s_hottest_records_have_make():
+    assert {c.__name__ for c in MADE} == {"Finding", "Determination"}
+
+
+@pytest.mark.parametrize("cls", MADE, ids=lambda c: c.__name__)
+def test_make_builds_what_the_class_builds(cls):
+    required = required_arguments(cls)
+    made, plain = cls.make(**required), cls(**required)
+    assert type(made) is cls and vars(made) == vars(plain) and list(vars(made)) == list(vars(plain))
+    assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    values = [f"<{f.name}>" for f in dataclasses.fields(cls)]
+    assert vars(cls.make(*values)) == vars(cls(*values))
+    assert list(inspect.signature(cls.make).parameters) == list(inspect.signature(cls.__init__).parameters)[1:]
+    assert result(lambda: cls.make(**required, no_such_field=1)) == ("raised", TypeError)
+    assert result(lambda: cls.make(**dict(list(required.items())[1:]))) == ("raised", TypeError)
+    assert result(lambda: setattr(made, dataclasses.fields(cls)[0].name, "x")) == ("raised", dataclasses.FrozenInstanceError)

@@ -341,7 +341,7 @@ def test_the_marking_never_changes_an_outcome(ruleset, monkeypatch):
                  for f in d.findings if not f.weighed]
     # Both kinds of weighing occur: beside a documented failure, and moot within a rule.
     assert any(not f.only_through for f in unweighed) and any(f.only_through for f in unweighed)
-    monkeypatch.setattr(engine, "documented_failures", lambda decision, facts: ())
+    monkeypatch.setattr(engine, "documented_failures", lambda decision: ())
     monkeypatch.setattr(engine, "moot_findings", lambda *args: {})
     assert decisions() == marked
 

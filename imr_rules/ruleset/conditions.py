@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import operator
 import re
+from itertools import repeat
 from typing import Any, Callable, Iterable, Mapping
 
 from imr_rules.lazyre import lazy
@@ -122,6 +123,7 @@ def _fact_type(name: Any, context: CompileContext, path: tuple) -> str:
 
 
 def _compile_comparison(spec: Mapping, context: CompileContext, path: tuple) -> Compiled:
+    name = None  # the fact compared, where the subject is one fact (not a sum)
     if "fact" in spec:
         subject_key = "fact"
         name = spec["fact"]
@@ -155,9 +157,13 @@ def _compile_comparison(spec: Mapping, context: CompileContext, path: tuple) -> 
     if op == "documented":
         if not isinstance(operand, bool):
             raise ConditionError("'documented' takes true or false", path + (op,))
+        if name is not None:
+            return lambda facts: (facts.get(name) is not None) == operand
         return lambda facts: (read(facts) is not None) == operand
     operand_read = _operand(operand, fact_type, op, context, path + (op,))
     test = _test(op, operand, path + (op,))
+    if name is not None and isinstance(operand_read, _Constant) and operand_read.value is not None:
+        return _compare_with_constant(name, test, operand_read.value)
 
     def compare(facts: Facts) -> bool | None:
         value = read(facts)
@@ -173,6 +179,34 @@ def _compile_comparison(spec: Mapping, context: CompileContext, path: tuple) -> 
             return None
 
     return compare
+
+
+def _compare_with_constant(name: str, test: Callable[[Any, Any], bool], constant: Any) -> Compiled:
+    """The comparison of one fact with a constant (nearly every comparison of the rules), without
+    a call to read the fact and one to read the constant: a request evaluates a dozen."""
+    def compare(facts: Facts) -> bool | None:
+        value = facts.get(name)
+        if value is None:
+            return None
+        try:
+            return test(value, constant)
+        except TypeError:
+            # A request value of the wrong type was rejected at load time; this is the last guard.
+            return None
+
+    return compare
+
+
+class _Constant:
+    """An operand that is a value, not a fact: read as a function, or its value taken as it is."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __call__(self, facts: Facts) -> Any:
+        return self.value
 
 
 def _reader(name: str) -> Callable[[Facts], Any]:
@@ -197,9 +231,8 @@ def _operand(operand: Any, fact_type: str, op: str, context: CompileContext, pat
         return _reader(operand["fact"])
     _check_operand_type(operand, fact_type, op, path)
     if op in ("matches",):
-        return lambda facts: operand
-    constant = _as_date(operand) if fact_type == "date" else operand
-    return lambda facts: constant
+        return _Constant(operand)
+    return _Constant(_as_date(operand) if fact_type == "date" else operand)
 
 
 def _as_date(value: Any) -> Any:
@@ -248,7 +281,8 @@ def _test(op: str, operand: Any, path: tuple) -> Callable[[Any, Any], bool]:
     if op == "contains":
         return lambda value, wanted: wanted in value
     if op == "contains_any":
-        return lambda value, wanted: any(w in value for w in wanted)
+        # ``any(w in value for w in wanted)``, without a generator's call per option
+        return lambda value, wanted: any(map(operator.contains, repeat(value), wanted))
     if op == "starts_with":
         prefixes = tuple(operand) if isinstance(operand, list) else (operand,)
         return lambda value, _: _starts_with(value, prefixes)
