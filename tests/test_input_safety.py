@@ -173,6 +173,25 @@ def test_non_finite_and_huge_numbers_from_the_library():
         parse_request("request_date: 2016-12-01\nitems: [{service: Massage, quantity: " + "9" * 5000 + "}]\n", "r.yaml")
 
 
+@pytest.mark.parametrize("item", [
+    {"service": "Physical therapy 2x" + "9" * 400 + " weeks", "category": "physical_therapy"},
+    {"service": "Acupuncture " + "9" * 5000 + " sessions", "category": "acupuncture"},
+    {"service": "Norco", "drug": {"name": "Norco", "strength": "9" * 400 + " mg", "quantity": 90, "directions": "1 tab q6h"}},
+    {"service": "Norco", "drug": {"name": "Norco", "strength": "10/325 mg", "quantity": 90, "directions": "9" * 400 + " tabs q6h"}},
+    {"service": "Norco", "drug": {"name": "Norco", "strength": "10/325 mg", "quantity": 90, "directions": "1 tab q4-0h"}},
+])
+def test_an_implausible_number_in_free_text_is_left_unread(write, item):
+    """Free text is read, never refused: a number of more digits than a request may hold, or every
+    zero hours, is read as nothing (the fact it would give is not documented), not as infinity or
+    as an integer int() cannot make, which broke the item's arithmetic or its report."""
+    line = json.dumps({"request_date": "2016-12-01", "items": [item]})
+    result = run("check", str(write("r.jsonl", line + "\n")), "--format", "jsonl")
+    assert result.exit_code == 0 and "error" not in result.stderr, result.stderr
+    criteria = json.loads(result.stdout)["items"][0]["criteria"]
+    read = {name for finding in criteria for name in finding["values"]}
+    assert not read & {"item.quantity", "item.duration_weeks", "drug.strength_mg", "drug.units_per_day"}
+
+
 @pytest.mark.parametrize("number, error", [
     ("999999999999999", None), ("-999999999999999", None), ("1.5e3", None), ("0.1234567890123456789", None),
     ("1000000000000000", "items[0].quantity: number longer than 15 digits"),

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from imr_rules.lazyre import lazy  # patterns compile on first use: a drug-free request never needs the sig ones
+from imr_rules.limits import MAX_NUMBER_DIGITS
 from imr_rules.reference import datafiles
 
 
@@ -108,6 +109,18 @@ def words_to_digits(text: str) -> str:
     return _number_word_pattern().sub(lambda m: str(numbers[m.group(1).lower()]), text)
 
 
+# A number written with more digits than a request may hold (limits.MAX_NUMBER_DIGITS), with its
+# fraction: no plausible count, strength or dose. Read, it would be infinity (float) or beyond what
+# int() converts, and break the arithmetic and the report made of it.
+_IMPLAUSIBLE_NUMBER = lazy(rf"\d*\.?\d{{{MAX_NUMBER_DIGITS + 1},}}(?:\.\d+)?")
+
+
+def _plausible_numbers(text: str) -> str:
+    """The text without its implausible numbers, so that the parsers leave them unread (the
+    fact they would give is then not documented), as any other text they cannot read."""
+    return _IMPLAUSIBLE_NUMBER.sub(" ", text)
+
+
 def _number(text: str) -> float:
     value = float(text)
     return int(value) if value.is_integer() else value
@@ -130,7 +143,7 @@ def parse_schedule(text: str | None) -> Schedule:
 # so a long batch of free text cannot grow memory without end.
 @lru_cache(maxsize=4096)
 def _parse_schedule(text: str) -> Schedule:
-    clean = words_to_digits(text)
+    clean = _plausible_numbers(words_to_digits(text))
     frequency = duration = quantity = None
     match = _FREQ_X_DUR.search(clean) or _BARE_FREQ_X_DUR.search(clean)
     if match:
@@ -169,7 +182,7 @@ def parse_strength(text: str | None) -> Strength | None:
     """First strength in the text: "7.5 mg" -> 7.5 mg; "10/325mg" -> 10 mg (the first component)."""
     if not text:
         return None
-    match = _STRENGTH_RE.search(str(text))
+    match = _STRENGTH_RE.search(_plausible_numbers(str(text)))
     if not match:
         return None
     unit = match.group("u").lower().replace("mcg/h", "mcg/hr").replace("mcg/hrr", "mcg/hr")
@@ -200,14 +213,14 @@ def parse_directions(text: str | None) -> Directions | None:
     """Read a sig ("1-2 tabs at bedtime", "1 po q6h prn", "bid") into units per dose and doses per day."""
     if not text:
         return None
-    clean = words_to_digits(str(text))
+    clean = _plausible_numbers(words_to_digits(str(text)))
     units_match = _UNITS_PER_DOSE.search(clean)
     doses = None
     hours_match = _EVERY_HOURS.search(clean) or _EVERY_HOURS_WORDS.search(clean)
     if hours_match:
         shortest = float(hours_match.group("a"))
         longest = float(hours_match.group("b") or shortest)
-        doses = (24 / longest, 24 / shortest) if shortest else None
+        doses = (24 / longest, 24 / shortest) if shortest and longest else None  # "q0h", "q4-0h": unread
     elif times_match := _TIMES_A_DAY.search(clean):
         doses = (float(times_match.group("n")),) * 2
     else:
