@@ -5,7 +5,9 @@ Requests, rule files and case files are checked here before anything walks them 
 - more than :data:`MAX_NODES` values once YAML aliases are expanded ("billion laughs": 350 bytes
   that expand to a billion strings), and aliases that refer to themselves;
 - the same key twice in one mapping (YAML and JSON would keep the last value silently);
-- numbers that are not finite (``.nan``, ``.inf``, ``NaN``) or longer than :data:`MAX_NUMBER_DIGITS`.
+- numbers that are not finite (``.nan``, ``.inf``, ``NaN``) or longer than :data:`MAX_NUMBER_DIGITS`
+  (whole digits: ``1e308`` is a finite float of 309 of them, and a few sums or products of such
+  numbers, weeks as days, a quantity over a daily use, overflow to infinity).
 Every walk here is iterative, so depth alone can never raise RecursionError.
 """
 
@@ -104,11 +106,14 @@ def _check_scalar(node: Any, name: str) -> None:
     if node.tag == _FLOAT_TAG:
         text = node.value.lower()
         try:
-            finite = "nan" not in text and "inf" not in text and math.isfinite(float(text.replace("_", "")))
+            value = math.nan if "nan" in text or "inf" in text else float(text.replace("_", ""))
         except ValueError:
-            finite = True  # a YAML 1.1 form float() does not read (sexagesimal): the loader decides
-        if not finite:
+            return  # a YAML 1.1 form float() does not read (sexagesimal): the loader decides
+        if not math.isfinite(value):
             raise InputFileError("not a finite number", Source(name, node.start_mark.line + 1), "write a number")
+        if _too_long(value):
+            raise InputFileError(f"number longer than {MAX_NUMBER_DIGITS} digits", Source(name, node.start_mark.line + 1),
+                                 "write a plausible number")
     elif node.tag == _INT_TAG and len(node.value) > MAX_NUMBER_DIGITS + 2:
         raise InputFileError(f"number longer than {MAX_NUMBER_DIGITS} digits", Source(name, node.start_mark.line + 1),
                              "write a plausible number")
@@ -127,14 +132,12 @@ def read_int(text: str) -> int:
 
 
 def read_float(text: str) -> float:
-    """A JSON number with a fraction or exponent, refused while reading when it overflows (1e999)."""
+    """A JSON number with a fraction or exponent, refused while reading when it overflows (1e999)
+    or has more whole digits than the bound (1e308)."""
     value = float(text)
-    if value == _INFINITY or value == -_INFINITY:
+    if not -_LARGEST_FLOAT < value < _LARGEST_FLOAT:
         raise NumberOutOfBounds(text)
     return value
-
-
-_INFINITY = float("inf")
 
 
 def plainly_within_size(text: str) -> bool:
@@ -152,6 +155,12 @@ def check_data(data: Any, where: Callable[[tuple], Source]) -> None:
 
 
 _LARGEST_INT = 10**MAX_NUMBER_DIGITS
+_LARGEST_FLOAT = float(_LARGEST_INT)
+
+
+def _too_long(value: float) -> bool:
+    """A finite float with more whole digits than :data:`MAX_NUMBER_DIGITS`."""
+    return abs(value) >= _LARGEST_FLOAT
 
 
 def _plainly_within_bounds(data: Any) -> bool:
@@ -163,7 +172,6 @@ def _plainly_within_bounds(data: Any) -> bool:
     decides, and names the place."""
     if type(data) is not dict and type(data) is not list:
         return False
-    isfinite = math.isfinite
     stack, count = [(data, 1)], 1
     while stack:
         container, depth = stack.pop()
@@ -180,7 +188,7 @@ def _plainly_within_bounds(data: Any) -> bool:
             elif kind is int:
                 if not -_LARGEST_INT < value < _LARGEST_INT:
                     return False
-            elif kind is not float or not isfinite(value):
+            elif kind is not float or not -_LARGEST_FLOAT < value < _LARGEST_FLOAT:  # NaN fails too
                 return False
     return True
 
@@ -198,7 +206,8 @@ def _check_data_with_paths(data: Any, where: Callable[[tuple], Source]) -> None:
             raise InputFileError(f"holds more than {MAX_NODES:,} values", where(()), "split the input")
         if isinstance(value, float) and not math.isfinite(value):
             raise InputFileError("not a finite number", where(path), "write a number")
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_NUMBER_DIGITS:
+        if (isinstance(value, float) and _too_long(value)) or (
+                isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_NUMBER_DIGITS):
             raise InputFileError(f"number longer than {MAX_NUMBER_DIGITS} digits", where(path), "write a plausible number")
         if isinstance(value, dict):
             stack.extend((v, path + (k,), depth + 1) for k, v in value.items())

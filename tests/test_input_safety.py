@@ -173,6 +173,27 @@ def test_non_finite_and_huge_numbers_from_the_library():
         parse_request("request_date: 2016-12-01\nitems: [{service: Massage, quantity: " + "9" * 5000 + "}]\n", "r.yaml")
 
 
+@pytest.mark.parametrize("where, item", [
+    ("items[0].duration", {"service": "Cold therapy unit rental", "category": "dme", "duration": 1e308}),
+    ("items[0].facts.medication.weeks_in_use",
+     {"service": "Norco 10/325 mg #90 1 po q6h", "category": "opioid", "facts": {"medication.weeks_in_use": 1e308}}),
+    ("items[0].quantity", {"service": "Norco", "quantity": 1e308,
+                           "drug": {"name": "Norco", "strength": "10/325 mg", "directions": "0.1 tab daily"}}),
+])
+def test_a_finite_number_too_long_is_refused_before_it_overflows(write, where, item):
+    """1e308 is finite, but seven times it (weeks as days) or over 0.1 (a quantity over its daily
+    use) is not: a float of more than 15 whole digits is refused as an integer of as many is."""
+    line = json.dumps({"request_date": "2016-12-01", "items": [item]})
+    result = run("check", str(write("r.jsonl", line + "\n")), "--format", "jsonl")
+    assert result.exit_code == 2
+    assert one_error_line(result).endswith(f"r.jsonl:1: {where}: number longer than 15 digits (write a plausible number)")
+
+
+def test_a_float_too_long_in_yaml_is_refused():
+    with pytest.raises(ImrRulesError, match=r"r.yaml:4: number longer than 15 digits"):
+        parse_request("request_date: 2016-12-01\nitems:\n  - service: Massage\n    duration: 1.0e+300\n", "r.yaml")
+
+
 @pytest.mark.parametrize("item", [
     {"service": "Physical therapy 2x" + "9" * 400 + " weeks", "category": "physical_therapy"},
     {"service": "Acupuncture " + "9" * 5000 + " sessions", "category": "acupuncture"},
@@ -197,6 +218,8 @@ def test_an_implausible_number_in_free_text_is_left_unread(write, item):
     ("1000000000000000", "items[0].quantity: number longer than 15 digits"),
     ("-1000000000000000", "items[0].quantity: number longer than 15 digits"),
     ("1e999", "items[0].quantity: not a finite number"), ("-1E+400", "items[0].quantity: not a finite number"),
+    ("999999999999999.9", None), ("1e15", "items[0].quantity: number longer than 15 digits"),
+    ("-1.5e308", "items[0].quantity: number longer than 15 digits"),
 ])
 def test_numbers_of_a_json_lines_record_are_bounded_as_read(number, error):
     """A record's numbers are checked as they are decoded; one out of bounds is named by its place."""
@@ -236,7 +259,7 @@ def _out_of_bounds(value, depth=1):
 
     if depth > MAX_DEPTH:
         return True
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not abs(value) < 10**MAX_NUMBER_DIGITS:  # NaN too
         return True
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_NUMBER_DIGITS:
         return True
@@ -249,7 +272,7 @@ def _json_like():
 
     scalars = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.floats(allow_nan=True),
                         st.integers(min_value=-10**16, max_value=10**16),
-                        st.sampled_from([10**15 - 1, 10**15, -10**15, 1e300 * 10, 0.0]))
+                        st.sampled_from([10**15 - 1, 10**15, -10**15, 1e300 * 10, 0.0, 1e15, -1e15, 999999999999999.9]))
     return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.tuples(inner),
                                                          st.dictionaries(st.text(max_size=2), inner, max_size=3)),
                         max_leaves=12)
