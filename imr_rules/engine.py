@@ -492,7 +492,7 @@ def _rule_result(rule: Rule, weighing: Weighing, statuses, certifiable, unknown,
         weighed = not decided_by or not criterion.decisive or not _rests_on_silence(status, conditional[index])
         why_not = moot.get(index) or (_WEIGHED if weighed else Moot(decided_by, ()))
         values, quotes = _read(criterion.facts_used, facts, evidence)
-        # Finding.make, not Finding(...) (see model._stored_in_one_update); rule_id and
+        # Finding.make, not Finding(...) (see records.with_make); rule_id and
         # criterion_id by position: CPython compiles a call whose arguments take more than 30
         # stack slots (a keyword takes two) into one that packs them into a dict first.
         findings.append(
