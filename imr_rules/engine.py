@@ -71,11 +71,13 @@ class Decision(NamedTuple):
     statuses: tuple[tuple[Status, ...], ...]
     certifiable: tuple[tuple[int | None, ...], ...]
     certifiable_quantity: int | None
-    unknown: tuple[tuple[int, ...], ...] = ()
-    weighings: tuple[Weighing, ...] = ()
+    # No defaults: the findings are made rule by rule from ``weighings``, so a Decision made without
+    # them would silently have none.
+    unknown: tuple[tuple[int, ...], ...]
+    weighings: tuple[Weighing, ...]
 
 
-_NO_RULE = (Outcome.NO_APPLICABLE_RULE, (), (), (), None)
+_NO_RULE = (Outcome.NO_APPLICABLE_RULE, (), (), (), None, (), ())
 
 
 def decide(request: Request, item: Item, ruleset: RuleSet) -> Decision:
