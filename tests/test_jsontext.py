@@ -246,6 +246,18 @@ def test_a_report_value_that_is_not_json_is_refused_and_a_subclass_written_as_it
     assert values == {"x": ["dark", 3]} and [type(v) for v in values["x"]] == [str, int]
 
 
+def test_a_read_only_mapping_in_a_report_is_written_as_a_dict(ruleset):
+    from types import MappingProxyType
+
+    from imr_rules.render import report_to_dict
+
+    report = _example_report(ruleset)
+    written = report_to_dict(_with(report, MappingProxyType({"dose": 2.5, "when": [1]})))["items"][0]["criteria"]
+    values = next(f["values"] for f in written if "x" in f["values"])
+    assert values == {"x": {"dose": 2.5, "when": [1]}} and type(values["x"]) is dict
+    assert report_line(report_to_dict(_with(report, MappingProxyType({"a": 1})))).count('"x":{"a":1}') == 1
+
+
 def test_a_report_that_cannot_be_made_is_an_internal_error_of_its_input(ruleset, monkeypatch, tmp_path):
     from imr_rules import batch, engine
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from functools import lru_cache
-from typing import Any
+from typing import Any, Mapping
 
 from imr_rules import __version__
 from imr_rules.applicability import is_applicability
@@ -52,6 +52,8 @@ def plain(value: Any) -> Any:
         return int.__int__(value)
     if isinstance(value, float):
         return _finite(float.__float__(value))
+    if isinstance(value, Mapping):  # a read-only view (MappingProxyType), as the model's mappings are
+        return {str(k): plain(v) for k, v in value.items()}
     raise TypeError(f"{kind.__name__} is not a JSON value")
 
 
