@@ -388,17 +388,12 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
         _check_unique_criteria(document, compiled)
         return compiled
 
-    criteria_factory = cache(criteria_factory)  # compiled once, whoever asks first
-    criteria = None if lazy else criteria_factory()
+    criteria_factory = _compiled(criteria_factory, lazy)
     applies = data["applies_to"]
     when_factory = None
     if "when" in applies:
-        def when_factory():
-            return _compile_or_raise(document, applies["when"], ("applies_to", "when"), vocabulary, definitions)[0]
-
-        if not lazy:  # every problem reported at load
-            when = when_factory()
-            when_factory = lambda: when  # noqa: E731
+        when_factory = _compiled(
+            lambda: _compile_or_raise(document, applies["when"], ("applies_to", "when"), vocabulary, definitions)[0], lazy)
     spec = RuleSpec(
         id=data["id"],
         title=data["title"],
@@ -425,18 +420,22 @@ def compile_rule(document: Document, vocabulary: Vocabulary, definitions: Mappin
                 "decisive: false and why: go together", document.source(("criteria", index)),
                 "an advisory criterion says why reviewers do not weigh it (guideline wording, letters); give both or neither",
             )
-    def logic_factory():
-        return _compile_logic(document, spec.logic, spec.criterion_ids)
-
-    if not lazy:
-        logic = logic_factory()
-        logic_factory = lambda: logic  # noqa: E731
     return Rule(
         spec=spec,
-        criteria_factory=(lambda: criteria) if criteria is not None else criteria_factory,
-        logic_factory=logic_factory,
+        criteria_factory=criteria_factory,
+        logic_factory=_compiled(lambda: _compile_logic(document, spec.logic, spec.criterion_ids), lazy),
         when_factory=when_factory,
     )
+
+
+def _compiled(factory: Callable[[], Any], lazy: bool) -> Callable[[], Any]:
+    """A factory of what ``factory`` compiles: compiling on first use, once whoever asks (``lazy``:
+    a rule read from the cache compiled cleanly before), else compiled now, so that every problem
+    of a rule file is reported at load."""
+    if lazy:
+        return cache(factory)
+    compiled = factory()
+    return lambda: compiled
 
 
 _NOT_APPLICABLE = (Status.NOT_APPLICABLE, None)
